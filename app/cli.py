@@ -1,0 +1,45 @@
+"""The headless front door: `audit-binder <command>`; no command opens the GUI."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from app import __version__
+
+# Each names a module in app/commands with `register(subparsers)`; the parser it adds
+# sets `handler=<callable(args) -> int>`.
+COMMANDS: tuple[str, ...] = (
+    "controls",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="audit-binder",
+        description="Get an AWS account ready for an ISO 27001 / SOC 2 audit. "
+        "With no command, opens the desktop app.",
+    )
+    parser.add_argument("--version", action="version", version=f"audit-binder {__version__}")
+    parser.add_argument("--demo", action="store_true", help="open the app on the demo account")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        importlib.import_module(f"app.commands.{name}").register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        from app.ui.launch import run_gui  # Qt only when the GUI is wanted
+
+        return run_gui(demo=args.demo)
+    handler = args.handler
+    result: int = handler(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,252 @@
+"""SQLAlchemy 2 models: engagements, scans, results, evidence, exceptions, sign-offs.
+
+Timestamps are stored as naive UTC (SQLite has no time zones); `UtcDateTime` adds
+and strips the zone so Python code only ever sees aware UTC datetimes.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UtcDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Engagement(Base):
+    """One audit preparation for one client: frameworks, period and scope."""
+
+    __tablename__ = "engagements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    client: Mapped[str] = mapped_column(String(200), default="")
+    # Framework keys: "iso27001", "soc2".
+    frameworks: Mapped[list[Any]] = mapped_column(default=list)
+    period_start: Mapped[date | None] = mapped_column(Date)
+    period_end: Mapped[date | None] = mapped_column(Date)
+    # Regions in scope; empty means every enabled region.
+    regions: Mapped[list[Any]] = mapped_column(default=list)
+    # Check settings (e.g. {"max_cidr_prefix": 16, "sensitive_buckets": [...]}).
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    is_demo: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=_now)
+    updated_at: Mapped[datetime] = mapped_column(default=_now, onupdate=_now)
+
+    accounts: Mapped[list[Account]] = relationship(
+        back_populates="engagement", cascade="all, delete-orphan"
+    )
+    scans: Mapped[list[Scan]] = relationship(
+        back_populates="engagement", cascade="all, delete-orphan", order_by="Scan.started_at"
+    )
+
+
+class Account(Base):
+    """An AWS account in scope, and how to sign in to it. Never secrets."""
+
+    __tablename__ = "accounts"
+    __table_args__ = (UniqueConstraint("engagement_id", "account_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engagement_id: Mapped[int] = mapped_column(ForeignKey("engagements.id", ondelete="CASCADE"))
+    account_id: Mapped[str] = mapped_column(String(12))
+    alias: Mapped[str] = mapped_column(String(200), default="")
+    # e.g. {"kind": "profile", "profile": "acme-audit"} or
+    # {"kind": "assume-role", "role_arn": "...", "secret_ref": "keyring"}.
+    sign_in: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    engagement: Mapped[Engagement] = relationship(back_populates="accounts")
+
+
+class Scan(Base):
+    """One run of the automated checks against one account. Append-only."""
+
+    __tablename__ = "scans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engagement_id: Mapped[int] = mapped_column(
+        ForeignKey("engagements.id", ondelete="CASCADE"), index=True
+    )
+    account_id: Mapped[str] = mapped_column(String(12))
+    caller_arn: Mapped[str] = mapped_column(String(2048), default="")
+    started_at: Mapped[datetime] = mapped_column(default=_now)
+    finished_at: Mapped[datetime | None] = mapped_column()
+    # "running" while it runs; "complete", "incomplete" (interrupted) or "failed".
+    state: Mapped[str] = mapped_column(String(20), default="running")
+    app_version: Mapped[str] = mapped_column(String(50), default="")
+    regions: Mapped[list[Any]] = mapped_column(default=list)
+    skipped_regions: Mapped[list[Any]] = mapped_column(default=list)
+    # Controls this scan covered (all eleven, or the one the user ran).
+    controls: Mapped[list[Any]] = mapped_column(default=list)
+    error: Mapped[str] = mapped_column(Text, default="")
+
+    engagement: Mapped[Engagement] = relationship(back_populates="scans")
+    results: Mapped[list[ResultRow]] = relationship(
+        back_populates="scan", cascade="all, delete-orphan", order_by="ResultRow.id"
+    )
+
+
+class ResultRow(Base):
+    """One `CheckResult` as stored: a resource judged by a check, with its evidence."""
+
+    __tablename__ = "check_results"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scan_id: Mapped[int] = mapped_column(ForeignKey("scans.id", ondelete="CASCADE"), index=True)
+    control_id: Mapped[str] = mapped_column(String(64), index=True)
+    check_id: Mapped[str] = mapped_column(String(64))
+    account_id: Mapped[str] = mapped_column(String(12), default="")
+    region: Mapped[str] = mapped_column(String(32))
+    resource: Mapped[str] = mapped_column(String(2048))
+    status: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    # List of Evidence.to_json() dicts: operation, parameters, region, time, excerpt.
+    evidence: Mapped[list[Any]] = mapped_column(default=list)
+    collected_at: Mapped[datetime] = mapped_column(default=_now)
+
+    scan: Mapped[Scan] = relationship(back_populates="results")
+
+
+class ControlState(Base):
+    """The engagement's working state of one control: owner and notes."""
+
+    __tablename__ = "control_states"
+    __table_args__ = (UniqueConstraint("engagement_id", "control_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engagement_id: Mapped[int] = mapped_column(ForeignKey("engagements.id", ondelete="CASCADE"))
+    control_id: Mapped[str] = mapped_column(String(64))
+    # "in_scope" or "not_applicable" (with the reason in `applicability_reason`).
+    applicability: Mapped[str] = mapped_column(String(20), default="in_scope")
+    applicability_reason: Mapped[str] = mapped_column(Text, default="")
+    owner: Mapped[str] = mapped_column(String(200), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(default=_now, onupdate=_now)
+
+
+class Attachment(Base):
+    """Manual evidence: a file kept in the DB with its SHA-256."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engagement_id: Mapped[int] = mapped_column(
+        ForeignKey("engagements.id", ondelete="CASCADE"), index=True
+    )
+    control_id: Mapped[str] = mapped_column(String(64))
+    # The catalogue's manual-evidence id this answers, if any.
+    evidence_item: Mapped[str] = mapped_column(String(64), default="")
+    original_name: Mapped[str] = mapped_column(String(1024))
+    media_type: Mapped[str] = mapped_column(String(255), default="application/octet-stream")
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    description: Mapped[str] = mapped_column(Text, default="")
+    added_by: Mapped[str] = mapped_column(String(200), default="")
+    added_at: Mapped[datetime] = mapped_column(default=_now)
+
+
+class RiskException(Base):
+    """A risk acceptance: failing resources matching a pattern are accepted until expiry."""
+
+    __tablename__ = "exceptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engagement_id: Mapped[int] = mapped_column(
+        ForeignKey("engagements.id", ondelete="CASCADE"), index=True
+    )
+    control_id: Mapped[str] = mapped_column(String(64))
+    # fnmatch-style pattern over the result's resource ("*" for the whole control).
+    resource_pattern: Mapped[str] = mapped_column(String(2048), default="*")
+    justification: Mapped[str] = mapped_column(Text)
+    approver: Mapped[str] = mapped_column(String(200))
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    created_by: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(default=_now)
+    revoked_at: Mapped[datetime | None] = mapped_column()
+
+
+class SignOff(Base):
+    """A reviewer's approval of a control. Append-only, chained by hash.
+
+    `approved_hash` is the digest of what was approved (results, evidence, notes,
+    exceptions of the control at that moment); `previous_hash` is the `record_hash`
+    of the engagement's previous sign-off, so an edit anywhere breaks the chain.
+    """
+
+    __tablename__ = "sign_offs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engagement_id: Mapped[int] = mapped_column(
+        ForeignKey("engagements.id", ondelete="CASCADE"), index=True
+    )
+    control_id: Mapped[str] = mapped_column(String(64))
+    reviewer: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(200), default="")
+    comment: Mapped[str] = mapped_column(Text, default="")
+    signed_at: Mapped[datetime] = mapped_column(default=_now)
+    approved_hash: Mapped[str] = mapped_column(String(64))
+    previous_hash: Mapped[str] = mapped_column(String(64), default="")
+    record_hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditLogEntry(Base):
+    """Who did what, when. Append-only."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engagement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("engagements.id", ondelete="SET NULL"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(default=_now)
+    actor: Mapped[str] = mapped_column(String(200), default="")
+    action: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str] = mapped_column(String(2048), default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)

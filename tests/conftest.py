@@ -1,0 +1,76 @@
+"""Shared fixtures: isolation from the real machine, a moto server, an in-memory keyring.
+
+Every test runs with HOME, the AWS config files and the DB in a temp folder, and with
+outbound connections refused except to loopback: no test can reach real AWS.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import keyring
+import pytest
+
+from app.demo.moto_server import LocalMotoServer
+from tests.fakes.memory_keyring import MemoryKeyring
+
+_real_connect = socket.socket.connect
+
+
+def _loopback_only(self: socket.socket, address: Any) -> Any:
+    if isinstance(address, tuple) and self.family in (socket.AF_INET, socket.AF_INET6):
+        host = address[0]
+        try:
+            is_loopback = ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            is_loopback = host == "localhost"
+        if not is_loopback:
+            raise ConnectionRefusedError(f"tests may only connect to loopback, not {host}")
+    return _real_connect(self, address)
+
+
+@pytest.fixture(autouse=True)
+def isolated_machine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MemoryKeyring]:
+    """A fresh HOME, empty AWS config, a temp DB path and an in-memory keyring."""
+    home = tmp_path / "home"
+    (home / ".aws").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(home / ".aws" / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(home / ".aws" / "credentials"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / ".local" / "state"))
+    monkeypatch.setenv("AUDIT_BINDER_DB", str(tmp_path / "audit-binder.sqlite3"))
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID",
+                 "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL",
+                 "AWS_REGION", "AWS_DEFAULT_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(socket.socket, "connect", _loopback_only)
+    backend = MemoryKeyring()
+    previous = keyring.get_keyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[LocalMotoServer]:
+    """One moto server on 127.0.0.1 for the whole session."""
+    with LocalMotoServer() as server:
+        yield server
+
+
+@pytest.fixture
+def aws(moto_server: LocalMotoServer, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A reset moto server reached through boto3's normal credential chain; its URL."""
+    moto_server.reset()
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server.endpoint)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    return moto_server.endpoint
