@@ -6,6 +6,7 @@ raises a `MotoMissing` error with the install line.
 
 from __future__ import annotations
 
+import logging
 import os
 import urllib.request
 from types import TracebackType
@@ -33,6 +34,8 @@ class LocalMotoServer:
             from moto.server import ThreadedMotoServer
         except ImportError as exc:  # pragma: no cover - depends on the install
             raise MotoMissing() from exc
+        # werkzeug logs every request at INFO: noise on the demo's terminal and in tests.
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self._server.start()
         host, port = self._server.get_host_and_port()

@@ -1,0 +1,415 @@
+"""Build the demo account (resources/demo/account.toml) on a local moto server.
+
+This is the only code in the app that creates AWS resources, and it refuses any
+endpoint that is not on the loopback interface: it can only ever build the fake
+account the demo and the tests run against.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import boto3
+
+from app.paths import resources_dir
+
+ACCOUNT_ID = "123456789012"  # moto's account
+
+
+class NotLoopback(ValueError):
+    """The demo builder was pointed at something other than a local fake AWS."""
+
+
+def load_scenario(path: Path | None = None) -> dict[str, Any]:
+    source = path or resources_dir() / "demo" / "account.toml"
+    with source.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def _require_loopback(endpoint: str) -> None:
+    host = urlparse(endpoint).hostname or ""
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = host == "localhost"
+    if not loopback:
+        raise NotLoopback(f"the demo account is only ever built on 127.0.0.1, not {endpoint!r}")
+
+
+@dataclass
+class _Built:
+    """Ids of what was created, by scenario name, per region."""
+
+    vpcs: dict[tuple[str, str], str] = field(default_factory=dict)
+    subnets: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    groups: dict[tuple[str, str], str] = field(default_factory=dict)
+    keys: dict[tuple[str, str], str] = field(default_factory=dict)
+
+
+class DemoAccountBuilder:
+    def __init__(self, endpoint: str, scenario: Mapping[str, Any]) -> None:
+        _require_loopback(endpoint)
+        self._endpoint = endpoint
+        self._scenario = scenario
+        self._session = boto3.session.Session(
+            aws_access_key_id="demo", aws_secret_access_key="demo", region_name="us-east-1"
+        )
+        self._built = _Built()
+
+    def client(self, service: str, region: str = "us-east-1") -> Any:
+        return self._session.client(service, region_name=region, endpoint_url=self._endpoint)
+
+    def build(self) -> None:
+        s = self._scenario
+        self._kms_keys(s.get("kms_keys", []))
+        self._buckets(s.get("buckets", []))
+        for region, action in s.get("default_vpcs", {}).items():
+            self._default_vpc(region, action)
+        for vpc in s.get("vpcs", []):
+            self._vpc(vpc)
+        for group in s.get("security_groups", []):
+            self._security_group(group)
+        for region, enabled in s.get("ebs_encryption_by_default", {}).items():
+            if enabled:
+                self.client("ec2", region).enable_ebs_encryption_by_default()
+        for volume in s.get("volumes", []):
+            self._volume(volume)
+        for instance in s.get("instances", []):
+            self._instance(instance)
+        for trail in s.get("trails", []):
+            self._trail(trail)
+        self._iam(s)
+        for plan in s.get("backup_plans", []):
+            self._backup_plan(plan)
+
+    # --- networking -------------------------------------------------------------------
+
+    def _default_vpc(self, region: str, action: str) -> None:
+        ec2 = self.client("ec2", region)
+        vpcs = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"]
+        for vpc in vpcs:
+            vpc_id = vpc["VpcId"]
+            if action == "delete":
+                self._delete_vpc(ec2, vpc_id)
+            elif action == "isolate":
+                self._isolate_vpc(ec2, vpc_id)
+
+    def _delete_vpc(self, ec2: Any, vpc_id: str) -> None:
+        flt = [{"Name": "vpc-id", "Values": [vpc_id]}]
+        for subnet in ec2.describe_subnets(Filters=flt)["Subnets"]:
+            ec2.delete_subnet(SubnetId=subnet["SubnetId"])
+        igws = ec2.describe_internet_gateways(
+            Filters=[{"Name": "attachment.vpc-id", "Values": [vpc_id]}]
+        )["InternetGateways"]
+        for igw in igws:
+            ec2.detach_internet_gateway(InternetGatewayId=igw["InternetGatewayId"], VpcId=vpc_id)
+            ec2.delete_internet_gateway(InternetGatewayId=igw["InternetGatewayId"])
+        ec2.delete_vpc(VpcId=vpc_id)
+
+    def _isolate_vpc(self, ec2: Any, vpc_id: str) -> None:
+        flt = [{"Name": "vpc-id", "Values": [vpc_id]}]
+        for acl in ec2.describe_network_acls(Filters=flt)["NetworkAcls"]:
+            for entry in acl["Entries"]:
+                if entry["RuleNumber"] < 32767:
+                    ec2.delete_network_acl_entry(
+                        NetworkAclId=acl["NetworkAclId"],
+                        RuleNumber=entry["RuleNumber"],
+                        Egress=entry["Egress"],
+                    )
+        self._empty_default_group(ec2, vpc_id)
+
+    def _empty_default_group(self, ec2: Any, vpc_id: str) -> None:
+        flt = [{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "group-name", "Values": ["default"]}]
+        for group in ec2.describe_security_groups(Filters=flt)["SecurityGroups"]:
+            if group["IpPermissions"]:
+                ec2.revoke_security_group_ingress(
+                    GroupId=group["GroupId"], IpPermissions=group["IpPermissions"]
+                )
+            if group["IpPermissionsEgress"]:
+                ec2.revoke_security_group_egress(
+                    GroupId=group["GroupId"], IpPermissions=group["IpPermissionsEgress"]
+                )
+
+    def _vpc(self, spec: Mapping[str, Any]) -> None:
+        region, name = spec["region"], spec["name"]
+        ec2 = self.client("ec2", region)
+        vpc_id = ec2.create_vpc(
+            CidrBlock=spec["cidr"],
+            TagSpecifications=[{"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": name}]}],
+        )["Vpc"]["VpcId"]
+        self._built.vpcs[(region, name)] = vpc_id
+        subnet_ids = [
+            ec2.create_subnet(VpcId=vpc_id, CidrBlock=cidr, AvailabilityZone=f"{region}a")[
+                "Subnet"
+            ]["SubnetId"]
+            for cidr in spec.get("subnets", [])
+        ]
+        self._built.subnets[(region, name)] = subnet_ids
+        if spec.get("flow_log", "none") != "none":
+            ec2.create_flow_logs(
+                ResourceIds=[vpc_id],
+                ResourceType="VPC",
+                TrafficType=spec["flow_log"],
+                LogDestinationType="s3",
+                LogDestination="arn:aws:s3:::northwind-logs",
+            )
+        if spec.get("nacl") == "restricted":
+            self._restricted_nacl(ec2, vpc_id, subnet_ids)
+        # The new VPC's default SG allows all egress and ingress from itself: compliant
+        # VPCs empty it, as the article recommends.
+        if spec.get("nacl") == "restricted":
+            self._empty_default_group(ec2, vpc_id)
+
+    def _restricted_nacl(self, ec2: Any, vpc_id: str, subnet_ids: list[str]) -> None:
+        acl_id = ec2.create_network_acl(VpcId=vpc_id)["NetworkAcl"]["NetworkAclId"]
+        entries = [
+            (100, False, "6", 443, 443, "0.0.0.0/0"),
+            (110, False, "6", 49152, 65535, "0.0.0.0/0"),  # ephemeral: NACLs are stateless
+            (100, True, "6", 443, 443, "0.0.0.0/0"),
+            (110, True, "6", 49152, 65535, "0.0.0.0/0"),
+        ]
+        for number, egress, protocol, low, high, cidr in entries:
+            ec2.create_network_acl_entry(
+                NetworkAclId=acl_id,
+                RuleNumber=number,
+                Protocol=protocol,
+                RuleAction="allow",
+                Egress=egress,
+                CidrBlock=cidr,
+                PortRange={"From": low, "To": high},
+            )
+        default = ec2.describe_network_acls(
+            Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "default", "Values": ["true"]}]
+        )["NetworkAcls"][0]
+        for assoc in default["Associations"]:
+            if assoc["SubnetId"] in subnet_ids:
+                ec2.replace_network_acl_association(
+                    AssociationId=assoc["NetworkAclAssociationId"], NetworkAclId=acl_id
+                )
+
+    def _security_group(self, spec: Mapping[str, Any]) -> None:
+        region = spec["region"]
+        ec2 = self.client("ec2", region)
+        group_id = ec2.create_security_group(
+            GroupName=spec["name"],
+            Description=spec["description"],
+            VpcId=self._built.vpcs[(region, spec["vpc"])],
+        )["GroupId"]
+        self._built.groups[(region, spec["name"])] = group_id
+        permissions = [self._permission(region, rule) for rule in spec.get("inbound", [])]
+        if permissions:
+            ec2.authorize_security_group_ingress(GroupId=group_id, IpPermissions=permissions)
+
+    def _permission(self, region: str, rule: Mapping[str, Any]) -> dict[str, Any]:
+        permission: dict[str, Any] = {"IpProtocol": rule["protocol"]}
+        if rule["protocol"] != "-1":
+            permission["FromPort"] = rule["from"]
+            permission["ToPort"] = rule["to"]
+        if "source_group" in rule:
+            group_id = self._built.groups[(region, rule["source_group"])]
+            permission["UserIdGroupPairs"] = [{"GroupId": group_id}]
+        elif ":" in rule["cidr"]:
+            permission["Ipv6Ranges"] = [{"CidrIpv6": rule["cidr"]}]
+        else:
+            permission["IpRanges"] = [{"CidrIp": rule["cidr"]}]
+        return permission
+
+    # --- compute and storage ----------------------------------------------------------
+
+    def _volume(self, spec: Mapping[str, Any]) -> None:
+        region = spec["region"]
+        ec2 = self.client("ec2", region)
+        args: dict[str, Any] = {
+            "AvailabilityZone": f"{region}a",
+            "Size": spec["size"],
+            "Encrypted": spec["encrypted"],
+            "TagSpecifications": [
+                {"ResourceType": "volume", "Tags": [{"Key": "Name", "Value": spec["name"]}]}
+            ],
+        }
+        if spec.get("kms_key"):
+            args["KmsKeyId"] = self._built.keys[(region, spec["kms_key"])]
+        volume_id = ec2.create_volume(**args)["VolumeId"]
+        if "snapshot" in spec:
+            ec2.create_snapshot(VolumeId=volume_id, Description=f"{spec['name']} nightly")
+
+    def _instance(self, spec: Mapping[str, Any]) -> None:
+        region = spec["region"]
+        ec2 = self.client("ec2", region)
+        image = ec2.describe_images(Owners=["amazon"], MaxResults=5)["Images"][0]["ImageId"]
+        subnet = self._built.subnets[(region, spec["vpc"])][0]
+        ec2.run_instances(
+            ImageId=image,
+            MinCount=1,
+            MaxCount=1,
+            InstanceType="t3.micro",
+            SubnetId=subnet,
+            SecurityGroupIds=[self._built.groups[(region, spec["security_group"])]],
+            TagSpecifications=[
+                {"ResourceType": "instance", "Tags": [{"Key": "Name", "Value": spec["name"]}]}
+            ],
+        )
+
+    def _kms_keys(self, specs: list[Mapping[str, Any]]) -> None:
+        for spec in specs:
+            kms = self.client("kms", spec["region"])
+            key_id = kms.create_key(Description=f"{spec['alias']} (demo)")["KeyMetadata"]["KeyId"]
+            kms.create_alias(AliasName=f"alias/{spec['alias']}", TargetKeyId=key_id)
+            self._built.keys[(spec["region"], spec["alias"])] = key_id
+            if spec.get("rotation"):
+                kms.enable_key_rotation(KeyId=key_id)
+            if spec.get("disabled"):
+                kms.disable_key(KeyId=key_id)
+            if spec.get("pending_deletion_days"):
+                kms.schedule_key_deletion(
+                    KeyId=key_id, PendingWindowInDays=spec["pending_deletion_days"]
+                )
+
+    def _buckets(self, specs: list[Mapping[str, Any]]) -> None:
+        for spec in specs:
+            self._bucket(spec)
+        for spec in specs:
+            if spec.get("replicate_to"):
+                self._replication(spec)
+
+    def _bucket(self, spec: Mapping[str, Any]) -> None:
+        region, name = spec["region"], spec["name"]
+        s3 = self.client("s3", region)
+        args: dict[str, Any] = {"Bucket": name}
+        if region != "us-east-1":
+            args["CreateBucketConfiguration"] = {"LocationConstraint": region}
+        if spec.get("object_lock"):
+            args["ObjectLockEnabledForBucket"] = True
+        s3.create_bucket(**args)
+        s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+        lock = spec.get("object_lock")
+        if lock:
+            s3.put_object_lock_configuration(
+                Bucket=name,
+                ObjectLockConfiguration={
+                    "ObjectLockEnabled": "Enabled",
+                    "Rule": {"DefaultRetention": {"Mode": lock["mode"], "Days": lock["days"]}},
+                },
+            )
+        encryption = spec.get("encryption", "none")
+        if encryption != "none":
+            rule: dict[str, Any] = {"SSEAlgorithm": encryption}
+            if encryption == "aws:kms":
+                rule["KMSMasterKeyID"] = self._built.keys[(region, spec["kms_key"])]
+            s3.put_bucket_encryption(
+                Bucket=name,
+                ServerSideEncryptionConfiguration={
+                    "Rules": [{"ApplyServerSideEncryptionByDefault": rule}]
+                },
+            )
+
+    def _replication(self, spec: Mapping[str, Any]) -> None:
+        s3 = self.client("s3", spec["region"])
+        s3.put_bucket_replication(
+            Bucket=spec["name"],
+            ReplicationConfiguration={
+                "Role": f"arn:aws:iam::{ACCOUNT_ID}:role/s3-replication",
+                "Rules": [
+                    {
+                        "ID": "to-eu",
+                        "Status": "Enabled",
+                        "Priority": 1,
+                        "Filter": {"Prefix": ""},
+                        "DeleteMarkerReplication": {"Status": "Disabled"},
+                        "Destination": {"Bucket": f"arn:aws:s3:::{spec['replicate_to']}"},
+                    }
+                ],
+            },
+        )
+
+    def _trail(self, spec: Mapping[str, Any]) -> None:
+        trails = self.client("cloudtrail", spec["region"])
+        trails.create_trail(
+            Name=spec["name"], S3BucketName=spec["bucket"], IsMultiRegionTrail=spec["multi_region"]
+        )
+        if spec.get("logging"):
+            trails.start_logging(Name=spec["name"])
+
+    # --- identity -----------------------------------------------------------------------
+
+    def _iam(self, s: Mapping[str, Any]) -> None:
+        iam = self.client("iam")
+        arns: dict[str, str] = {}
+        for name, document in s.get("policies", {}).items():
+            if name == "NotActionAll":
+                continue  # used inline below
+            arns[name] = iam.create_policy(PolicyName=name, PolicyDocument=json.dumps(document))[
+                "Policy"
+            ]["Arn"]
+        for group in s.get("groups", []):
+            iam.create_group(GroupName=group["name"])
+            for policy in group.get("policies", []):
+                iam.attach_group_policy(GroupName=group["name"], PolicyArn=arns[policy])
+        for user in s.get("users", []):
+            iam.create_user(UserName=user["name"])
+            for _ in range(user.get("access_keys", 0)):
+                iam.create_access_key(UserName=user["name"])
+            for policy in user.get("policies", []):
+                iam.attach_user_policy(UserName=user["name"], PolicyArn=arns[policy])
+            for managed in user.get("managed", []):
+                iam.attach_user_policy(UserName=user["name"], PolicyArn=managed)
+            for group_name in user.get("groups", []):
+                iam.add_user_to_group(GroupName=group_name, UserName=user["name"])
+        for role in s.get("roles", []):
+            iam.create_role(
+                RoleName=role["name"], AssumeRolePolicyDocument=json.dumps(_trust(role["trust"]))
+            )
+            for policy in role.get("policies", []):
+                iam.attach_role_policy(RoleName=role["name"], PolicyArn=arns[policy])
+            for managed in role.get("managed", []):
+                iam.attach_role_policy(RoleName=role["name"], PolicyArn=managed)
+            if role.get("inline"):
+                iam.put_role_policy(
+                    RoleName=role["name"],
+                    PolicyName=role["inline"],
+                    PolicyDocument=json.dumps(s["policies"][role["inline"]]),
+                )
+
+    def _backup_plan(self, spec: Mapping[str, Any]) -> None:
+        backup = self.client("backup", spec["region"])
+        backup.create_backup_vault(BackupVaultName=spec["vault"])
+        backup.create_backup_plan(
+            BackupPlan={
+                "BackupPlanName": spec["name"],
+                "Rules": [
+                    {
+                        "RuleName": f"{spec['name']}-rule",
+                        "TargetBackupVaultName": spec["vault"],
+                        "ScheduleExpression": spec["schedule"],
+                        "Lifecycle": {"DeleteAfterDays": spec["retention_days"]},
+                    }
+                ],
+            }
+        )
+
+
+def _trust(kind: str) -> dict[str, Any]:
+    principals = {
+        "oidc": {
+            "Federated": f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/token.actions.githubusercontent.com"
+        },
+        "cloudformation": {"Service": "cloudformation.amazonaws.com"},
+        "account": {"AWS": f"arn:aws:iam::{ACCOUNT_ID}:root"},
+    }
+    action = "sts:AssumeRoleWithWebIdentity" if kind == "oidc" else "sts:AssumeRole"
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": principals[kind], "Action": action}],
+    }
+
+
+def build_demo_account(endpoint: str, scenario: Mapping[str, Any] | None = None) -> None:
+    """Create the demo company's resources on the moto server at `endpoint`."""
+    DemoAccountBuilder(endpoint, scenario or load_scenario()).build()
