@@ -1,0 +1,182 @@
+# CONTRACT: ENGINE fills this (app/aws fetchers); CHECKS reads it (app/controls/checks).
+"""The account inventory: the typed contract between fetching (app/aws) and checking.
+
+Rules of the contract:
+- Every leaf is a `Fetched[...]`: `error` set means "could not look" (the checks
+  turn it into ERROR rows); `ok` with an empty tuple means "there is none".
+- A `Fetched[X | None]` that is ok with `value=None` means AWS said "no such
+  configuration" (read `.value`, not `.require()`, which refuses None).
+- Per-item sub-fetches sit on the item, so one failing item spoils only its own row.
+- Every resource keeps `raw`: the JSON-safe response item (datetimes as ISO-8601
+  strings) from which checks cut evidence excerpts. Typed fields hold datetimes
+  as timezone-aware UTC `datetime`s.
+- The `Call` of a `Fetched` is the first call of that fetch (parameters as sent,
+  without pagination tokens), with the region it went to ("global" for IAM/S3 list).
+
+Resource dataclasses live in model_network / model_compute / model_services /
+model_global and are re-exported here: import everything from this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from app.aws.fetched import Fetched
+from app.aws.inventory.model_compute import (
+    Instance,
+    ManagedInstance,
+    Snapshot,
+    SnapshotLock,
+    Volume,
+)
+from app.aws.inventory.model_global import (
+    AccessKey,
+    AccessKeyLastUsed,
+    AttachedPolicy,
+    AuthorizationDetails,
+    Bucket,
+    BucketEncryption,
+    CredentialReportRow,
+    EncryptionRule,
+    IamGroup,
+    IamInventory,
+    IamRole,
+    IamUser,
+    InlinePolicy,
+    ManagedPolicy,
+    ObjectLock,
+    Organization,
+    Replication,
+    ReplicationRule,
+    S3Inventory,
+    Versioning,
+)
+from app.aws.inventory.model_network import (
+    FlowLog,
+    IpPermission,
+    NetworkAcl,
+    NetworkAclEntry,
+    SecurityGroup,
+    Subnet,
+    Vpc,
+)
+from app.aws.inventory.model_services import (
+    AdvancedEventSelector,
+    AdvancedFieldSelector,
+    BackupPlan,
+    BackupRule,
+    BackupSelection,
+    BackupVault,
+    EventSelector,
+    KeyMetadata,
+    KeyRotation,
+    KmsAlias,
+    KmsKey,
+    Trail,
+    TrailEventSelectors,
+    TrailStatus,
+)
+
+__all__ = [
+    "AccessKey",
+    "AccessKeyLastUsed",
+    "AdvancedEventSelector",
+    "AdvancedFieldSelector",
+    "AttachedPolicy",
+    "AuthorizationDetails",
+    "BackupPlan",
+    "BackupRule",
+    "BackupSelection",
+    "BackupVault",
+    "Bucket",
+    "BucketEncryption",
+    "CredentialReportRow",
+    "EncryptionRule",
+    "EventSelector",
+    "FlowLog",
+    "IamGroup",
+    "IamInventory",
+    "IamRole",
+    "IamUser",
+    "InlinePolicy",
+    "Instance",
+    "Inventory",
+    "IpPermission",
+    "KeyMetadata",
+    "KeyRotation",
+    "KmsAlias",
+    "KmsKey",
+    "ManagedInstance",
+    "ManagedPolicy",
+    "NetworkAcl",
+    "NetworkAclEntry",
+    "ObjectLock",
+    "Organization",
+    "RegionInventory",
+    "Replication",
+    "ReplicationRule",
+    "S3Inventory",
+    "SecurityGroup",
+    "Snapshot",
+    "SnapshotLock",
+    "Subnet",
+    "Trail",
+    "TrailEventSelectors",
+    "TrailStatus",
+    "Versioning",
+    "Volume",
+    "Vpc",
+]
+
+
+@dataclass(frozen=True)
+class RegionInventory:
+    """Everything fetched in one enabled region. One `Fetched` per API listing."""
+
+    region: str
+    # ec2 networking
+    vpcs: Fetched[tuple[Vpc, ...]]  # DescribeVpcs
+    subnets: Fetched[tuple[Subnet, ...]]  # DescribeSubnets
+    security_groups: Fetched[tuple[SecurityGroup, ...]]  # DescribeSecurityGroups
+    network_acls: Fetched[tuple[NetworkAcl, ...]]  # DescribeNetworkAcls
+    flow_logs: Fetched[tuple[FlowLog, ...]]  # DescribeFlowLogs
+    # ec2 compute and block storage
+    ebs_encryption_by_default: Fetched[bool]  # GetEbsEncryptionByDefault
+    volumes: Fetched[tuple[Volume, ...]]  # DescribeVolumes
+    snapshots: Fetched[tuple[Snapshot, ...]]  # DescribeSnapshots, owner-id filter
+    # DescribeLockedSnapshots (owner-id filter); moto: not implemented → error
+    snapshot_locks: Fetched[tuple[SnapshotLock, ...]]
+    instances: Fetched[tuple[Instance, ...]]  # DescribeInstances, all states
+    # ssm:DescribeInstanceInformation; moto: not implemented → error
+    managed_instances: Fetched[tuple[ManagedInstance, ...]]
+    # cloudtrail:DescribeTrails(includeShadowTrails=True), status/selectors per trail
+    trails: Fetched[tuple[Trail, ...]]
+    # kms:ListKeys with DescribeKey / GetKeyRotationStatus per key; ListAliases
+    kms_keys: Fetched[tuple[KmsKey, ...]]
+    kms_aliases: Fetched[tuple[KmsAlias, ...]]
+    # backup:ListBackupPlans (+ GetBackupPlan, ListBackupSelections per plan)
+    backup_plans: Fetched[tuple[BackupPlan, ...]]
+    backup_vaults: Fetched[tuple[BackupVault, ...]]  # ListBackupVaults
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """One account's inventory at scan time.
+
+    `regions` holds the scanned (enabled, or `--regions`) regions; `skipped_regions`
+    names regions not scanned (opt-in, not enabled), which get no rows.
+    """
+
+    account_id: str
+    caller_arn: str  # sts:GetCallerIdentity `Arn`
+    partition: str  # "aws", "aws-cn", "aws-us-gov" (from the caller ARN)
+    regions: Mapping[str, RegionInventory]
+    skipped_regions: tuple[str, ...]
+    iam: IamInventory
+    s3: S3Inventory
+    organization: Fetched[Organization | None]  # None value: not in an organization
+
+    def arn(self, service: str, region: str, resource: str) -> str:
+        """`arn:aws:ec2:eu-west-1:123456789012:security-group/sg-1` for APIs giving ids."""
+        return f"arn:{self.partition}:{service}:{region}:{self.account_id}:{resource}"
