@@ -13,6 +13,13 @@ from app import __version__
 # sets `handler=<callable(args) -> int>`.
 COMMANDS: tuple[str, ...] = (
     "controls",
+    "profiles",
+    "login",
+    "export",
+    "verify",
+    "scan",
+    "policy",
+    "demo",
 )
 
 
@@ -37,7 +44,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_gui(demo=args.demo)
     handler = args.handler
-    result: int = handler(args)
+    try:
+        result: int = handler(args)
+    except BrokenPipeError:
+        # `audit-binder controls --json | head`: the reader left; not an error of ours.
+        sys.stderr.close()
+        return 0
     return result
 
 
