@@ -1,0 +1,250 @@
+"""The checklist: the eleven controls by family, each with its status, and progress per framework.
+
+A tree (family → control) over a `QStandardItemModel`, so arrow keys, Home/End and
+type-ahead work as in any list. Status is icon *and* words; the icons are repainted
+from the palette on each refresh, so dark mode stays legible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from PySide6.QtCore import QEvent, QModelIndex, QSize, Qt, Signal
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGridLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.controls.catalogue import FAMILIES, FRAMEWORKS, Catalogue
+from app.store.control_status import FrameworkSummary
+from app.store.errors import StoreError
+from app.ui.context import AppContext
+from app.ui.control_page.status import checklist_overview
+from app.ui.status_badges import ControlStatusKey, control_look, status_icon
+
+CONTROL_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+STATUS_KEY_ROLE = Qt.ItemDataRole.UserRole + 2
+
+FAMILY_TITLES = {
+    "network": "Network",
+    "logging": "Logging and monitoring",
+    "encryption": "Encryption",
+    "identity": "Identity and access",
+    "resilience": "Resilience",
+}
+
+
+def signed_off_count(catalogue: Catalogue, statuses: Mapping[str, str], framework: str) -> int:
+    return sum(
+        1
+        for c in catalogue.controls
+        if getattr(c.mapping, framework, ()) and statuses.get(c.id) == ControlStatusKey.SIGNED_OFF
+    )
+
+
+def progress_text(tally: FrameworkSummary, signed: int) -> str:
+    """E.g. "ISO 27001:2022: 3 of 11 ready (2 passed, 1 exception) · 1 signed off · 4 failing"."""
+    ready = tally.passed + tally.exceptions
+    parts = [f"{FRAMEWORKS.get(tally.framework, tally.framework)}: {ready} of {tally.total} ready"]
+    for count, word in (
+        (signed, "signed off"),
+        (tally.failing, "failing"),
+        (tally.errors, "with errors"),
+        (tally.exceptions, "by exception"),
+        (tally.not_checked, "not checked"),
+        (tally.not_applicable, "not applicable"),
+    ):
+        if count:
+            parts.append(f"{count} {word}")
+    return " · ".join(parts)
+
+
+class ChecklistView(QWidget):
+    """Emits `control_selected(control_id)` when the user moves to a control."""
+
+    control_selected = Signal(str)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._engagement_id: int | None = ctx.engagement_id
+        self.statuses: dict[str, str] = {}
+
+        self.model = QStandardItemModel(self)
+        self.model.setHorizontalHeaderLabels(["Control", "Status"])
+        self.tree = QTreeView()
+        self.tree.setModel(self.model)
+        self.tree.setAccessibleName("Checklist of controls")
+        self.tree.setAccessibleDescription("Controls grouped by family, with their status")
+        self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAllColumnsShowFocus(True)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.selectionModel().currentChanged.connect(self._on_tree_current_changed)
+
+        self.progress_box = QGridLayout()
+        self.progress_bars: dict[str, QProgressBar] = {}
+        self.progress_labels: dict[str, QLabel] = {}
+        self.empty = QLabel("Open or create an engagement to see its checklist.")
+        self.empty.setTextFormat(Qt.TextFormat.PlainText)
+        self.empty.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 0)
+        # Control titles are sentences: ask for room so they are rarely cut short.
+        self.setMinimumWidth(300)
+        layout.addLayout(self.progress_box)
+        layout.addWidget(self.empty)
+        layout.addWidget(self.tree, 1)
+
+        ctx.engagement_changed.connect(self._on_ctx_engagement_changed)
+        ctx.data_changed.connect(self._on_ctx_data_changed)
+        self.refresh()
+
+    def sizeHint(self) -> QSize:
+        return QSize(420, 600)
+
+    # -- public API ----------------------------------------------------------------------
+    @property
+    def engagement_id(self) -> int | None:
+        return self._engagement_id
+
+    def set_engagement(self, engagement_id: int | None) -> None:
+        self._engagement_id = engagement_id
+        self.refresh()
+
+    def selected_control(self) -> str | None:
+        value = self.tree.currentIndex().data(CONTROL_ID_ROLE)
+        return str(value) if value else None
+
+    def select_control(self, control_id: str) -> bool:
+        """Make `control_id` current (emits `control_selected`); False if not listed."""
+        index = self._index_of(control_id)
+        if not index.isValid():
+            return False
+        self.tree.setCurrentIndex(index)
+        return True
+
+    def refresh(self) -> None:
+        """Reload the statuses from the store, keeping the current control selected."""
+        current = self.selected_control()
+        eid = self._engagement_id
+        catalogue = self._ctx.catalogue
+        statuses: dict[str, str] = {}
+        tallies: list[FrameworkSummary] = []
+        if eid is not None:
+            try:
+                with self._ctx.db.session() as session:
+                    statuses, tallies, _ = checklist_overview(session, catalogue, eid)
+            except StoreError as error:
+                self._ctx.say(f"Cannot load the checklist: {error}")
+                eid = None
+        self.statuses = statuses
+        self.empty.setVisible(eid is None)
+        self.tree.setVisible(eid is not None)
+        self._fill_tree(catalogue)
+        self._fill_progress(catalogue, tallies)
+        self._restore_selection(current)
+
+    # -- building ------------------------------------------------------------------------
+    def _fill_tree(self, catalogue: Catalogue) -> None:
+        self.model.removeRows(0, self.model.rowCount())
+        palette = self.palette()
+        for family in FAMILIES:
+            controls = [c for c in catalogue.controls if c.family == family]
+            if not controls:
+                continue
+            title = FAMILY_TITLES.get(family, family.title())
+            family_item = QStandardItem(f"{title} ({len(controls)})")
+            family_item.setSelectable(False)
+            font = family_item.font()
+            font.setBold(True)
+            family_item.setFont(font)
+            family_item.setAccessibleText(f"{title}, {len(controls)} controls")
+            spacer = QStandardItem("")
+            spacer.setSelectable(False)
+            for control in controls:
+                look = control_look(self.statuses.get(control.id, ControlStatusKey.NOT_CHECKED))
+                name = QStandardItem(control.title)
+                name.setData(control.id, CONTROL_ID_ROLE)
+                name.setToolTip(f"{control.title}\n\n{control.summary}\n\n(id: {control.id})")
+                name.setAccessibleText(f"{control.title}: {look.label}")
+                status = QStandardItem(status_icon(look, palette), look.label)
+                status.setData(control.id, CONTROL_ID_ROLE)
+                status.setData(self.statuses.get(control.id, ""), STATUS_KEY_ROLE)
+                status.setAccessibleText(look.label)
+                family_item.appendRow([name, status])
+            self.model.appendRow([family_item, spacer])
+        self.tree.expandAll()
+
+    def _fill_progress(self, catalogue: Catalogue, tallies: list[FrameworkSummary]) -> None:
+        for bar in self.progress_bars.values():
+            bar.deleteLater()
+        for label in self.progress_labels.values():
+            label.deleteLater()
+        self.progress_bars, self.progress_labels = {}, {}
+        for row, tally in enumerate(tallies):
+            key = tally.framework
+            ready = tally.passed + tally.exceptions
+            total = tally.total - tally.not_applicable
+            name = FRAMEWORKS.get(key, key)
+            label = QLabel(progress_text(tally, signed_off_count(catalogue, self.statuses, key)))
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            label.setWordWrap(True)
+            bar = QProgressBar()
+            bar.setRange(0, max(total, 1))
+            bar.setValue(ready)
+            bar.setFormat(f"{ready} / {total}")
+            bar.setAccessibleName(f"{name} progress")
+            bar.setAccessibleDescription(label.text())
+            bar.setMaximumHeight(14)
+            self.progress_box.addWidget(label, row * 2, 0)
+            self.progress_box.addWidget(bar, row * 2 + 1, 0)
+            self.progress_bars[key], self.progress_labels[key] = bar, label
+
+    def _index_of(self, control_id: str) -> QModelIndex:
+        for family_row in range(self.model.rowCount()):
+            family = self.model.item(family_row, 0)
+            for row in range(family.rowCount()):
+                child = family.child(row, 0)
+                if child is not None and child.data(CONTROL_ID_ROLE) == control_id:
+                    return child.index()
+        return QModelIndex()
+
+    def changeEvent(self, event: QEvent) -> None:
+        # Light/dark switch while running: repaint the status icons in the new colours.
+        if event.type() == QEvent.Type.PaletteChange and self.model.rowCount():
+            current = self.selected_control()
+            self._fill_tree(self._ctx.catalogue)
+            self._restore_selection(current)
+        super().changeEvent(event)
+
+    def _restore_selection(self, control_id: str | None) -> None:
+        """Re-select after a rebuild without announcing it: the user did not move."""
+        if control_id:
+            blocked = self.tree.selectionModel().blockSignals(True)
+            self.tree.setCurrentIndex(self._index_of(control_id))
+            self.tree.selectionModel().blockSignals(blocked)
+
+    # -- slots ---------------------------------------------------------------------------
+    def _on_tree_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        control_id = current.data(CONTROL_ID_ROLE)
+        if control_id:
+            self.control_selected.emit(str(control_id))
+
+    def _on_ctx_engagement_changed(self, engagement_id: object) -> None:
+        self.set_engagement(engagement_id if isinstance(engagement_id, int) else None)
+
+    def _on_ctx_data_changed(self, engagement_id: int) -> None:
+        if engagement_id == self._engagement_id:
+            self.refresh()
