@@ -11,19 +11,33 @@ import platformdirs
 APP_NAME = "audit-binder"
 
 
-def resources_dir() -> Path:
-    """`resources/` beside the `app` package: source tree, wheel and PyInstaller bundle."""
+def _shipped_dir(name: str) -> Path:
+    """Find `resources/` or `migrations/` wherever this copy of the app was installed.
+
+    Candidates, first existing wins: a PyInstaller bundle (`sys._MEIPASS/<name>`); a
+    wheel install, where setup.py maps the top-level folders into the package
+    (`app/<name>`); the source tree or editable install (`<checkout>/<name>`).
+    """
+    package = Path(__file__).resolve().parent
+    candidates = [package / name, package.parent / name]
     bundle = getattr(sys, "_MEIPASS", None)
     if bundle:
-        return Path(bundle) / "resources"
-    return Path(__file__).resolve().parent.parent / "resources"
+        candidates.insert(0, Path(bundle) / name)
+    for candidate in candidates:
+        if candidate.is_dir():
+            return candidate
+    # Nothing shipped: name the source-tree location so the error message is useful.
+    return candidates[-1]
+
+
+def resources_dir() -> Path:
+    """`resources/`: control catalogue, fonts, demo scenario (source, wheel or bundle)."""
+    return _shipped_dir("resources")
 
 
 def migrations_dir() -> Path:
-    bundle = getattr(sys, "_MEIPASS", None)
-    if bundle:
-        return Path(bundle) / "migrations"
-    return Path(__file__).resolve().parent.parent / "migrations"
+    """`migrations/`: the Alembic environment and revisions (source, wheel or bundle)."""
+    return _shipped_dir("migrations")
 
 
 def default_db_path() -> Path:

@@ -7,7 +7,7 @@ and strips the zone so Python code only ever sees aware UTC datetimes.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -21,9 +21,10 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, mapped_column, relationship
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -55,7 +56,11 @@ def _now() -> datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UtcDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UtcDateTime,
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+    }
 
 
 class Engagement(Base):
@@ -125,6 +130,9 @@ class Scan(Base):
     # Controls this scan covered (all eleven, or the one the user ran).
     controls: Mapped[list[Any]] = mapped_column(default=list)
     error: Mapped[str] = mapped_column(Text, default="")
+    # "host:pid" of the process running it, so opening the DB elsewhere can tell a
+    # crashed scan (its process is gone) from one still running in another window.
+    runner: Mapped[str] = mapped_column(String(300), default="")
 
     engagement: Mapped[Engagement] = relationship(back_populates="scans")
     results: Mapped[list[ResultRow]] = relationship(
@@ -250,3 +258,20 @@ class AuditLogEntry(Base):
     action: Mapped[str] = mapped_column(String(64))
     target: Mapped[str] = mapped_column(String(2048), default="")
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class AppendOnlyViolation(RuntimeError):
+    """Code tried to change or delete a sign-off or audit entry: a bug, not user error."""
+
+
+def _refuse_change(mapper: Mapper[Any], connection: Any, target: Any) -> None:
+    raise AppendOnlyViolation(
+        f"{type(target).__name__} rows are append-only; add a new one instead of changing it"
+    )
+
+
+# The ORM never updates or deletes these; deleting a whole engagement still removes
+# them through the database's ON DELETE rules, which these hooks do not see.
+for _model in (SignOff, AuditLogEntry):
+    event.listen(_model, "before_update", _refuse_change)
+    event.listen(_model, "before_delete", _refuse_change)

@@ -1,0 +1,223 @@
+"""The derived status of each control: what the UI checklist and the binder both show.
+
+Rules, in order (the first that applies wins):
+
+1. The control has a sign-off: ``signed_off`` while the hash of what it shows now
+   equals the sign-off's ``approved_hash``, ``stale`` once anything approved changed
+   (a new scan result, an attachment, the notes, an exception).
+2. No complete scan covered the control (no result rows): ``not_checked``.
+3. A FAIL row no active exception covers: ``failing``.
+4. An ERROR row (the check could not look): ``error``. Errors are never excused by
+   exceptions: an exception accepts a known risk, not an unknown one.
+5. FAIL rows, all covered by active exceptions: ``exception``.
+6. Otherwise (PASS and NOT_APPLICABLE rows only): ``passing``.
+
+`check_status` is the same without rule 1; the framework summary uses it for stale
+controls, since a stale sign-off no longer vouches for anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy.orm import Session
+
+from app.controls.results import Status
+from app.store.attachments import attachments
+from app.store.control_states import NOT_APPLICABLE, control_states
+from app.store.models import Engagement, RiskException, SignOff
+from app.store.risk import active_exceptions, matching_exception, today_utc
+from app.store.scans import latest_facts
+from app.store.signoffs import ResultLike, approved_payload, latest_sign_offs, sha256_hex
+
+
+class ControlStatus(StrEnum):
+    NOT_CHECKED = "not_checked"
+    PASSING = "passing"
+    FAILING = "failing"
+    ERROR = "error"
+    EXCEPTION = "exception"
+    SIGNED_OFF = "signed_off"
+    STALE = "stale"
+
+
+@dataclass(frozen=True)
+class ResultCounts:
+    """Rows of the latest scans by outcome; `excepted` FAILs are not in `failed`."""
+
+    passed: int = 0
+    failed: int = 0
+    errors: int = 0
+    excepted: int = 0
+    not_applicable: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.passed + self.failed + self.errors + self.excepted + self.not_applicable
+
+
+@dataclass(frozen=True)
+class ControlSummary:
+    """One control's status with what it was derived from."""
+
+    control_id: str
+    status: ControlStatus
+    check_status: ControlStatus
+    counts: ResultCounts
+    applicable: bool
+    current_hash: str
+    sign_off: SignOff | None
+    attachments: int
+    last_checked: datetime | None
+
+
+def count_results(
+    control_id: str, rows: Iterable[ResultLike], exceptions: Sequence[RiskException], on: date
+) -> ResultCounts:
+    """Tally rows; a FAIL covered by an active exception counts as `excepted`."""
+    passed = failed = errors = excepted = not_applicable = 0
+    for row in rows:
+        if row.status == Status.PASS:
+            passed += 1
+        elif row.status == Status.NOT_APPLICABLE:
+            not_applicable += 1
+        elif row.status == Status.ERROR:
+            errors += 1
+        elif matching_exception(exceptions, control_id, row.resource, on) is not None:
+            excepted += 1
+        else:
+            failed += 1
+    return ResultCounts(passed, failed, errors, excepted, not_applicable)
+
+
+def check_status(counts: ResultCounts) -> ControlStatus:
+    """Rules 2 to 6: the status from the results alone."""
+    if counts.total == 0:
+        return ControlStatus.NOT_CHECKED
+    if counts.failed:
+        return ControlStatus.FAILING
+    if counts.errors:
+        return ControlStatus.ERROR
+    if counts.excepted:
+        return ControlStatus.EXCEPTION
+    return ControlStatus.PASSING
+
+
+def derive_status(
+    counts: ResultCounts, latest_sign_off: SignOff | None, current_hash: str
+) -> ControlStatus:
+    """Rule 1 on top of `check_status`."""
+    if latest_sign_off is not None:
+        if latest_sign_off.approved_hash == current_hash:
+            return ControlStatus.SIGNED_OFF
+        return ControlStatus.STALE
+    return check_status(counts)
+
+
+def control_summaries(
+    session: Session,
+    engagement: Engagement,
+    control_ids: Sequence[str],
+    on: date | None = None,
+) -> dict[str, ControlSummary]:
+    """Every listed control's summary, in the order given (a handful of queries in all)."""
+    day = on or today_utc()
+    rows = latest_facts(session, engagement, control_ids)
+    states = control_states(session, engagement)
+    signed = latest_sign_offs(session, engagement)
+    in_force = active_exceptions(session, engagement, day)
+    files = attachments(session, engagement)
+    summaries: dict[str, ControlSummary] = {}
+    for control_id in control_ids:
+        own_rows = rows[control_id]
+        own_exceptions = [e for e in in_force if e.control_id == control_id]
+        own_files = [f for f in files if f.control_id == control_id]
+        state = states.get(control_id)
+        counts = count_results(control_id, own_rows, own_exceptions, day)
+        current = sha256_hex(
+            approved_payload(control_id, own_rows, own_files, state, own_exceptions)
+        )
+        latest = signed.get(control_id)
+        summaries[control_id] = ControlSummary(
+            control_id=control_id,
+            status=derive_status(counts, latest, current),
+            check_status=check_status(counts),
+            counts=counts,
+            applicable=state is None or state.applicability != NOT_APPLICABLE,
+            current_hash=current,
+            sign_off=latest,
+            attachments=len(own_files),
+            last_checked=max((r.collected_at for r in own_rows), default=None),
+        )
+    return summaries
+
+
+@dataclass(frozen=True)
+class FrameworkSummary:
+    """Controls of one framework by outcome, for the binder's summary and chart.
+
+    passed: passing or signed off; failing; errors (could not check); exceptions
+    (failures all accepted); not_checked; not_applicable (excluded in the Statement
+    of Applicability, counted in no other bucket). A stale control counts by its
+    `check_status`.
+    """
+
+    framework: str
+    passed: int = 0
+    failing: int = 0
+    errors: int = 0
+    exceptions: int = 0
+    not_checked: int = 0
+    not_applicable: int = 0
+
+    @property
+    def total(self) -> int:
+        return (
+            self.passed
+            + self.failing
+            + self.errors
+            + self.exceptions
+            + self.not_checked
+            + self.not_applicable
+        )
+
+
+_BUCKETS = {
+    ControlStatus.PASSING: "passed",
+    ControlStatus.SIGNED_OFF: "passed",
+    ControlStatus.FAILING: "failing",
+    ControlStatus.ERROR: "errors",
+    ControlStatus.EXCEPTION: "exceptions",
+    ControlStatus.NOT_CHECKED: "not_checked",
+}
+
+
+def framework_summaries(
+    summaries: Mapping[str, ControlSummary],
+    mapping: Mapping[str, Collection[str]],
+    frameworks: Sequence[str],
+) -> list[FrameworkSummary]:
+    """Per framework (in the order given), its controls by outcome.
+
+    `mapping` is control id -> the frameworks it has a mapping in (from the
+    catalogue, e.g. {"backups": {"iso27001", "soc2"}}); a control counts for a
+    framework only if mapped in it.
+    """
+    result: list[FrameworkSummary] = []
+    for framework in frameworks:
+        tally = dict.fromkeys(_BUCKETS.values(), 0) | {"not_applicable": 0}
+        for control_id, summary in summaries.items():
+            if framework not in mapping.get(control_id, ()):
+                continue
+            if not summary.applicable:
+                tally["not_applicable"] += 1
+                continue
+            status = summary.status
+            if status == ControlStatus.STALE:
+                status = summary.check_status
+            tally[_BUCKETS[status]] += 1
+        result.append(FrameworkSummary(framework=framework, **tally))
+    return result

@@ -1,0 +1,96 @@
+"""Store fixtures: a real SQLite file per test, an engagement, result builders."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+
+from app.controls.results import CheckResult, Evidence, Status
+from app.store.database import Database, open_database
+from app.store.engagements import create_engagement
+from app.store.models import Engagement, Scan
+from app.store.scans import add_results, finish_scan, start_scan
+
+ACCOUNT = "123456789012"
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "store" / "audit-binder.sqlite3"
+
+
+@pytest.fixture
+def db(db_path: Path) -> Iterator[Database]:
+    database = open_database(db_path)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def session(db: Database) -> Iterator[Session]:
+    """One open session; tests commit explicitly when they reopen or compare."""
+    with db.session() as session:
+        yield session
+
+
+@pytest.fixture
+def engagement(session: Session) -> Engagement:
+    return create_engagement(
+        session, "Acme 2026", actor="founder@acme.test", client="Acme Ltd", regions=["eu-west-1"]
+    )
+
+
+def result(
+    control: str = "sg-inbound",
+    resource: str = "arn:aws:ec2:eu-west-1:123456789012:security-group/sg-1",
+    status: Status = Status.PASS,
+    *,
+    check: str = "sg-inbound-restricted",
+    region: str = "eu-west-1",
+    detail: str = "",
+) -> CheckResult:
+    evidence = Evidence(
+        operation="ec2:DescribeSecurityGroups",
+        parameters={"GroupIds": [resource.rsplit("/", 1)[-1]]},
+        region=region,
+        collected_at=datetime(2026, 11, 28, 10, 0, 5, tzinfo=UTC),
+        excerpt={"IpPermissions": []},
+    )
+    return CheckResult(
+        control=control,
+        check=check,
+        region=region,
+        resource=resource,
+        status=status,
+        detail=detail or f"{status.value.lower()} for {resource}",
+        account_id=ACCOUNT,
+        evidence=(evidence,),
+    )
+
+
+def record_scan(
+    session: Session,
+    engagement: Engagement,
+    results: Sequence[CheckResult],
+    *,
+    state: str = "complete",
+    controls: Sequence[str] = (),
+    account_id: str = ACCOUNT,
+) -> Scan:
+    scan = start_scan(
+        session,
+        engagement,
+        account_id=account_id,
+        actor="founder@acme.test",
+        caller_arn=f"arn:aws:sts::{account_id}:assumed-role/Audit/founder",
+        regions=["eu-west-1"],
+        controls=controls,
+    )
+    add_results(session, scan, results)
+    if state != "running":
+        finish_scan(session, scan, state, actor="founder@acme.test")
+    return scan
