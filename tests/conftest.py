@@ -17,6 +17,7 @@ import pytest
 
 from app.demo.moto_server import LocalMotoServer
 from tests.fakes.memory_keyring import MemoryKeyring
+from tests.fakes.sso_server import point_botocore_at_home
 
 _real_connect = socket.socket.connect
 
@@ -51,6 +52,7 @@ def isolated_machine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterato
                  "AWS_REGION", "AWS_DEFAULT_REGION"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr(socket.socket, "connect", _loopback_only)
+    point_botocore_at_home(monkeypatch)
     backend = MemoryKeyring()
     previous = keyring.get_keyring()
     keyring.set_keyring(backend)
