@@ -1,0 +1,65 @@
+"""`audit-binder export --engagement NAME --pdf OUT [--db PATH]`: write the evidence binder."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from app.controls.catalogue import CatalogueError
+from app.paths import default_db_path
+from app.store.errors import StoreError
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "export",
+        help="export an engagement's PDF evidence binder",
+        description="Write the PDF evidence binder of an engagement: summary, Statement of "
+        "Applicability, every control with its full population of results, manual evidence, "
+        "exceptions, sign-offs, scan history and an evidence manifest. The raw evidence is "
+        "embedded in the PDF; check it later with `audit-binder verify`.",
+    )
+    parser.add_argument("--engagement", required=True, metavar="NAME", help="the engagement")
+    parser.add_argument("--pdf", required=True, type=Path, metavar="OUT", help="PDF to write")
+    parser.add_argument(
+        "--db",
+        type=Path,
+        metavar="PATH",
+        help="database file (default: AUDIT_BINDER_DB or the user data folder)",
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from app.report.binder import export_binder
+    from app.report.data import UnknownEngagement
+    from app.store.database import open_database
+
+    db_path: Path = args.db or default_db_path()
+    if not db_path.exists():
+        print(f"audit-binder export: no database at {db_path}; run a scan first.", file=sys.stderr)
+        return 2
+    try:
+        with open_database(db_path) as database, database.session() as session:
+            summary = export_binder(session, args.engagement, args.pdf)
+    except UnknownEngagement as exc:
+        print(f"audit-binder export: {exc}", file=sys.stderr)
+        return 2
+    except (StoreError, CatalogueError) as exc:
+        print(f"audit-binder export: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(
+            f"audit-binder export: cannot write {args.pdf}: {exc.strerror or exc}", file=sys.stderr
+        )
+        return 1
+    print(
+        f"Wrote {summary.path} ({summary.pages} pages, {summary.controls} controls, "
+        f"{summary.results} results, {summary.attachments} attachments, "
+        f"{summary.scans} scans).\n"
+        f"Evidence digest (SHA-256): {summary.digest}\n"
+        f"Check it any time with: audit-binder verify {summary.path}"
+    )
+    return 0

@@ -1,0 +1,168 @@
+"""Exporting the evidence binder: gather, lay out (multi-pass for the contents), embed, write.
+
+`export_binder` is what the CLI's `export`, the demo and the GUI's export call.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from reportlab import rl_config
+from reportlab.platypus import Flowable
+from sqlalchemy.orm import Session
+
+from app.controls.catalogue import Catalogue
+from app.report.embed import embed_evidence
+from app.report.kit import Kit
+from app.report.manifest import Manifest, build_manifest, manifest_json, utc_text
+from app.report.model import BinderData, controls_chapter, shown_frameworks
+from app.report.story_control import controls
+from app.report.story_front import applicability, cover, summary
+from app.report.story_history import appendix, history
+from app.report.styles import build_styles, register_fonts
+from app.report.templates import BinderCanvas, BinderDocTemplate, PageDecor
+
+# (done, total, text), as the GUI's worker progress signal.
+ProgressCallback = Callable[[int, int, str], None]
+_STEPS = 5
+
+
+@dataclass(frozen=True)
+class BinderSummary:
+    path: Path
+    pages: int
+    controls: int
+    results: int
+    attachments: int
+    scans: int
+    digest: str
+    size_bytes: int
+
+
+def export_binder(
+    source: Session | BinderData,
+    engagement_name: str,
+    out_path: Path | str,
+    progress: ProgressCallback | None = None,
+    *,
+    catalogue: Catalogue | None = None,
+    now: datetime | None = None,
+) -> BinderSummary:
+    """Write the binder of `engagement_name` to `out_path` and say what is in it.
+
+    `source` is an open store session (the engagement is read from it) or ready
+    `BinderData`. Raises `app.report.data.UnknownEngagement` for a name not in the store,
+    `OSError` when the file cannot be written. The file appears complete or not at all.
+    """
+    report = progress or (lambda done, total, text: None)
+    report(0, _STEPS, "Gathering evidence")
+    if isinstance(source, BinderData):
+        data = source
+    else:
+        from app.report.data import gather  # the store adapter, only when a session is given
+
+        data = gather(source, engagement_name, catalogue=catalogue, now=now)
+    report(1, _STEPS, "Hashing evidence")
+    manifest, files = build_manifest(data)
+    manifest_raw = manifest_json(manifest)
+    report(2, _STEPS, "Laying out pages")
+    rendered, pages = render(data, manifest, lambda page: report(2, _STEPS, f"Page {page}"))
+    report(3, _STEPS, "Embedding evidence")
+    final = embed_evidence(rendered, files, manifest_raw, manifest.digest)
+    report(4, _STEPS, "Writing file")
+    path = Path(out_path)
+    _write_atomically(path, final)
+    report(_STEPS, _STEPS, "Done")
+    return BinderSummary(
+        path=path,
+        pages=pages,
+        controls=len(data.controls),
+        results=sum(len(b.rows) for c in data.controls for b in c.checks),
+        attachments=sum(len(c.attachments) for c in data.controls),
+        scans=len(data.scans),
+        digest=manifest.digest,
+        size_bytes=len(final),
+    )
+
+
+def render(
+    data: BinderData, manifest: Manifest, on_page: Callable[[int], None] | None = None
+) -> tuple[bytes, int]:
+    """The binder's pages as PDF bytes (no embedded files yet) and the page count."""
+    coverage = register_fonts()
+    kit = Kit(build_styles(), coverage)
+    e = data.engagement
+    decor = PageDecor(
+        engagement=e.name,
+        client=e.client,
+        generated=utc_text(data.generated_at),
+        is_demo=e.is_demo,
+        coverage=coverage,
+    )
+    buffer = io.BytesIO()
+    doc = BinderDocTemplate(
+        buffer,
+        decor,
+        title=f"Audit evidence binder: {e.name}",
+        author=f"Audit Binder {data.app_version}",
+        on_page=on_page,
+    )
+    passes = 0
+
+    def make_canvas(*args: Any, **kwargs: Any) -> BinderCanvas:
+        # The first pass only collects page numbers; multiBuild always makes a second.
+        nonlocal passes
+        passes += 1
+        return BinderCanvas(*args, dry_run=passes == 1, **kwargs)
+
+    with _binary_streams():
+        doc.multiBuild(story(kit, data, manifest), canvasmaker=make_canvas)
+    return buffer.getvalue(), doc.page
+
+
+@contextmanager
+def _binary_streams() -> Iterator[None]:
+    """Write streams Flate-compressed only, without the ASCII85 layer on top.
+
+    ASCII85 makes a PDF a quarter bigger and slower to read back (verify decodes every
+    page); it is a reportlab-wide setting, so it is restored afterwards.
+    """
+    previous = rl_config.useA85
+    rl_config.useA85 = 0
+    try:
+        yield
+    finally:
+        rl_config.useA85 = previous
+
+
+def story(kit: Kit, data: BinderData, manifest: Manifest) -> list[Flowable]:
+    parts: list[Flowable] = []
+    parts += cover(kit, data, manifest.digest)
+    parts += summary(kit, data)
+    for number, framework in enumerate(shown_frameworks(data.engagement.frameworks), start=2):
+        parts += applicability(kit, data, str(number), framework)
+    chapter = controls_chapter(data.engagement.frameworks)
+    parts += controls(kit, data, str(chapter))
+    parts += history(kit, data, str(chapter + 1))
+    parts += appendix(kit, manifest)
+    return parts
+
+
+def _write_atomically(path: Path, content: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise

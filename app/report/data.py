@@ -1,0 +1,332 @@
+"""The adapter from the store and the catalogue to the binder's plain values (`model.py`).
+
+Status, exceptions and sign-off staleness come from the store's own derivation
+(`app/store/control_status.py`), so the binder says exactly what the checklist says.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app import __version__
+from app.controls.catalogue import FRAMEWORKS, Catalogue, Control, load_catalogue
+from app.report.manifest import sha256_hex
+from app.report.model import (
+    ApiCall,
+    AttachmentItem,
+    BinderData,
+    CheckBlock,
+    ControlSection,
+    CriterionRow,
+    EngagementInfo,
+    ExceptionItem,
+    FrameworkSummary,
+    Period,
+    PopulationRow,
+    SignOffItem,
+    controls_chapter,
+)
+from app.report.scan_evidence import population_row, scan_changes, scan_item
+from app.store.attachments import attachments as stored_attachments
+from app.store.control_states import NOT_APPLICABLE, control_states
+from app.store.control_status import ControlSummary, control_summaries, framework_summaries
+from app.store.engagements import find_engagement, list_engagements
+from app.store.models import Attachment, ResultRow, RiskException, Scan
+from app.store.risk import active_exceptions, exceptions, matching_exception
+from app.store.scans import COMPLETE, latest_results, scans
+from app.store.signoffs import sign_offs, verify_chain
+
+
+class UnknownEngagement(LookupError):
+    """No engagement of that name; the message lists the ones there are."""
+
+    def __init__(self, name: str, existing: Sequence[str]) -> None:
+        self.name = name
+        self.existing = tuple(existing)
+        if existing:
+            known = ", ".join(f"'{n}'" for n in existing)
+            message = f"There is no engagement named '{name}'. Existing engagements: {known}."
+        else:
+            message = f"There is no engagement named '{name}': the database has none yet."
+        super().__init__(message)
+
+
+def gather(
+    session: Session,
+    engagement_name: str,
+    *,
+    catalogue: Catalogue | None = None,
+    now: datetime | None = None,
+) -> BinderData:
+    engagement = find_engagement(session, engagement_name)
+    if engagement is None:
+        raise UnknownEngagement(engagement_name, [e.name for e in list_engagements(session)])
+    catalogue = catalogue or load_catalogue()
+    moment = now or datetime.now(UTC)
+    today = moment.date()
+    period = Period(engagement.period_start, engagement.period_end)
+    ids = catalogue.ids
+    summaries = control_summaries(session, engagement, ids, today)
+    history = sorted(scans(session, engagement), key=lambda s: (s.started_at, s.id))
+    scan_by_id = {s.id: s for s in history}
+    latest = latest_results(session, engagement, ids)
+    in_force = active_exceptions(session, engagement, today)
+    all_exceptions = exceptions(session, engagement)
+    states = control_states(session, engagement)
+    files = stored_attachments(session, engagement)
+    chain = sign_offs(session, engagement)
+    frameworks = tuple(engagement.frameworks)
+    chapter = controls_chapter(frameworks)
+    sections = []
+    for index, control in enumerate(catalogue.controls, start=1):
+        summary = summaries[control.id]
+        state = states.get(control.id)
+        own_exceptions = [e for e in in_force if e.control_id == control.id]
+        rows = [
+            population_row(
+                r, period, matching_exception(own_exceptions, control.id, r.resource, today)
+            )
+            for r in latest[control.id]
+        ]
+        sections.append(
+            ControlSection(
+                number=f"{chapter}.{index}",
+                control=control,
+                status=summary.status.value if summary.applicable else NOT_APPLICABLE,
+                applicable=summary.applicable,
+                applicability_reason=state.applicability_reason if state else "",
+                owner=state.owner if state else "",
+                notes=state.notes if state else "",
+                checks=_checks(control, rows, latest[control.id], scan_by_id),
+                attachments=tuple(
+                    _attachment(a, period) for a in files if a.control_id == control.id
+                ),
+                exceptions=tuple(
+                    _exception(e, today) for e in all_exceptions if e.control_id == control.id
+                ),
+                sign_offs=tuple(
+                    SignOffItem(
+                        control_id=o.control_id,
+                        reviewer=o.reviewer,
+                        role=o.role,
+                        comment=o.comment,
+                        signed_at=o.signed_at,
+                        record_hash=o.record_hash,
+                        stale=o.approved_hash != summary.current_hash,
+                    )
+                    for o in chain
+                    if o.control_id == control.id
+                ),
+            )
+        )
+    mapping = {c.id: {f for f in FRAMEWORKS if c.mapping.ids(f)} for c in catalogue.controls}
+    shown = frameworks or tuple(FRAMEWORKS)
+    framework_rows = tuple(
+        FrameworkSummary(
+            key=fw.framework,
+            name=FRAMEWORKS.get(fw.framework, fw.framework),
+            criteria=len(_criteria_ids(catalogue, fw.framework)),
+            counts={
+                "passed": fw.passed,
+                "failing": fw.failing,
+                "exceptions": fw.exceptions,
+                "errors": fw.errors,
+                "not_checked": fw.not_checked,
+                "not_applicable": fw.not_applicable,
+            },
+        )
+        for fw in framework_summaries(summaries, mapping, list(shown))
+    )
+    # Who collected the evidence: the caller of the newest complete scan (else any scan).
+    newest_first = list(reversed(history))
+    complete = [s for s in newest_first if s.state == COMPLETE]
+    identity = (complete or newest_first)[0] if newest_first else None
+    return BinderData(
+        engagement=EngagementInfo(
+            name=engagement.name,
+            client=engagement.client,
+            frameworks=frameworks,
+            period=period,
+            accounts=tuple((a.account_id, a.alias) for a in engagement.accounts),
+            regions=tuple(engagement.regions),
+            notes=engagement.notes,
+            is_demo=engagement.is_demo,
+        ),
+        generated_at=moment,
+        generated_by=identity.caller_arn if identity is not None else "",
+        app_version=__version__,
+        controls=tuple(sections),
+        scans=tuple(scan_item(s, period) for s in history),
+        changes=scan_changes(history, period),
+        frameworks=framework_rows,
+        criteria=_criteria(catalogue, sections, summaries),
+        chain_problems=verify_chain(session, engagement).problems,
+    )
+
+
+def _checks(
+    control: Control,
+    rows: list[PopulationRow],
+    stored: list[ResultRow],
+    scan_by_id: dict[int, Scan],
+) -> tuple[CheckBlock, ...]:
+    by_check: dict[str, list[int]] = defaultdict(list)
+    for index, row in enumerate(rows):
+        by_check[row.check_id].append(index)
+    specs = {c.id: c for c in control.checks}
+    order = [c.id for c in control.checks if c.id in by_check]
+    order += sorted(set(by_check) - set(order))
+    blocks = []
+    for check_id in order:
+        indexes = by_check[check_id]
+        spec = specs.get(check_id)
+        scan_ids = sorted({rows[i].scan_id for i in indexes})
+        blocks.append(
+            CheckBlock(
+                check_id=check_id,
+                title=spec.title if spec else "(not in this catalogue version)",
+                proves=spec.proves if spec else "",
+                calls=_calls(stored[i] for i in indexes),
+                rows=tuple(rows[i] for i in indexes),
+                sources=tuple(
+                    (s.account_id, s.caller_arn, s.id, s.started_at)
+                    for s in (scan_by_id[i] for i in scan_ids if i in scan_by_id)
+                ),
+            )
+        )
+    return tuple(blocks)
+
+
+def _calls(rows: Iterable[ResultRow]) -> tuple[ApiCall, ...]:
+    seen: dict[tuple[str, str, str], list[Any]] = {}
+    for row in rows:
+        for item in row.evidence or []:
+            params = json.dumps(item.get("parameters") or {}, sort_keys=True, ensure_ascii=False)
+            key = (str(item.get("operation", "")), params, str(item.get("region", "")))
+            when = _parse_time(item.get("collected_at")) or row.collected_at
+            entry = seen.get(key)
+            if entry is None:
+                seen[key] = [when, when, 1]
+            else:
+                entry[0], entry[1], entry[2] = (
+                    min(entry[0], when),
+                    max(entry[1], when),
+                    entry[2] + 1,
+                )
+    return tuple(
+        ApiCall(
+            operation=k[0], parameters=k[1], region=k[2], first_at=v[0], last_at=v[1], rows=v[2]
+        )
+        for k, v in sorted(seen.items(), key=lambda kv: (kv[0][2], kv[0][0], kv[0][1]))
+    )
+
+
+def _parse_time(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    return _parse_iso(value)
+
+
+@lru_cache(maxsize=1024)
+def _parse_iso(value: str) -> datetime | None:
+    # A scan's evidence shares a few timestamps; strptime is slow enough to cache.
+    try:
+        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def _attachment(a: Attachment, period: Period) -> AttachmentItem:
+    content = bytes(a.content)
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", a.original_name).strip("._") or "file"
+    return AttachmentItem(
+        id=a.id,
+        control_id=a.control_id,
+        evidence_item=a.evidence_item,
+        name=a.original_name,
+        media_type=a.media_type,
+        size=len(content),
+        stored_sha256=a.sha256,
+        sha256=sha256_hex(content),
+        content=content,
+        description=a.description,
+        added_by=a.added_by,
+        added_at=a.added_at,
+        in_period=period.contains(a.added_at),
+        embedded_name=f"attachment-{a.id:04d}-{safe[-80:]}",
+    )
+
+
+def _exception(e: RiskException, today: date) -> ExceptionItem:
+    if e.revoked_at is not None:
+        state = f"revoked {e.revoked_at.date()}"
+    elif e.expires_on is not None and e.expires_on < today:
+        state = "expired"
+    else:
+        state = "active"
+    return ExceptionItem(
+        control_id=e.control_id,
+        resource_pattern=e.resource_pattern,
+        justification=e.justification,
+        approver=e.approver,
+        expires_on=e.expires_on,
+        created_by=e.created_by,
+        created_at=e.created_at,
+        state=state,
+    )
+
+
+def _criteria_ids(catalogue: Catalogue, framework: str) -> list[str]:
+    listed = [c.id for c in catalogue.criteria_of(framework)]
+    mapped = [i for c in catalogue.controls for i in c.mapping.ids(framework)]
+    return list(dict.fromkeys(listed + mapped))
+
+
+_WORST_FIRST = ("failing", "error", "stale", "not_checked", "exception", "passing", "signed_off")
+
+
+def _criteria(
+    catalogue: Catalogue, sections: list[ControlSection], summaries: dict[str, ControlSummary]
+) -> tuple[CriterionRow, ...]:
+    by_id = {s.control.id: s for s in sections}
+    rows = []
+    for framework in FRAMEWORKS:
+        for criterion in _criteria_ids(catalogue, framework):
+            mapped = [by_id[c.id] for c in catalogue.controls_for(framework, criterion)]
+            if not mapped:
+                continue
+            applicable = [s for s in mapped if s.applicable]
+            excluded = [s for s in mapped if not s.applicable]
+            why = ""
+            if applicable:
+                why = "Addressed by " + "; ".join(s.control.title for s in applicable) + "."
+            for s in excluded:
+                reason = s.applicability_reason or "no reason given"
+                why += f" {s.control.title} excluded: {reason}."
+            statuses = {summaries[s.control.id].status.value for s in applicable}
+            status = next((st for st in _WORST_FIRST if st in statuses), "not_applicable")
+            try:
+                title = catalogue.criterion_title(framework, criterion)
+            except KeyError:
+                title = ""
+            rows.append(
+                CriterionRow(
+                    framework=framework,
+                    criterion=criterion,
+                    title=title,
+                    control_ids=tuple(s.control.id for s in mapped),
+                    applicable=bool(applicable),
+                    why=why.strip(),
+                    status=status,
+                    references=tuple((s.number, s.anchor) for s in mapped),
+                )
+            )
+    return tuple(rows)

@@ -1,0 +1,180 @@
+"""Small building blocks the section builders share: safe paragraphs, headings, tables."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.platypus import Image, LongTable, Paragraph, Table, TableStyle
+
+from app.report.styles import (
+    BOLD,
+    HEADER_FILL,
+    MONO,
+    MUTED,
+    REGULAR,
+    RULE,
+    STATUS_COLOURS,
+    ZEBRA,
+    Coverage,
+    Styles,
+)
+from app.report.templates import Heading
+from app.report.text import clean, clip, markup, plain_drawable, wrap_plain
+
+CELL_SIZE = 7.5
+MONO_SIZE = 7.0
+CELL_LEADING = 9.2
+CELL_PAD = 3.0
+
+# A cell is either a plain string (fast: pre-wrapped, drawn by the table) or a flowable.
+Cell = Any
+
+
+class _DrawLater:
+    """Mixin: skip drawing in the dry first layout pass (see `BinderCanvas.dry_run`)."""
+
+    canv: Any
+
+    def draw(self) -> None:
+        if getattr(self.canv, "dry_run", False):
+            return
+        super().draw()  # type: ignore[misc]
+
+
+class BinderTable(_DrawLater, Table):
+    pass
+
+
+class BinderLongTable(_DrawLater, LongTable):
+    pass
+
+
+class BinderImage(_DrawLater, Image):
+    pass
+
+
+@dataclass(frozen=True)
+class Kit:
+    styles: Styles
+    coverage: Coverage
+
+    def esc(self, text: object) -> str:
+        """Untrusted text as safe Paragraph markup."""
+        return markup(text, self.coverage)
+
+    def para(self, text: object, style: Any = None) -> Paragraph:
+        """A paragraph showing untrusted `text` literally."""
+        return Paragraph(self.esc(text), style or self.styles.body)
+
+    def rich(self, trusted_markup: str, style: Any = None) -> Paragraph:
+        """A paragraph from markup this code composed (untrusted parts already `esc`-aped)."""
+        return Paragraph(trusted_markup, style or self.styles.body)
+
+    def heading(
+        self, number: str, title: str, *, key: str, level: int, in_toc: bool | None = None
+    ) -> Heading:
+        """A numbered heading; levels 0-1 are in the contents, level 2 only in the outline."""
+        style = (self.styles.h1, self.styles.h2, self.styles.h3)[min(level, 2)]
+        label = f"{number}  {title}" if number else title
+        return Heading(
+            self.esc(label),
+            style,
+            key=key,
+            outline_title=clean(label),
+            level=level,
+            in_toc=level < 2 if in_toc is None else in_toc,
+        )
+
+    def cell(self, text: object, width: float, *, bold: bool = False, mono: bool = False) -> Cell:
+        """A table cell for untrusted text that wraps within `width` points."""
+        value = clip(clean(text))
+        if not plain_drawable(value, self.coverage):
+            style = self.styles.cell_mono if mono else self.styles.cell
+            if bold:
+                style = self.styles.cell_bold
+            return Paragraph(self.esc(value), style)
+        if mono:
+            # The grid draws this column in the mono font (`mono_columns`).
+            return wrap_plain(value, width - 2 * CELL_PAD, MONO, MONO_SIZE)
+        font = BOLD if bold else REGULAR
+        return wrap_plain(value, width - 2 * CELL_PAD, font, CELL_SIZE)
+
+    def grid(
+        self,
+        header: Sequence[str],
+        rows: Sequence[Sequence[Cell]],
+        widths: Sequence[float],
+        *,
+        status_column: int | None = None,
+        mono_columns: Sequence[int] = (),
+        long: bool = False,
+    ) -> Table:
+        """A table with a repeated header row, zebra stripes and coloured statuses."""
+        head = [self.cell(h, w, bold=True) for h, w in zip(header, widths, strict=True)]
+        data = [head, *[list(r) for r in rows]]
+        kind = BinderLongTable if long else BinderTable
+        table = kind(data, colWidths=list(widths), repeatRows=1, hAlign="LEFT")
+        commands: list[tuple[Any, ...]] = [
+            ("FONT", (0, 0), (-1, -1), REGULAR, CELL_SIZE, CELL_LEADING),
+            ("FONT", (0, 0), (-1, 0), BOLD, CELL_SIZE, CELL_LEADING),
+            ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LINEBELOW", (0, 0), (-1, 0), 0.6, RULE),
+            ("LINEBELOW", (0, -1), (-1, -1), 0.6, RULE),
+            ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD),
+            ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD),
+            ("TOPPADDING", (0, 0), (-1, -1), 2),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ]
+        for column in mono_columns:
+            commands.append(("FONT", (column, 1), (column, -1), MONO, MONO_SIZE, CELL_LEADING))
+        if len(data) > 2:
+            commands.append(("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, ZEBRA]))
+        if status_column is not None:
+            for index, row in enumerate(rows, start=1):
+                colour = STATUS_COLOURS.get(str(row[status_column]).split(" ")[0])
+                if colour is not None:
+                    commands.append(
+                        ("TEXTCOLOR", (status_column, index), (status_column, index), colour)
+                    )
+                    commands.append(
+                        (
+                            "FONT",
+                            (status_column, index),
+                            (status_column, index),
+                            BOLD,
+                            CELL_SIZE,
+                            CELL_LEADING,
+                        )
+                    )
+        table.setStyle(TableStyle(commands))
+        return table
+
+    def facts(self, pairs: Sequence[tuple[str, object]], widths: tuple[float, float]) -> Table:
+        """A two-column label / value table for untrusted values."""
+        rows = [
+            [
+                Paragraph(self.esc(label), self.styles.cell_bold),
+                value
+                if isinstance(value, Paragraph)
+                else Paragraph(self.esc(value), self.styles.cell),
+            ]
+            for label, value in pairs
+        ]
+        table = Table(rows, colWidths=list(widths), hAlign="LEFT")
+        table.setStyle(
+            TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
+                    ("TEXTCOLOR", (0, 0), (0, -1), MUTED),
+                    ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD),
+                    ("TOPPADDING", (0, 0), (-1, -1), 3),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                ]
+            )
+        )
+        return table

@@ -1,0 +1,249 @@
+"""What the binder shows, as plain frozen values.
+
+`data.py` fills these from the store and the catalogue; the PDF code reads only
+these, so tests and benchmarks can build a binder without a database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from app.controls.catalogue import Control
+
+# Per-control status, as the store derives it.
+CONTROL_STATUSES = (
+    "passing",
+    "signed_off",
+    "failing",
+    "exception",
+    "error",
+    "stale",
+    "not_checked",
+    "not_applicable",
+)
+# Per framework, controls are counted in these buckets (a stale sign-off counts by its
+# results; see app/store/control_status.py).
+BUCKETS = ("passed", "failing", "exceptions", "errors", "not_checked", "not_applicable")
+BUCKET_LABELS = {
+    "passed": "Passed",
+    "failing": "Failing",
+    "exceptions": "Exceptions",
+    "errors": "Could not check",
+    "not_checked": "Not checked",
+    "not_applicable": "Not applicable",
+}
+STATUS_LABELS = {
+    "passing": "Passing",
+    "signed_off": "Signed off",
+    "failing": "Failing",
+    "exception": "Accepted exception",
+    "error": "Could not check",
+    "stale": "Sign-off stale",
+    "not_checked": "Not checked",
+    "not_applicable": "Not applicable",
+}
+
+
+def shown_frameworks(frameworks: tuple[str, ...]) -> tuple[str, ...]:
+    """The frameworks that get an applicability section: those chosen, or both."""
+    chosen = tuple(f for f in ("iso27001", "soc2") if f in frameworks)
+    return chosen or ("iso27001", "soc2")
+
+
+def controls_chapter(frameworks: tuple[str, ...]) -> int:
+    """The section number of "Controls": after the summary and one per framework."""
+    return 2 + len(shown_frameworks(frameworks))
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date | None
+    end: date | None
+
+    def contains(self, moment: datetime) -> bool | None:
+        """Whether `moment` (UTC) falls in the audit period; None when no period is set."""
+        if self.start is None and self.end is None:
+            return None
+        day = moment.date()
+        if self.start is not None and day < self.start:
+            return False
+        return not (self.end is not None and day > self.end)
+
+
+@dataclass(frozen=True)
+class EngagementInfo:
+    name: str
+    client: str
+    frameworks: tuple[str, ...]
+    period: Period
+    accounts: tuple[tuple[str, str], ...]  # (account id, alias)
+    regions: tuple[str, ...]
+    notes: str
+    is_demo: bool
+
+
+@dataclass(frozen=True)
+class ApiCall:
+    """One distinct call the checks relied on, with how often and when it was made."""
+
+    operation: str
+    parameters: str  # canonical JSON
+    region: str
+    first_at: datetime
+    last_at: datetime
+    rows: int
+
+
+@dataclass(frozen=True)
+class PopulationRow:
+    control_id: str
+    check_id: str
+    account_id: str
+    region: str
+    resource: str
+    status: str  # PASS / FAIL / ERROR / NOT_APPLICABLE
+    detail: str
+    collected_at: datetime
+    in_period: bool | None
+    scan_id: int
+    excepted: bool = False
+
+
+@dataclass(frozen=True)
+class CheckBlock:
+    check_id: str
+    title: str
+    proves: str
+    calls: tuple[ApiCall, ...]
+    rows: tuple[PopulationRow, ...]
+    # (account id, caller ARN, scan id, scan started) of the scans the rows come from.
+    sources: tuple[tuple[str, str, int, datetime], ...]
+
+
+@dataclass(frozen=True)
+class AttachmentItem:
+    id: int
+    control_id: str
+    evidence_item: str
+    name: str
+    media_type: str
+    size: int
+    stored_sha256: str
+    sha256: str  # recomputed from the content
+    content: bytes
+    description: str
+    added_by: str
+    added_at: datetime
+    in_period: bool | None
+    embedded_name: str
+
+
+@dataclass(frozen=True)
+class ExceptionItem:
+    control_id: str
+    resource_pattern: str
+    justification: str
+    approver: str
+    expires_on: date | None
+    created_by: str
+    created_at: datetime
+    state: str  # active / expired / revoked
+
+
+@dataclass(frozen=True)
+class SignOffItem:
+    control_id: str
+    reviewer: str
+    role: str
+    comment: str
+    signed_at: datetime
+    record_hash: str
+    stale: bool
+
+
+@dataclass(frozen=True)
+class ControlSection:
+    number: str  # section number in the binder, e.g. "4.3"
+    control: Control
+    status: str  # one of CONTROL_STATUSES
+    applicable: bool
+    applicability_reason: str
+    owner: str
+    notes: str
+    checks: tuple[CheckBlock, ...]
+    attachments: tuple[AttachmentItem, ...]
+    exceptions: tuple[ExceptionItem, ...]
+    sign_offs: tuple[SignOffItem, ...]
+
+    @property
+    def anchor(self) -> str:
+        return f"control-{self.control.id}"
+
+
+@dataclass(frozen=True)
+class ScanItem:
+    id: int
+    account_id: str
+    caller_arn: str
+    started_at: datetime
+    finished_at: datetime | None
+    state: str
+    app_version: str
+    regions: tuple[str, ...]
+    skipped_regions: tuple[str, ...]
+    controls: tuple[str, ...]
+    error: str
+    counts: Mapping[str, int]
+    in_period: bool | None
+    embedded_name: str
+    document: bytes  # the scan's result document (JSON), as embedded and hashed
+
+
+@dataclass(frozen=True)
+class ScanChanges:
+    """What changed between an account's two latest complete scans."""
+
+    account_id: str
+    previous_scan_id: int
+    latest_scan_id: int
+    new_failures: tuple[PopulationRow, ...]
+    fixed: tuple[PopulationRow, ...]
+    new_resources: tuple[PopulationRow, ...]
+    removed_resources: tuple[PopulationRow, ...]
+
+
+@dataclass(frozen=True)
+class FrameworkSummary:
+    key: str
+    name: str
+    criteria: int
+    counts: Mapping[str, int]  # BUCKETS key -> number of controls
+
+
+@dataclass(frozen=True)
+class CriterionRow:
+    framework: str
+    criterion: str
+    title: str
+    control_ids: tuple[str, ...]
+    applicable: bool
+    why: str
+    status: str
+    references: tuple[tuple[str, str], ...]  # (section number, anchor)
+
+
+@dataclass(frozen=True)
+class BinderData:
+    engagement: EngagementInfo
+    generated_at: datetime
+    generated_by: str  # caller ARN of the latest scan
+    app_version: str
+    controls: tuple[ControlSection, ...]
+    scans: tuple[ScanItem, ...]
+    changes: tuple[ScanChanges, ...]
+    frameworks: tuple[FrameworkSummary, ...]
+    criteria: tuple[CriterionRow, ...] = field(default_factory=tuple)
+    # Problems found re-checking the sign-off hash chain (empty: intact).
+    chain_problems: tuple[str, ...] = ()

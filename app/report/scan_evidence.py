@@ -1,0 +1,124 @@
+"""Scans as evidence: each scan's result document, its row of the history, and what
+changed between an account's last two complete scans."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+from app.controls.results import Status
+from app.report.model import Period, PopulationRow, ScanChanges, ScanItem
+from app.scan.document import result_document
+from app.store.models import ResultRow, RiskException, Scan
+from app.store.scans import COMPLETE, to_check_result
+
+
+def population_row(
+    row: ResultRow, period: Period, exception: RiskException | None
+) -> PopulationRow:
+    return PopulationRow(
+        control_id=row.control_id,
+        check_id=row.check_id,
+        account_id=row.account_id,
+        region=row.region,
+        resource=row.resource,
+        status=row.status,
+        detail=row.detail,
+        collected_at=row.collected_at,
+        in_period=period.contains(row.collected_at),
+        scan_id=row.scan_id,
+        excepted=row.status == Status.FAIL and exception is not None,
+    )
+
+
+def scan_document(scan: Scan) -> bytes:
+    """The scan's result document, exactly as `audit-binder scan --json` writes it."""
+    document = result_document(
+        account_id=scan.account_id,
+        caller_arn=scan.caller_arn,
+        started_at=scan.started_at,
+        finished_at=scan.finished_at,
+        regions=scan.regions,
+        results=(to_check_result(row) for row in scan.results),
+        skipped_regions=scan.skipped_regions,
+        engagement=scan.engagement.name,
+        scan_id=scan.id,
+        state=scan.state,
+    )
+    return (json.dumps(document, indent=2, sort_keys=False) + "\n").encode("utf-8")
+
+
+def scan_item(scan: Scan, period: Period) -> ScanItem:
+    counts: dict[str, int] = defaultdict(int)
+    for row in scan.results:
+        counts[row.status] += 1
+    return ScanItem(
+        id=scan.id,
+        account_id=scan.account_id,
+        caller_arn=scan.caller_arn,
+        started_at=scan.started_at,
+        finished_at=scan.finished_at,
+        state=scan.state,
+        app_version=scan.app_version,
+        regions=tuple(scan.regions),
+        skipped_regions=tuple(scan.skipped_regions),
+        controls=tuple(scan.controls),
+        error=scan.error,
+        counts=dict(counts),
+        in_period=period.contains(scan.started_at),
+        embedded_name=f"scan-{scan.id:04d}-{scan.account_id}.json",
+        document=scan_document(scan),
+    )
+
+
+def scan_changes(history: list[Scan], period: Period) -> tuple[ScanChanges, ...]:
+    per_account: dict[str, list[Scan]] = defaultdict(list)
+    for scan in history:
+        if scan.state == COMPLETE:
+            per_account[scan.account_id].append(scan)
+    changes = []
+    for account, chosen in sorted(per_account.items()):
+        if len(chosen) < 2:
+            continue
+        before, after = chosen[-2], chosen[-1]
+        both = _both_covered(before, after)
+        old = {_key(r): r for r in before.results if both is None or r.control_id in both}
+        new = {_key(r): r for r in after.results if both is None or r.control_id in both}
+        rows = {k: population_row(r, period, None) for k, r in new.items()}
+        gone = {k: population_row(r, period, None) for k, r in old.items() if k not in new}
+        changes.append(
+            ScanChanges(
+                account_id=account,
+                previous_scan_id=before.id,
+                latest_scan_id=after.id,
+                new_failures=tuple(
+                    rows[k]
+                    for k, r in new.items()
+                    if r.status == Status.FAIL and (k not in old or old[k].status != Status.FAIL)
+                ),
+                fixed=tuple(
+                    rows[k]
+                    for k, r in new.items()
+                    if r.status == Status.PASS and k in old and old[k].status == Status.FAIL
+                ),
+                new_resources=tuple(rows[k] for k in new if k not in old),
+                removed_resources=tuple(gone.values()),
+            )
+        )
+    return tuple(changes)
+
+
+def _both_covered(before: Scan, after: Scan) -> set[str] | None:
+    """Controls both scans covered (None: both covered all), so a partial scan does not
+    make every other control's resources look removed."""
+    if not before.controls and not after.controls:
+        return None
+    if not before.controls:
+        return set(after.controls)
+    if not after.controls:
+        return set(before.controls)
+    return set(before.controls) & set(after.controls)
+
+
+def _key(row: ResultRow) -> tuple[str, str, str, str]:
+    return (row.control_id, row.check_id, row.region, row.resource)

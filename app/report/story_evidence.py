@@ -1,0 +1,197 @@
+"""Manual evidence (images shown, other files listed), exceptions and sign-offs of a control."""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image as PILImage
+from PIL import UnidentifiedImageError
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
+
+from app.report.kit import BinderImage, Kit
+from app.report.manifest import utc_text
+from app.report.model import AttachmentItem, ControlSection
+from app.report.styles import RULE
+from app.report.templates import FRAME_WIDTH
+
+MAX_IMAGE_HEIGHT = 105 * mm
+# Screenshots are shown at most this many pixels wide; the original is embedded as is.
+MAX_IMAGE_PIXELS = 1600
+# Decompression bombs are refused rather than shown.
+MAX_SOURCE_PIXELS = 40_000_000
+
+
+def manual_evidence(kit: Kit, section: ControlSection) -> list[Flowable]:
+    s = kit.styles
+    story: list[Flowable] = [
+        kit.heading("", "Manual evidence", key=f"{section.anchor}-manual", level=2)
+    ]
+    expected = section.control.manual_evidence
+    answered = {a.evidence_item for a in section.attachments}
+    for item in expected:
+        state = "provided" if item.id in answered else "not provided"
+        story.append(kit.rich(f"<b>{kit.esc(item.title)}</b> ({state})", s.small))
+        if item.description:
+            story.append(kit.para(item.description, s.small))
+    if not section.attachments:
+        story.append(kit.para("No files are attached to this control.", s.muted))
+        return story
+    listed = list(section.attachments)
+    widths = [55 * mm, 20 * mm, 30 * mm, FRAME_WIDTH - 105 * mm]
+    rows = [
+        [
+            kit.cell(a.name, widths[0]),
+            f"{a.size:,} bytes",
+            kit.cell(utc_text(a.added_at) + (" †" if a.in_period is False else ""), widths[2]),
+            kit.cell(_hash_note(a), widths[3], mono=True),
+        ]
+        for a in listed
+    ]
+    header = ["File", "Size", "Added (UTC)", "SHA-256"]
+    story.append(kit.grid(header, rows, widths, mono_columns=(3,)))
+    story.append(Spacer(1, 3 * mm))
+    for attachment in listed:
+        story.extend(_attachment_detail(kit, attachment))
+    return story
+
+
+def _hash_note(a: AttachmentItem) -> str:
+    if a.stored_sha256 and a.stored_sha256 != a.sha256:
+        return f"{a.sha256} (differs from the hash stored when it was attached: {a.stored_sha256})"
+    return a.sha256
+
+
+def _attachment_detail(kit: Kit, a: AttachmentItem) -> list[Flowable]:
+    s = kit.styles
+    caption = a.name
+    if a.description:
+        caption += f": {a.description}"
+    who = f"Added by {a.added_by or 'unknown'} on {utc_text(a.added_at)}"
+    if a.in_period is False:
+        who += " († outside the audit period)"
+    if not _looks_like_image(a):
+        return []
+    picture, problem = _picture(a.content)
+    if picture is None:
+        return [
+            kit.para(caption, s.cell_bold),
+            kit.para(
+                f"{who}. The image cannot be shown ({problem}); the file is embedded "
+                "in this PDF unchanged and listed in the manifest.",
+                s.small,
+            ),
+        ]
+    return [
+        KeepTogether(
+            [picture, kit.para(caption, s.cell_bold), kit.para(who, s.muted), Spacer(1, 4 * mm)]
+        )
+    ]
+
+
+def _looks_like_image(a: AttachmentItem) -> bool:
+    name = a.name.lower()
+    return a.media_type.startswith("image/") or name.endswith(
+        (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".tif", ".tiff")
+    )
+
+
+def _picture(content: bytes) -> tuple[Flowable | None, str]:
+    try:
+        jpeg, width, height = _as_jpeg(content)
+    except UnidentifiedImageError:
+        return None, "not a readable image"
+    except (OSError, ValueError, SyntaxError) as exc:
+        return None, f"the image is damaged: {exc}" if str(exc) else "the image is damaged"
+    except PILImage.DecompressionBombError:
+        return None, "image too large"
+    scale = min(FRAME_WIDTH / width, MAX_IMAGE_HEIGHT / height, 1.0)
+    image = BinderImage(io.BytesIO(jpeg), width=width * scale, height=height * scale)
+    # A hairline frame, so a white screenshot does not melt into the page.
+    framed = Table([[image]], hAlign="LEFT")
+    framed.setStyle(
+        TableStyle(
+            [
+                ("BOX", (0, 0), (-1, -1), 0.5, RULE),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    return framed, ""
+
+
+def _as_jpeg(content: bytes) -> tuple[bytes, int, int]:
+    """The image as a JPEG (reportlab embeds JPEG as is, so each pass costs nothing)."""
+    with PILImage.open(io.BytesIO(content)) as source:
+        if source.width * source.height > MAX_SOURCE_PIXELS:
+            raise ValueError(f"{source.width}×{source.height} pixels is too large to show")
+        source.load()
+        image = source.convert("RGBA") if source.mode in ("P", "LA", "PA") else source
+        if image.mode == "RGBA":
+            flat = PILImage.new("RGB", image.size, "white")
+            flat.paste(image, mask=image.getchannel("A"))
+            image = flat
+        elif image.mode != "RGB":
+            image = image.convert("RGB")
+        if image.width > MAX_IMAGE_PIXELS:
+            ratio = MAX_IMAGE_PIXELS / image.width
+            image = image.resize((MAX_IMAGE_PIXELS, max(1, int(image.height * ratio))))
+        out = io.BytesIO()
+        image.save(out, format="JPEG", quality=88)
+        return out.getvalue(), image.width, image.height
+
+
+def exceptions(kit: Kit, section: ControlSection) -> list[Flowable]:
+    s = kit.styles
+    story: list[Flowable] = [
+        kit.heading("", "Exceptions", key=f"{section.anchor}-exceptions", level=2)
+    ]
+    if not section.exceptions:
+        story.append(kit.para("No exceptions.", s.muted))
+        return story
+    widths = [40 * mm, 62 * mm, 30 * mm, 20 * mm, FRAME_WIDTH - 152 * mm]
+    rows = [
+        [
+            kit.cell(e.resource_pattern, widths[0]),
+            kit.cell(e.justification, widths[1]),
+            kit.cell(e.approver, widths[2]),
+            str(e.expires_on or "no expiry"),
+            e.state,
+        ]
+        for e in section.exceptions
+    ]
+    story.append(
+        kit.grid(["Resources", "Justification", "Approved by", "Expires", "State"], rows, widths)
+    )
+    return story
+
+
+def sign_offs(kit: Kit, section: ControlSection) -> list[Flowable]:
+    s = kit.styles
+    story: list[Flowable] = [kit.heading("", "Sign-off", key=f"{section.anchor}-signoff", level=2)]
+    if not section.sign_offs:
+        story.append(kit.para("Not signed off.", s.muted))
+        return story
+    widths = [35 * mm, 30 * mm, 32 * mm, 52 * mm, FRAME_WIDTH - 149 * mm]
+    rows = [
+        [
+            kit.cell(o.reviewer, widths[0]),
+            kit.cell(o.role or "—", widths[1]),
+            kit.cell(utc_text(o.signed_at), widths[2]),
+            kit.cell(o.comment or "—", widths[3]),
+            "Stale (changed since)" if o.stale else "Current",
+        ]
+        for o in section.sign_offs
+    ]
+    story.append(kit.grid(["Reviewer", "Role", "Signed (UTC)", "Comment", "State"], rows, widths))
+    story.append(
+        kit.para(
+            "A sign-off is stale when the control's results, evidence, notes or exceptions "
+            "changed after it was given.",
+            s.muted,
+        )
+    )
+    return story

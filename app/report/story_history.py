@@ -1,0 +1,193 @@
+"""Scan history, what changed between the last two scans, and the evidence manifest."""
+
+from __future__ import annotations
+
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, PageBreak, Spacer
+
+from app.report.kit import Kit
+from app.report.manifest import Manifest, utc_text
+from app.report.model import BinderData, PopulationRow, ScanChanges
+from app.report.story_front import VERIFY_COMMAND
+from app.report.templates import FRAME_WIDTH
+
+MAX_CHANGES = 100
+
+
+def history(kit: Kit, data: BinderData, number: str) -> list[Flowable]:
+    s = kit.styles
+    story: list[Flowable] = [kit.heading(number, "Scan history", key="history", level=0)]
+    if not data.scans:
+        story.append(kit.para("No scan has been recorded for this engagement.", s.body))
+        story.append(PageBreak())
+        return story
+    story.append(
+        kit.para(
+            "Every scan of this engagement, oldest first. Scans are append-only; an "
+            "incomplete scan was interrupted and its results are kept but not used for status. "
+            "Each scan's full result document is embedded in this PDF (see Appendix A).",
+            s.small,
+        )
+    )
+    widths = [10 * mm, 22 * mm, 30 * mm, 18 * mm, 48 * mm, 18 * mm, FRAME_WIDTH - 146 * mm]
+    rows = []
+    for scan in data.scans:
+        c = scan.counts
+        started = utc_text(scan.started_at) + (" †" if scan.in_period is False else "")
+        regions = f"{len(scan.regions)}"
+        if scan.skipped_regions:
+            regions += f" ({len(scan.skipped_regions)} skipped)"
+        state = scan.state + (f": {scan.error}" if scan.error else "")
+        rows.append(
+            [
+                str(scan.id),
+                scan.account_id,
+                kit.cell(started, widths[2]),
+                kit.cell(state, widths[3]),
+                kit.cell(scan.caller_arn or "—", widths[4]),
+                regions,
+                f"{c.get('PASS', 0)} / {c.get('FAIL', 0)} / {c.get('ERROR', 0)} / "
+                f"{c.get('NOT_APPLICABLE', 0)}",
+            ]
+        )
+    header = ["Scan", "Account", "Started (UTC)", "State", "Caller", "Regions", "P / F / E / N.A."]
+    story.append(kit.grid(header, rows, widths, long=True))
+    if any(scan.in_period is False for scan in data.scans):
+        story.append(kit.para("† started outside the audit period.", s.muted))
+    for change in data.changes:
+        story.extend(_changes(kit, change))
+    if not data.changes:
+        story.append(Spacer(1, 3 * mm))
+        story.append(
+            kit.para("Only one complete scan per account: nothing to compare yet.", s.muted)
+        )
+    story.extend(_chain(kit, data))
+    story.append(PageBreak())
+    return story
+
+
+def _chain(kit: Kit, data: BinderData) -> list[Flowable]:
+    """Whether the store's sign-off records still form an unbroken hash chain."""
+    s = kit.styles
+    count = sum(len(section.sign_offs) for section in data.controls)
+    story: list[Flowable] = [
+        kit.heading("", "Sign-off record", key="sign-off-chain", level=1, in_toc=False)
+    ]
+    if not data.chain_problems:
+        story.append(
+            kit.para(
+                f"{count} sign-off(s). Each record's SHA-256 covers the previous record, and "
+                "re-checking the chain at export found it intact: no sign-off was edited or "
+                "removed.",
+                s.body,
+            )
+        )
+        return story
+    story.append(
+        kit.rich(
+            f'<font color="#b3261e"><b>The sign-off chain is broken.</b></font> '
+            f"{count} sign-off(s) remain; re-checking them at export found:",
+            s.body,
+        )
+    )
+    for problem in data.chain_problems:
+        story.append(kit.para(f"• {problem}", s.small))
+    return story
+
+
+def _changes(kit: Kit, change: ScanChanges) -> list[Flowable]:
+    s = kit.styles
+    story: list[Flowable] = [
+        kit.heading(
+            "",
+            f"Changes in account {change.account_id}: scan {change.previous_scan_id} → "
+            f"{change.latest_scan_id}",
+            key=f"changes-{change.account_id}",
+            level=1,
+            in_toc=False,
+        )
+    ]
+    groups = (
+        ("New failures", change.new_failures),
+        ("Fixed since the previous scan", change.fixed),
+        ("New resources", change.new_resources),
+        ("Resources no longer present", change.removed_resources),
+    )
+    for title, rows in groups:
+        story.append(kit.rich(f"<b>{title}</b>: {len(rows)}", s.small))
+        if rows:
+            story.append(_rows_table(kit, rows))
+            if len(rows) > MAX_CHANGES:
+                story.append(kit.para(f"… and {len(rows) - MAX_CHANGES} more.", s.muted))
+    return story
+
+
+def _rows_table(kit: Kit, rows: tuple[PopulationRow, ...]) -> Flowable:
+    widths = [16 * mm, 30 * mm, 36 * mm, 60 * mm, FRAME_WIDTH - 142 * mm]
+    cells = [
+        [
+            r.status,
+            kit.cell(r.control_id, widths[1]),
+            kit.cell(r.check_id, widths[2]),
+            kit.cell(r.resource, widths[3]),
+            kit.cell(r.region, widths[4]),
+        ]
+        for r in rows[:MAX_CHANGES]
+    ]
+    return kit.grid(
+        ["Status", "Control", "Check", "Resource", "Region"], cells, widths, status_column=0
+    )
+
+
+def appendix(kit: Kit, manifest: Manifest) -> list[Flowable]:
+    s = kit.styles
+    story: list[Flowable] = [kit.heading("A", "Evidence manifest", key="manifest", level=0)]
+    story.append(
+        kit.para(
+            "Every evidence file of this binder is embedded in this PDF as an attachment: "
+            "each scan's result document (JSON, as stored) and each manually attached file, "
+            "unchanged. The table gives each file's SHA-256. The digest below is the SHA-256 "
+            "of the lines '<sha256>  <file name>' (sha256sum format, sorted by name, each "
+            "ending in a newline).",
+            s.body,
+        )
+    )
+    story.append(kit.rich(f"Manifest digest (SHA-256): {manifest.digest}", s.mono))
+    story.append(
+        kit.rich(
+            "<b>To check this binder</b>, run "
+            f"<font name='BinderMono'>{VERIFY_COMMAND} &lt;this file&gt;</font>: it "
+            "recomputes the hash of every embedded file, compares them with this manifest and "
+            "with the digest printed above, and checks that no page was altered. By hand: "
+            "extract the attachments (e.g. <font name='BinderMono'>pdfdetach -saveall</font>) "
+            "and compare <font name='BinderMono'>sha256sum</font> with the table.",
+            s.body,
+        )
+    )
+    story.append(Spacer(1, 2 * mm))
+    widths = [52 * mm, 18 * mm, 20 * mm, 26 * mm, FRAME_WIDTH - 116 * mm]
+    rows = [
+        [
+            kit.cell(e.name, widths[0]),
+            "scan result" if e.kind == "scan-result" else "attachment",
+            f"{e.size:,}",
+            kit.cell(
+                e.collected_at.replace("T", " ").replace("Z", "")
+                + (" †" if e.in_period is False else ""),
+                widths[3],
+            ),
+            kit.cell(e.sha256, widths[4], mono=True),
+        ]
+        for e in manifest.entries
+    ]
+    story.append(
+        kit.grid(
+            ["Embedded file", "Kind", "Bytes", "Collected (UTC)", "SHA-256"],
+            rows,
+            widths,
+            mono_columns=(4,),
+            long=True,
+        )
+    )
+    story.append(kit.para("† collected outside the audit period.", s.muted))
+    return story
