@@ -7,7 +7,7 @@ import mimetypes
 from pathlib import PurePath, PureWindowsPath
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from app.store.audit import record
 from app.store.errors import InvalidInput
@@ -126,8 +126,16 @@ def add_attachment(
 def attachments(
     session: Session, engagement: Engagement, control_id: str | None = None
 ) -> list[Attachment]:
-    """Oldest first; all of the engagement's, or one control's."""
-    query = select(Attachment).where(Attachment.engagement_id == engagement.id)
+    """Oldest first; all of the engagement's, or one control's.
+
+    File contents (up to 50 MB each) load only when `.content` is read: status and
+    sign-off hashing need only the SHA-256.
+    """
+    query = (
+        select(Attachment)
+        .options(defer(Attachment.content))
+        .where(Attachment.engagement_id == engagement.id)
+    )
     if control_id is not None:
         query = query.where(Attachment.control_id == control_id)
     return list(session.scalars(query.order_by(Attachment.added_at, Attachment.id)))

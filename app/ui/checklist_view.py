@@ -26,8 +26,14 @@ from app.controls.catalogue import FAMILIES, FRAMEWORKS, Catalogue
 from app.store.control_status import FrameworkSummary
 from app.store.errors import StoreError
 from app.ui.context import AppContext
-from app.ui.control_page.status import checklist_overview
-from app.ui.status_badges import ControlStatusKey, control_look, status_icon
+from app.ui.control_page.status import checklist_overview, not_applicable_controls
+from app.ui.status_badges import (
+    RESULT_LOOKS,
+    ControlStatusKey,
+    ResultStatusKey,
+    control_look,
+    status_icon,
+)
 
 CONTROL_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 STATUS_KEY_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -76,6 +82,8 @@ class ChecklistView(QWidget):
         self._ctx = ctx
         self._engagement_id: int | None = ctx.engagement_id
         self.statuses: dict[str, str] = {}
+        # Controls marked not applicable: shown as such whatever their checks say.
+        self.excluded: set[str] = set()
 
         self.model = QStandardItemModel(self)
         self.model.setHorizontalHeaderLabels(["Control", "Status"])
@@ -141,15 +149,18 @@ class ChecklistView(QWidget):
         eid = self._engagement_id
         catalogue = self._ctx.catalogue
         statuses: dict[str, str] = {}
+        excluded: set[str] = set()
         tallies: list[FrameworkSummary] = []
         if eid is not None:
             try:
                 with self._ctx.db.session() as session:
                     statuses, tallies, _ = checklist_overview(session, catalogue, eid)
+                    excluded = not_applicable_controls(session, eid)
             except StoreError as error:
                 self._ctx.say(f"Cannot load the checklist: {error}")
                 eid = None
         self.statuses = statuses
+        self.excluded = excluded
         self.empty.setVisible(eid is None)
         self.tree.setVisible(eid is not None)
         self._fill_tree(catalogue)
@@ -175,6 +186,8 @@ class ChecklistView(QWidget):
             spacer.setSelectable(False)
             for control in controls:
                 look = control_look(self.statuses.get(control.id, ControlStatusKey.NOT_CHECKED))
+                if control.id in self.excluded:
+                    look = RESULT_LOOKS[ResultStatusKey.NOT_APPLICABLE]
                 name = QStandardItem(control.title)
                 name.setData(control.id, CONTROL_ID_ROLE)
                 name.setToolTip(f"{control.title}\n\n{control.summary}\n\n(id: {control.id})")

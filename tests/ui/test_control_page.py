@@ -134,10 +134,68 @@ def test_run_button_asks_for_this_control(
 ) -> None:
     page = _page(ctx, engagement_id, qtbot, control="cloudtrail")
     assert page.header.status_text.text() == "Not checked"
-    assert "Not checked yet" in page.results.summary.text()
+    assert page.tabs.tabText(1) == "Results (not checked)"
     with qtbot.waitSignal(page.run_requested) as signal:
         qtbot.mouseClick(page.header.run_button, Qt.MouseButton.LeftButton)
     assert signal.args == ["cloudtrail"]
+    # The Results tab says what to do instead of showing an empty table, with the button.
+    page.tabs.setCurrentWidget(page.results)
+    assert not page.results.table.isVisible() and page.results.empty_box.isVisible()
+    assert page.results.empty_text.text().startswith("Not checked yet — press “Run checks")
+    with qtbot.waitSignal(page.run_requested) as signal:
+        qtbot.mouseClick(page.results.empty_run, Qt.MouseButton.LeftButton)
+    assert signal.args == ["cloudtrail"]
+    # A checked control shows its table, not the empty state.
+    page.show_control(engagement_id, "sg-inbound")
+    assert page.results.table.isVisible() and not page.results.empty_box.isVisible()
+
+
+def test_empty_tabs_say_what_to_do_next(ctx: AppContext, engagement_id: int, qtbot: QtBot) -> None:
+    page = _page(ctx, engagement_id, qtbot, control="cloudtrail")
+    page.tabs.setCurrentWidget(page.evidence)
+    assert not page.evidence.table.isVisible() and not page.evidence.open_button.isVisible()
+    assert "Add files…" in page.evidence.no_files.text()
+    page.tabs.setCurrentWidget(page.exceptions)
+    assert not page.exceptions.table.isVisible()
+    assert "record it below" in page.exceptions.none_yet.text()
+    page.tabs.setCurrentWidget(page.sign_off)
+    assert not page.sign_off.history.isVisible() and page.sign_off.no_history.isVisible()
+    assert "run the checks" in page.sign_off.state.text()
+
+
+def test_a_failure_covered_by_an_exception_reads_as_accepted(
+    ctx: AppContext, engagement_id: int, qtbot: QtBot
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from app.store.engagements import get_engagement
+    from app.store.risk import add_exception
+
+    with ctx.db.session() as session:
+        add_exception(
+            session,
+            get_engagement(session, engagement_id),
+            "sg-inbound",
+            actor="tester",
+            justification="Bastion until the VPN lands",
+            approver="Dana, CTO",
+            expires_on=datetime.now(UTC).date() + timedelta(days=30),
+            resource_pattern="*sg-0bbb",
+        )
+    page = _page(ctx, engagement_id, qtbot)
+    assert page.tabs.tabText(1) == "Results (4, 0 failing, 1 accepted)"
+    proxy = page.results.proxy
+    # The ERROR still needs attention, so it comes first; the accepted failure next.
+    assert [proxy.index(r, 0).data() for r in range(4)] == [
+        "Error",
+        "Fail (accepted)",
+        "Pass",
+        "Pass",
+    ]
+    assert proxy.index(1, 0).data(LINE_ROLE).resource == sg_arn("sg-0bbb")
+    assert "0 failing, 1 accepted by an exception" in page.results.summary.text()
+    page.results.table.selectRow(1)
+    assert "an active exception covers" in page.results.viewer.text.toPlainText()
 
 
 def test_unknown_control_is_an_inline_message(

@@ -63,15 +63,22 @@ def test_add_files_through_the_dialog(
     )
     item = ctx_first_item(page)
     page.evidence.item_choice.setCurrentIndex(page.evidence.item_choice.findData(item.id))
+    qtbot.keyClicks(page.evidence.description, "Restore-test record <Q3>")
     qtbot.mouseClick(page.evidence.add_button, Qt.MouseButton.LeftButton)
     stored = _stored(db, engagement_id)
     digest = hashlib.sha256(restore.read_bytes()).hexdigest()
     assert stored == [(restore.name, digest, restore.read_bytes(), item.id, ARN)]
+    with db.session() as session:
+        [added] = attachments(session, get_engagement(session, engagement_id), CONTROL)
+        assert added.description == "Restore-test record <Q3>"
     row = _table(page)[0]
-    assert row[0] == restore.name and row[1] == item.title
-    assert row[3] == digest[:16] + "…" and row[4] == "founder@example.com"
-    assert page.evidence.table.item(0, 4).toolTip() == ARN
-    assert page.evidence.table.item(0, 3).toolTip() == digest
+    assert row[0] == restore.name and row[1] == "Restore-test record <Q3>"
+    assert row[2] == item.title
+    assert row[4] == digest[:16] + "…" and row[5] == "founder@example.com"
+    assert page.evidence.table.item(0, 5).toolTip() == ARN
+    assert page.evidence.table.item(0, 4).toolTip() == digest
+    # The description was for those files; the next ones start blank.
+    assert page.evidence.description.text() == ""
     assert f"✓ 1 file — {item.title}" in page.evidence.coverage.text()
     assert page.tabs.tabText(3).endswith("(1)")
 
@@ -194,15 +201,14 @@ def test_files_are_read_in_a_worker_and_stored_on_the_gui_thread(
 
     from PySide6.QtCore import QThreadPool
 
-    from app.ui.control_page import edits
-    from app.ui.control_page import page as page_module
+    from app.ui.control_page import attachment_files, edits
     from app.ui.workers import WorkerRegistry
 
     pool = QThreadPool()
     ctx.pool = pool
     ctx.workers = WorkerRegistry(pool)
     threads: dict[str, str] = {}
-    real_read, real_add = page_module.read_files, edits.add_attachment
+    real_read, real_add = attachment_files.read_files, edits.add_attachment
 
     def spy_read(*args: object, **kwargs: object) -> object:
         threads["read"] = threading.current_thread().name
@@ -212,7 +218,7 @@ def test_files_are_read_in_a_worker_and_stored_on_the_gui_thread(
         threads["store"] = threading.current_thread().name
         return real_add(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(page_module, "read_files", spy_read)
+    monkeypatch.setattr(attachment_files, "read_files", spy_read)
     monkeypatch.setattr(edits, "add_attachment", spy_add)
     big = tmp_path / "flow-logs-export.csv"
     big.write_bytes(b"ts,src,dst,action\n" * 200_000)  # ~3.6 MB

@@ -17,6 +17,7 @@ from app.store.audit import record
 from app.store.engagements import get_engagement
 from app.store.errors import NotFound
 from app.store.models import Attachment, RiskException
+from app.ui.control_page.applicability_box import ApplicabilityRequest
 from app.ui.control_page.exceptions_panel import ExceptionRequest
 from app.ui.control_page.sign_off_panel import SignOffRequest
 
@@ -30,6 +31,7 @@ def add_attachment(
     media_type: str,
     evidence_item: str,
     actor: str,
+    description: str = "",
 ) -> int:
     # The store sniffs the media type from the content itself; the hint is not needed.
     del media_type
@@ -41,6 +43,7 @@ def add_attachment(
         content=content,
         actor=actor,
         evidence_item=evidence_item,
+        description=description,
     )
     return attachment.id
 
@@ -58,6 +61,27 @@ def save_notes(
 ) -> bool:
     store_states.set_control_state(
         session, get_engagement(session, engagement_id), control_id, actor=actor, notes=notes
+    )
+    return True
+
+
+def set_applicability(
+    session: Session,
+    engagement_id: int,
+    control_id: str,
+    request: ApplicabilityRequest,
+    actor: str,
+) -> bool:
+    """Owner and applicability in one store call (one audit entry with both changes)."""
+    store_states.set_control_state(
+        session,
+        get_engagement(session, engagement_id),
+        control_id,
+        actor=actor,
+        owner=request.owner,
+        applicability=store_states.IN_SCOPE if request.applicable else store_states.NOT_APPLICABLE,
+        # An applicable control keeps no reason: the binder would print a stale one.
+        applicability_reason="" if request.applicable else request.reason,
     )
     return True
 

@@ -9,7 +9,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt, Signal
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QIODevice,
+    QModelIndex,
+    Qt,
+    Signal,
+    SignalInstance,
+)
 from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
@@ -25,8 +33,11 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -39,7 +50,15 @@ from app.ui.control_page.overview_panel import section_title
 from app.ui.control_page.remediation_panel import plain_label
 from app.ui.control_page.snapshot import AttachmentInfo
 
-ATTACHMENT_COLUMNS = ("Name", "Evidence of", "Size", "SHA-256", "Added by", "Added (UTC)")
+ATTACHMENT_COLUMNS = (
+    "Name",
+    "Description",
+    "Evidence of",
+    "Size",
+    "SHA-256",
+    "Added by",
+    "Added (UTC)",
+)
 
 
 def human_size(size: int) -> str:
@@ -67,6 +86,12 @@ def png_bytes(image: QImage) -> bytes:
     return bytes(data.data())
 
 
+class EndElideDelegate(QStyledItemDelegate):
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:  # type: ignore[override]
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideRight
+
+
 class EvidencePanel(QWidget):
     """Lists attachments and notes; emits what the user added or saved."""
 
@@ -74,6 +99,8 @@ class EvidencePanel(QWidget):
     blob_added = Signal(str, bytes, str)  # name, content, media type (pasted/dropped image)
     notes_saved = Signal(str)
     remove_requested = Signal(int, str)  # attachment id, its name
+    open_requested = Signal(int, str)  # attachment id, its name
+    save_requested = Signal(int, str)  # attachment id, its name
     problem = Signal(str)  # expected trouble to show inline (e.g. nothing to paste)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -92,6 +119,12 @@ class EvidencePanel(QWidget):
         self.paste_button = QPushButton("Paste screenshot")
         self.paste_button.setAccessibleName("Paste a screenshot from the clipboard")
         self.paste_button.setToolTip("Paste an image from the clipboard (Ctrl+Shift+V)")
+        self.description = QLineEdit()
+        self.description.setAccessibleName("Description of the files you add next")
+        self.description.setPlaceholderText(
+            "Optional: what the files show, e.g. 'Q3 restore test, signed off by ops'"
+        )
+        self.description.setMaxLength(500)
         self.drop_hint = plain_label("…or drop files or images anywhere on this tab.")
         self.table = QTableWidget(0, len(ATTACHMENT_COLUMNS))
         self.table.setHorizontalHeaderLabels(list(ATTACHMENT_COLUMNS))
@@ -102,8 +135,13 @@ class EvidencePanel(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setStretchLastSection(False)
         self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        # Names keep their ends (the extension); a description reads from its start.
+        self.table.setItemDelegateForColumn(1, EndElideDelegate(self.table))
+        self.no_files = plain_label("", name="emptyState")
+        self.no_files.setAccessibleName("No evidence files")
         # Oldest first, as added; the user can sort by any column.
         header.setSortIndicator(len(ATTACHMENT_COLUMNS) - 1, Qt.SortOrder.AscendingOrder)
 
@@ -111,6 +149,19 @@ class EvidencePanel(QWidget):
         self.remove_button.setAccessibleName("Remove the selected evidence file")
         self.remove_button.setEnabled(False)
         self.remove_button.clicked.connect(self._on_remove_button_clicked)
+        # Reading a file never changes it: Open and Save a copy work on a locked control too.
+        self.open_button = QPushButton("Open")
+        self.open_button.setAccessibleName("Open the selected evidence file")
+        self.open_button.setToolTip("Open a copy in the program your system uses for it (Enter)")
+        self.save_copy_button = QPushButton("Save a copy…")
+        self.save_copy_button.setAccessibleName("Save a copy of the selected evidence file")
+        for button, signal in (
+            (self.open_button, self.open_requested),
+            (self.save_copy_button, self.save_requested),
+        ):
+            button.setEnabled(False)
+            button.clicked.connect(lambda _=False, wanted=signal: self._emit_selected(wanted))
+        self.table.activated.connect(lambda _index: self._emit_selected(self.open_requested))
         self.table.itemSelectionChanged.connect(self._update_remove_button)
 
         self.notes = QPlainTextEdit()
@@ -136,7 +187,12 @@ class EvidencePanel(QWidget):
         buttons.addWidget(self.item_choice, 1)
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.paste_button)
+        describe = QHBoxLayout()
+        describe.addWidget(QLabel("Description:"))
+        describe.addWidget(self.description, 1)
         remove_row = QHBoxLayout()
+        remove_row.addWidget(self.open_button)
+        remove_row.addWidget(self.save_copy_button)
         remove_row.addStretch(1)
         remove_row.addWidget(self.remove_button)
         notes_bar = QHBoxLayout()
@@ -148,9 +204,12 @@ class EvidencePanel(QWidget):
         layout.addWidget(section_title("Evidence the auditor will ask for"))
         layout.addWidget(self.coverage)
         layout.addLayout(buttons)
+        layout.addLayout(describe)
         layout.addWidget(self.drop_hint)
         layout.addWidget(self.table, 2)
+        layout.addWidget(self.no_files)
         layout.addLayout(remove_row)
+        self._file_buttons = (self.open_button, self.save_copy_button, self.remove_button)
         layout.addLayout(notes_bar)
         layout.addWidget(self.notes, 1)
 
@@ -183,19 +242,21 @@ class EvidencePanel(QWidget):
         for row, att in enumerate(attachments):
             cells = (
                 att.name,
+                att.description,
                 titles.get(att.evidence_item, att.evidence_item or "General"),
                 human_size(att.size),
                 att.sha256[:16] + "…",
                 short_actor(att.added_by),
                 iso_utc(att.added_at),
             )
-            tips = {3: att.sha256, 4: att.added_by}
+            tips = {4: att.sha256, 5: att.added_by}
             for column, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
                 cell.setToolTip(tips.get(column, text))
                 cell.setData(Qt.ItemDataRole.UserRole, att.attachment_id)
                 self.table.setItem(row, column, cell)
         self.table.setSortingEnabled(True)
+        self._show_empty_state()
         # setPlainText: user notes are text, never markup to interpret.
         self._saved_notes = notes
         wanted = notes if draft is None else draft
@@ -205,12 +266,33 @@ class EvidencePanel(QWidget):
 
     def set_locked(self, locked: bool) -> None:
         self._locked = locked
-        for widget in (self.add_button, self.paste_button, self.item_choice):
+        for widget in (self.add_button, self.paste_button, self.item_choice, self.description):
             widget.setEnabled(not locked)
         self.notes.setReadOnly(locked)
         self.drop_hint.setVisible(not locked)
+        self._show_empty_state()
         self._update_remove_button()
         self._on_notes_text_changed()
+
+    def _show_empty_state(self) -> None:
+        """No files: say how to add some (or why one cannot) instead of an empty table."""
+        empty = self.table.rowCount() == 0
+        self.table.setVisible(not empty)
+        self.no_files.setVisible(empty)
+        # The empty-state text already says how to add files.
+        self.drop_hint.setVisible(not empty and not self._locked)
+        for button in self._file_buttons:
+            button.setVisible(not empty)
+        self.no_files.setText(
+            "No evidence files. The control is signed off: unlock it to add some."
+            if self._locked
+            else "No evidence files yet. Pick what they are evidence of, then use “Add files…”, "
+            "paste a screenshot (Ctrl+Shift+V) or drop files on this tab."
+        )
+
+    @property
+    def current_description(self) -> str:
+        return self.description.text().strip()
 
     @property
     def current_evidence_item(self) -> str:
@@ -272,7 +354,15 @@ class EvidencePanel(QWidget):
         return int(cell.data(Qt.ItemDataRole.UserRole)), cell.text()
 
     def _update_remove_button(self) -> None:
-        self.remove_button.setEnabled(self.selected_attachment() is not None and not self._locked)
+        selected = self.selected_attachment() is not None
+        self.remove_button.setEnabled(selected and not self._locked)
+        self.open_button.setEnabled(selected)
+        self.save_copy_button.setEnabled(selected)
+
+    def _emit_selected(self, signal: SignalInstance) -> None:
+        chosen = self.selected_attachment()
+        if chosen is not None:
+            signal.emit(*chosen)
 
     def _on_remove_button_clicked(self) -> None:
         chosen = self.selected_attachment()

@@ -32,6 +32,8 @@ def evidence_text(line: ResultLine) -> str:
         f"Region: {line.region}" + (f"   Account: {line.account_id}" if line.account_id else ""),
         f"Detail: {line.detail}",
     ]
+    if line.accepted:
+        parts.append("Accepted: an active exception covers this resource (see Exceptions).")
     if not line.evidence:
         parts.append("\nNo API call recorded for this row.")
     for number, item in enumerate(line.evidence, start=1):

@@ -84,6 +84,13 @@ class ExceptionsPanel(QWidget):
         self.add_button.setAccessibleName("Add exception")
         self.message = plain_label("")
         self.message.setObjectName("inlineMessage")
+        self.none_yet = plain_label(
+            "No exceptions. If a failing resource is a risk the business accepts (for now), "
+            "record it below: which resources, why, who approved it and until when. An "
+            "exception never hides an error: a check that could not look stays an error.",
+            name="emptyState",
+        )
+        self.none_yet.setAccessibleName("No exceptions")
         self._reset_form()
 
         self.add_button.clicked.connect(self._on_add_button_clicked)
@@ -104,6 +111,8 @@ class ExceptionsPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(section_title("Exceptions (accepted risks)"))
         layout.addWidget(self.table, 1)
+        # Takes the table's room while there are no exceptions, text at the top.
+        layout.addWidget(self.none_yet, 1, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(revoke_row)
         layout.addWidget(section_title("Add an exception"))
         layout.addLayout(form)
@@ -139,6 +148,10 @@ class ExceptionsPanel(QWidget):
         if reset:
             self._reset_form()
             self.message.setText("")
+        # Nothing to list: say what an exception is for instead of an empty table.
+        self.table.setVisible(bool(exceptions))
+        self.revoke_button.setVisible(bool(exceptions))
+        self.none_yet.setVisible(not exceptions)
         self._update_buttons()
 
     def set_locked(self, locked: bool) -> None:

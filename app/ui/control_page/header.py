@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 from app.controls.results import iso_utc
 from app.ui.control_page.remediation_panel import plain_label
 from app.ui.control_page.snapshot import ControlSnapshot
-from app.ui.status_badges import control_look, status_icon
+from app.ui.status_badges import RESULT_LOOKS, ResultStatusKey, control_look, status_icon
 
 
 def lock_text(snapshot: ControlSnapshot) -> str:
@@ -32,8 +32,9 @@ def lock_text(snapshot: ControlSnapshot) -> str:
         )
     if snapshot.locked:
         return (
-            f"Locked: signed off by {who}. Evidence, notes and exceptions cannot be changed "
-            "unless you unlock it, and any change will make this sign-off stale."
+            f"Locked: signed off by {who}. Evidence, notes, exceptions, owner and "
+            "applicability cannot be changed unless you unlock it, and any change will make "
+            "this sign-off stale."
         )
     if snapshot.unlocked:
         return (
@@ -105,8 +106,21 @@ class ControlHeader(QWidget):
     def show_snapshot(self, snapshot: ControlSnapshot) -> None:
         control = snapshot.control
         self.title.setText(control.title)
-        self.control_id.setText(f"id: {control.id} · family: {control.family}")
+        facts = [f"id: {control.id}", f"family: {control.family}"]
+        if snapshot.owner:
+            facts.append(f"owner: {snapshot.owner}")
+        if not snapshot.applicable:
+            facts.append("not applicable")
+        self.control_id.setText(" · ".join(facts))
+        self.control_id.setToolTip(
+            ""
+            if snapshot.applicable
+            else f"Not applicable in this engagement: {snapshot.applicability_reason}"
+        )
         look = control_look(snapshot.status)
+        if not snapshot.applicable:
+            # As in the checklist and the binder: excluded, whatever the checks say.
+            look = RESULT_LOOKS[ResultStatusKey.NOT_APPLICABLE]
         self.status_icon.setPixmap(status_icon(look, self.palette()).pixmap(18, 18))
         self.status_text.setText(look.label)
         text = lock_text(snapshot)

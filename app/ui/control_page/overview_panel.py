@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.controls.catalogue import Control
+from app.ui.control_page.applicability_box import ApplicabilityBox
 from app.ui.control_page.remediation_panel import plain_label
 
 FRAMEWORK_CHIPS = (("iso27001", "ISO 27001"), ("soc2", "SOC 2"), ("scf", "SCF"))
@@ -55,8 +56,10 @@ class OverviewPanel(QScrollArea):
         self.checks.setAccessibleName("What the automated checks prove")
         self.manual = plain_label("")
         self.manual.setAccessibleName("Manual evidence an auditor asks for")
+        self.applicability = ApplicabilityBox()
         body = QWidget()
         layout = QVBoxLayout(body)
+        layout.addWidget(self.applicability)
         layout.addWidget(section_title("What it is"))
         layout.addWidget(self.summary)
         layout.addWidget(section_title("Why it matters"))

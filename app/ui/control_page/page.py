@@ -16,19 +16,20 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from app.store.errors import StoreError
 from app.ui.control_page import edits
+from app.ui.control_page.applicability_box import ApplicabilityRequest
+from app.ui.control_page.attachment_files import EvidenceFileActions
 from app.ui.control_page.evidence_panel import EvidencePanel
 from app.ui.control_page.exceptions_panel import ExceptionRequest, ExceptionsPanel
-from app.ui.control_page.file_reading import FileReadError, ReadFile, read_files
+from app.ui.control_page.file_reading import ReadFile
 from app.ui.control_page.header import ControlHeader
 from app.ui.control_page.overview_panel import OverviewPanel
-from app.ui.control_page.remediation_panel import RemediationPanel
-from app.ui.control_page.results_panel import ResultsPanel
+from app.ui.control_page.remediation_panel import RemediationPanel, restyle
+from app.ui.control_page.results_panel import ResultsPanel, results_tab_text
 from app.ui.control_page.sign_off_panel import SignOffPanel, SignOffRequest
 from app.ui.control_page.snapshot import ControlSnapshot
 from app.ui.control_page.status import control_status
-from app.ui.control_page.store_access import load_snapshot
+from app.ui.control_page.store_access import evidence_reader, load_snapshot
 from app.ui.engagement_store import actor
-from app.ui.workers import Progress, Worker
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -84,15 +85,21 @@ class ControlPage(QWidget):
         self.setEnabled(False)
 
         self.header.run_requested.connect(self._on_header_run_requested)
+        self.results.run_requested.connect(self._on_header_run_requested)
         self.header.unlock_requested.connect(self._on_header_unlock_requested)
         self.evidence.files_chosen.connect(self._on_evidence_files_chosen)
         self.evidence.blob_added.connect(self._on_evidence_blob_added)
         self.evidence.notes_saved.connect(self._on_evidence_notes_saved)
         self.evidence.remove_requested.connect(self._on_evidence_remove_requested)
+        self.files = EvidenceFileActions(ctx, self, self.header.say, lambda: self._engagement_id)
+        self.evidence.open_requested.connect(self.files.open)
+        self.evidence.save_requested.connect(self.files.save_copy)
         self.evidence.problem.connect(self.header.say)
         self.exceptions.added.connect(self._on_exceptions_added)
         self.exceptions.revoke_requested.connect(self._on_exceptions_revoke_requested)
         self.sign_off.signed.connect(self._on_sign_off_signed)
+        self.overview.applicability.saved.connect(self._on_applicability_saved)
+        self.results.load_evidence = evidence_reader(ctx.db, self.header.say)
         ctx.data_changed.connect(self._on_ctx_data_changed)
         scans = ctx.scans
         if scans is not None:
@@ -171,17 +178,23 @@ class ControlPage(QWidget):
             draft=self._drafts.pop(key, None),
         )
         self.exceptions.show_exceptions(snapshot.exceptions, reset=reset_forms)
+        self.overview.applicability.show_state(
+            snapshot.owner,
+            snapshot.applicable,
+            snapshot.applicability_reason,
+            keep_edits=not reset_forms,
+        )
         self.sign_off.show_sign_offs(snapshot, reset=reset_forms)
         locked = snapshot.locked
         self.evidence.set_locked(locked)
         self.exceptions.set_locked(locked)
-        fails = sum(1 for line in snapshot.results if line.status == "FAIL")
-        self.tabs.setTabText(1, f"Results ({len(snapshot.results)}, {fails} failing)")
+        self.overview.applicability.set_locked(locked)
+        self.tabs.setTabText(1, results_tab_text(snapshot.scans, snapshot.results))
         self.tabs.setTabText(3, f"Evidence && notes ({len(snapshot.attachments)})")
         active = sum(1 for e in snapshot.exceptions if e.revoked_at is None)
         self.tabs.setTabText(4, f"Exceptions ({active})")
         running = self._ctx.scans is not None and bool(self._ctx.scans.is_running)
-        self.header.set_running(running)
+        self._set_running(running)
 
     # -- store writes --------------------------------------------------------------------
     def _write(self, what: str, action: Callable[[Session, int, str, str], T]) -> T | None:
@@ -206,47 +219,34 @@ class ControlPage(QWidget):
         return value
 
     def _on_evidence_files_chosen(self, paths: Sequence[str]) -> None:
-        if self.snapshot is None or self.snapshot.locked:
-            return
-        item = self.evidence.current_evidence_item
-        chosen = list(paths)
+        if self.snapshot is not None and not self.snapshot.locked:
+            item, description = (
+                self.evidence.current_evidence_item,
+                self.evidence.current_description,
+            )
+            self.files.read(paths, lambda files: self._store_files(files, item, description))
 
-        def task(progress: Progress) -> tuple[str, list[ReadFile]]:
-            return item, read_files(chosen, progress)
-
-        worker = Worker(task, name="read evidence files")
-        # Bound methods of this (GUI-thread) widget, so the slots run queued on the GUI
-        # thread, where the store session is opened; a lambda would run on the pool thread.
-        worker.signals.finished.connect(self._on_files_read)
-        worker.signals.failed.connect(self._on_read_failed)
-        self.header.say(f"Reading {len(chosen)} file(s)…")
-        self._ctx.submit(worker)
-
-    def _on_files_read(self, value: object) -> None:
-        if isinstance(value, tuple) and len(value) == 2:
-            item, files = value
-            self._store_files(list(files), str(item))
-
-    def _on_read_failed(self, error: object) -> None:
-        if isinstance(error, FileReadError):
-            self.header.say(str(error))
-        else:
-            self.header.say(f"Could not read the files: {error}")
-
-    def _store_files(self, files: Sequence[ReadFile], item: str) -> None:
-        self._write(
+    def _store_files(self, files: Sequence[ReadFile], item: str, description: str) -> None:
+        done = self._write(
             "add the evidence",
             lambda s, eid, cid, actor: [
-                edits.add_attachment(s, eid, cid, f.name, f.content, f.media_type, item, actor)
+                edits.add_attachment(
+                    s, eid, cid, f.name, f.content, f.media_type, item, actor, description
+                )
                 for f in files
             ],
         )
+        if done is not None and self.evidence.current_description == description:
+            # Described files are in; the next ones need their own words.
+            self.evidence.description.clear()
 
     def _on_evidence_blob_added(self, name: str, content: bytes, media_type: str) -> None:
         if self.snapshot is None or self.snapshot.locked:
             return
         self._store_files(
-            [ReadFile(name, content, media_type)], self.evidence.current_evidence_item
+            [ReadFile(name, content, media_type)],
+            self.evidence.current_evidence_item,
+            self.evidence.current_description,
         )
 
     def _on_evidence_remove_requested(self, attachment_id: int, name: str) -> None:
@@ -269,6 +269,14 @@ class ControlPage(QWidget):
         self._write(
             "save the notes",
             lambda s, eid, cid, actor: edits.save_notes(s, eid, cid, notes, actor),
+        )
+
+    def _on_applicability_saved(self, request: ApplicabilityRequest) -> None:
+        if self.snapshot is None or self.snapshot.locked:
+            return
+        self._write(
+            "save the owner and applicability",
+            lambda s, eid, cid, actor: edits.set_applicability(s, eid, cid, request, actor),
         )
 
     def _on_exceptions_added(self, request: ExceptionRequest) -> None:
@@ -317,6 +325,10 @@ class ControlPage(QWidget):
             self._unlocked.add((self._engagement_id, self._control_id))
             self.refresh()
 
+    def _set_running(self, running: bool) -> None:
+        self.header.set_running(running)
+        self.results.empty_run.setEnabled(not running)
+
     # -- scans ---------------------------------------------------------------------------
     def _on_header_run_requested(self) -> None:
         if self._control_id is None or self._engagement_id is None:
@@ -325,7 +337,7 @@ class ControlPage(QWidget):
         self.run_requested.emit(self._control_id)
 
     def _on_scans_scan_started(self, engagement_id: int) -> None:
-        self.header.set_running(True)
+        self._set_running(True)
         if engagement_id == self._engagement_id:
             self.header.say("Checking… the new results appear here once the scan is stored.")
 
@@ -334,13 +346,13 @@ class ControlPage(QWidget):
             self.header.say(f"Checking… {done} of {total}" + (f": {text}" if text else ""))
 
     def _on_scans_scan_finished(self, engagement_id: int) -> None:
-        self.header.set_running(False)
+        self._set_running(False)
         if engagement_id == self._engagement_id:
             # The new rows arrive through ctx.data_changed, emitted just before this.
             self.header.say("")
 
     def _on_scans_scan_failed(self, message: str) -> None:
-        self.header.set_running(False)
+        self._set_running(False)
         if self.header.message.text().startswith("Checking"):
             self.header.say(message)
 
@@ -354,8 +366,10 @@ class ControlPage(QWidget):
 
     def changeEvent(self, event: QEvent) -> None:
         # Light/dark switch while running: status icons are painted for the palette.
-        if event.type() == QEvent.Type.PaletteChange and self.snapshot is not None:
-            self._render(self.snapshot)
+        if event.type() == QEvent.Type.PaletteChange:
+            restyle(self)
+            if self.snapshot is not None:
+                self._render(self.snapshot)
         super().changeEvent(event)
 
     def showEvent(self, event: QShowEvent) -> None:

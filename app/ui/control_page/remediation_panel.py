@@ -31,6 +31,19 @@ def plain_label(text: str, *, wrap: bool = True, name: str = "") -> QLabel:
     return label
 
 
+def restyle(root: QWidget) -> None:
+    """Re-resolve `palette(...)` in style sheets after a light/dark switch.
+
+    Qt resolves them when a sheet is set, so chips and banners kept the old palette's
+    light background on a dark window until set again.
+    """
+    for widget in root.findChildren(QWidget):
+        sheet = widget.styleSheet()
+        if "palette(" in sheet:
+            widget.setStyleSheet("")
+            widget.setStyleSheet(sheet)
+
+
 class SnippetBox(QFrame):
     """A monospace, read-only snippet with a Copy button that puts it on the clipboard."""
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import heapq
+from collections.abc import Callable, Iterable, Sequence
 
-from PySide6.QtCore import QItemSelection, QModelIndex, Qt
+from PySide6.QtCore import QItemSelection, QModelIndex, Qt, Signal
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -12,6 +14,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPushButton,
     QSplitter,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -22,12 +25,15 @@ from PySide6.QtWidgets import (
 
 from app.controls.results import iso_utc
 from app.ui.control_page.evidence_viewer import EvidenceViewer
+from app.ui.control_page.remediation_panel import plain_label
 from app.ui.control_page.results_model import (
+    COLUMNS,
     LINE_ROLE,
     STATUS_COLUMN,
     AnyIndex,
     ResultsFilterProxy,
     ResultsTableModel,
+    status_label,
 )
 from app.ui.control_page.snapshot import ResultDelta, ResultLine, ScanInfo
 from app.ui.status_badges import RESULT_LOOKS
@@ -39,6 +45,8 @@ STATUS_FILTERS = (
 
 
 RESOURCE_COLUMN = 3
+# Widest a column gets by itself (pixels); the user can drag it wider.
+COLUMN_CAPS = {1: 220, 3: 420}
 
 
 class MiddleElideDelegate(QStyledItemDelegate):
@@ -53,23 +61,44 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
+NOT_CHECKED_TEXT = (
+    "Not checked yet — press “Run checks for this control” to look at every resource it "
+    "covers in the signed-in account. Nothing in AWS is changed; the results appear here "
+    "as soon as the scan is stored."
+)
+
+
 def scans_summary(scans: Sequence[ScanInfo], lines: Sequence[ResultLine]) -> str:
     if not scans:
-        return "Not checked yet. Run the checks to see every resource this control covers."
+        return NOT_CHECKED_TEXT
     if not lines:
         numbers = ", ".join(f"#{s.scan_id}" for s in scans)
-        return f"Scan {numbers} covered this control but recorded no result for it."
-    fails = sum(1 for line in lines if line.status == "FAIL")
+        return (
+            f"Scan {numbers} covered this control but recorded no result for it. If you "
+            "expected resources here, check the engagement's regions and run the checks again."
+        )
+    fails = sum(1 for line in lines if line.status == "FAIL" and not line.accepted)
+    accepted = sum(1 for line in lines if line.accepted)
     errors = sum(1 for line in lines if line.status == "ERROR")
     when = ", ".join(
         f"scan #{s.scan_id} of {s.account_id} at {iso_utc(s.started_at)}"
         + ("" if s.state == "complete" else f" ({s.state})")
         for s in scans
     )
+    risks = f", {accepted} accepted by an exception" if accepted else ""
     return (
-        f"{_plural(len(lines), 'resource')} judged, {fails} failing, "
+        f"{_plural(len(lines), 'resource')} judged: {fails} failing{risks}, "
         f"{_plural(errors, 'error')}. From {when}."
     )
+
+
+def results_tab_text(scans: Sequence[ScanInfo], lines: Sequence[ResultLine]) -> str:
+    if not scans:
+        return "Results (not checked)"
+    fails = sum(1 for line in lines if line.status == "FAIL" and not line.accepted)
+    accepted = sum(1 for line in lines if line.accepted)
+    more = f", {accepted} accepted" if accepted else ""
+    return f"Results ({len(lines)}, {fails} failing{more})"
 
 
 def delta_summary(delta: ResultDelta) -> str:
@@ -92,11 +121,22 @@ def delta_summary(delta: ResultDelta) -> str:
     return since + "; ".join(bits) + "."
 
 
+def text_width(metrics: QFontMetrics, texts: Iterable[str], sample: int = 24) -> int:
+    """The widest of `texts` in pixels, measuring only the `sample` longest distinct ones
+    (the widest string is almost always among the longest)."""
+    longest = heapq.nlargest(sample, set(texts), key=len)
+    return max((metrics.horizontalAdvance(text) for text in longest), default=0)
+
+
 class ResultsPanel(QWidget):
     """Shows the latest population of the control, its evidence and what changed."""
 
+    run_requested = Signal()
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # Reads a row's evidence from the store when the user selects it (set by the page).
+        self.load_evidence: Callable[[ResultLine], ResultLine] | None = None
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
@@ -128,6 +168,8 @@ class ResultsPanel(QWidget):
         self.table.setWordWrap(False)
         self.table.setItemDelegateForColumn(RESOURCE_COLUMN, MiddleElideDelegate(self.table))
         self.table.verticalHeader().setVisible(False)
+        # Compact rows: a big scan shows more of itself at once.
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
@@ -150,16 +192,32 @@ class ResultsPanel(QWidget):
         table_layout.setContentsMargins(0, 0, 0, 0)
         table_layout.addLayout(filters)
         table_layout.addWidget(self.table)
-        splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter = splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(table_box)
         splitter.addWidget(self.viewer)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         splitter.setChildrenCollapsible(False)
+
+        # Instead of an empty table: what to do next, and the button to do it.
+        self.empty_text = plain_label("", name="emptyState")
+        self.empty_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_text.setAccessibleName("No results")
+        self.empty_run = QPushButton("Run checks for this control")
+        self.empty_run.setAccessibleName("Run checks for this control now")
+        self.empty_run.clicked.connect(self.run_requested)
+        self.empty_box = QWidget()
+        empty_layout = QVBoxLayout(self.empty_box)
+        empty_layout.addStretch(1)
+        empty_layout.addWidget(self.empty_text)
+        empty_layout.addWidget(self.empty_run, 0, Qt.AlignmentFlag.AlignHCenter)
+        empty_layout.addStretch(2)
+        self.empty_box.setVisible(False)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(self.delta)
         layout.addWidget(splitter, 1)
+        layout.addWidget(self.empty_box, 1)
         self.setTabOrder(self.filter_box, self.status_filter)
         self.setTabOrder(self.status_filter, self.table)
 
@@ -168,13 +226,41 @@ class ResultsPanel(QWidget):
     ) -> None:
         self.model.set_lines(lines)
         self.summary.setText(scans_summary(scans, lines))
+        self.empty_text.setText(self.summary.text())
+        self.summary.setVisible(bool(lines))
+        self.splitter.setVisible(bool(lines))
+        self.empty_box.setVisible(not lines)
+        # One check only (most controls): its name in every row tells nothing.
+        self.table.setColumnHidden(1, len({line.check_id for line in lines}) <= 1)
         self.delta.setText(delta_summary(delta))
         self.delta.setVisible(bool(scans))
         self.viewer.show_line(None)
-        self.table.resizeColumnsToContents()
-        for column, cap in ((1, 200), (3, 380)):
-            self.table.setColumnWidth(column, min(self.table.columnWidth(column), cap))
+        self._size_columns(lines)
         self._update_count()
+
+    def _size_columns(self, lines: Sequence[ResultLine]) -> None:
+        """Widths from the texts themselves: `resizeColumnsToContents` asks the model for
+        every cell of up to 1,000 rows, seconds for a big scan; measuring the distinct
+        strings once takes milliseconds."""
+        metrics = self.table.fontMetrics()
+        header = QFontMetrics(self.table.horizontalHeader().font())
+        padding = 28  # cell margins, the grid line and the header's sort arrow
+        columns = (
+            [status_label(line) for line in lines] + ["Status"],
+            [line.check_id for line in lines],
+            [line.region for line in lines],
+            [line.resource for line in lines],
+        )
+        for column, texts in enumerate(columns):
+            width = max(text_width(metrics, texts), header.horizontalAdvance(COLUMNS[column]))
+            if column == STATUS_COLUMN:
+                width += max(self.table.iconSize().width(), 16) + 4
+            width += padding
+            cap = COLUMN_CAPS.get(column, width)
+            if column == RESOURCE_COLUMN:
+                # Leave the Detail column room on a narrow window (ARNs elide in the middle).
+                cap = max(200, min(cap, int(self.table.viewport().width() * 0.45)))
+            self.table.setColumnWidth(column, min(width, cap))
 
     def selected_line(self) -> ResultLine | None:
         rows = self.table.selectionModel().selectedRows()
@@ -194,10 +280,17 @@ class ResultsPanel(QWidget):
         self.proxy.set_status(str(self.status_filter.currentData() or ""))
         self._update_count()
 
+    def _with_evidence(self, line: ResultLine | None) -> ResultLine | None:
+        if line is None or line.evidence_loaded or self.load_evidence is None:
+            return line
+        loaded = self.load_evidence(line)
+        self.model.replace_line(loaded)
+        return loaded
+
     def _on_table_selection_changed(self, _sel: QItemSelection, _desel: QItemSelection) -> None:
-        self.viewer.show_line(self.selected_line())
+        self.viewer.show_line(self._with_evidence(self.selected_line()))
 
     def _on_table_activated(self, index: QModelIndex) -> None:
         line = index.data(LINE_ROLE)
-        self.viewer.show_line(line if isinstance(line, ResultLine) else None)
+        self.viewer.show_line(self._with_evidence(line if isinstance(line, ResultLine) else None))
         self.viewer.text.setFocus()

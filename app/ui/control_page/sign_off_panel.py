@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
@@ -34,10 +34,25 @@ def describe_sign_off(sign_off: SignOffInfo) -> str:
     return f"{sign_off.reviewer}{role}, {iso_utc(sign_off.signed_at)}"
 
 
+# What to do before signing off, by the control's status (words for the reviewer).
+_BEFORE_SIGNING = {
+    "not_checked": "Nothing has been checked yet: run the checks and add the evidence first.",
+    "failing": "The control is failing: fix what fails, or record an exception, first.",
+    "error": "Some checks could not look (errors): fix the access problem and run them again.",
+    "exception": "Failures are covered by exceptions; the sign-off approves those too.",
+    "passing": "Every resource passes. Check the evidence tab, then sign off.",
+}
+
+
 def sign_off_state_text(snapshot: ControlSnapshot) -> str:
     latest = snapshot.latest_sign_off
     if latest is None:
-        return "Not signed off yet."
+        advice = _BEFORE_SIGNING.get(snapshot.status, "")
+        return (
+            "Not signed off yet. "
+            + (f"{advice} " if advice else "")
+            + "A sign-off approves what this page shows now and locks it."
+        )
     if snapshot.status == "stale":
         reason = snapshot.stale_reason or "results, evidence, notes or exceptions changed"
         return (
@@ -69,6 +84,7 @@ class SignOffPanel(QWidget):
         self.message = plain_label("")
         self.history = QListWidget()
         self.history.setAccessibleName("Sign-off history")
+        self.no_history = plain_label("No sign-offs yet.", name="emptyState")
         self.sign_button.clicked.connect(self._on_sign_button_clicked)
 
         form = QFormLayout()
@@ -85,6 +101,8 @@ class SignOffPanel(QWidget):
         layout.addLayout(row)
         layout.addWidget(section_title("History"))
         layout.addWidget(self.history, 1)
+        # Takes the table's room while there is no history, text at the top.
+        layout.addWidget(self.no_history, 1, Qt.AlignmentFlag.AlignTop)
 
     def show_sign_offs(self, snapshot: ControlSnapshot, *, reset: bool) -> None:
         """Show the state and history; `reset` clears the form (new control, or signed)."""
@@ -93,6 +111,8 @@ class SignOffPanel(QWidget):
         for sign_off in snapshot.sign_offs:
             comment = f" — {sign_off.comment}" if sign_off.comment else ""
             self.history.addItem(describe_sign_off(sign_off) + comment)
+        self.history.setVisible(bool(snapshot.sign_offs))
+        self.no_history.setVisible(not snapshot.sign_offs)
         if reset:
             self.comment.setPlainText("")
             self.message.setText("")

@@ -27,7 +27,12 @@ class ResultLine:
     detail: str
     account_id: str
     collected_at: datetime | None
+    # Loaded when the row is looked at (`evidence_loaded`): decoding every row's JSON
+    # up front made a big scan slow to show.
     evidence: tuple[dict[str, Any], ...] = ()
+    evidence_loaded: bool = False
+    # A FAIL that an active exception covers: an accepted risk, shown as such.
+    accepted: bool = False
 
 
 @dataclass(frozen=True)
@@ -116,6 +121,10 @@ class ControlSnapshot:
     # Why the latest sign-off no longer matches (empty when it matches or none exists).
     stale_reason: str = ""
     unlocked: bool = False
+    # The control's working state (ControlState): who owns it and whether it applies.
+    owner: str = ""
+    applicable: bool = True
+    applicability_reason: str = ""
 
     @property
     def latest_sign_off(self) -> SignOffInfo | None:

@@ -16,6 +16,7 @@ from app.controls.catalogue import Catalogue
 from app.controls.results import iso_utc
 from app.store import scans as store_scans
 from app.store.audit import audit_log
+from app.store.control_states import NOT_APPLICABLE, control_states
 from app.store.control_status import (
     ControlStatus,
     ControlSummary,
@@ -32,7 +33,7 @@ _CHANGE_WORDS = {
     "attachment.remove": "evidence removed",
     "exception.add": "exception added",
     "exception.revoke": "exception revoked",
-    "control.update": "notes or applicability changed",
+    "control.update": "notes, owner or applicability changed",
     "control.unlock": "unlocked for changes",
 }
 
@@ -89,6 +90,12 @@ def control_status(
     session: Session, catalogue: Catalogue, engagement_id: int, control_id: str
 ) -> StatusInfo:
     return control_statuses(session, catalogue, engagement_id, [control_id])[control_id]
+
+
+def not_applicable_controls(session: Session, engagement_id: int) -> set[str]:
+    """Controls marked not applicable in the engagement (out of its Statement of Applicability)."""
+    states = control_states(session, get_engagement(session, engagement_id))
+    return {cid for cid, state in states.items() if state.applicability == NOT_APPLICABLE}
 
 
 def checklist_overview(

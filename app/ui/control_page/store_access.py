@@ -6,16 +6,20 @@ plain values (`snapshot.py`), so no ORM object escapes into the widgets.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from app.controls.catalogue import Catalogue
-from app.store import attachments as store_attachments
 from app.store import control_states as store_states
 from app.store import risk as store_risk
 from app.store import scans as store_scans
 from app.store import signoffs as store_signoffs
+from app.store.database import Database
 from app.store.engagements import get_engagement
+from app.store.errors import NotFound, StoreError
 from app.store.models import (
     Attachment,
     Engagement,
@@ -46,20 +50,27 @@ def _scan_info(scan: Scan) -> ScanInfo:
     )
 
 
-def _line(row: ResultRow) -> ResultLine:
-    evidence = tuple(e for e in (row.evidence or []) if isinstance(e, dict))
-    return ResultLine(
-        row_id=row.id,
-        scan_id=row.scan_id,
-        check_id=row.check_id,
-        status=row.status,
-        region=row.region,
-        resource=row.resource,
-        detail=row.detail,
-        account_id=row.account_id or row.scan.account_id,
-        collected_at=row.collected_at,
-        evidence=evidence,
-    )
+def line_with_evidence(session: Session, line: ResultLine) -> ResultLine:
+    """`line` with its evidence read from the store (one row, when the user looks at it)."""
+    if line.evidence_loaded:
+        return line
+    stored = session.scalar(select(ResultRow.evidence).where(ResultRow.id == line.row_id))
+    evidence = tuple(e for e in (stored or []) if isinstance(e, dict))
+    return replace(line, evidence=evidence, evidence_loaded=True)
+
+
+def evidence_reader(db: Database, say: Callable[[str], None]) -> Callable[[ResultLine], ResultLine]:
+    """What the results table calls when a row is selected: the row with its evidence."""
+
+    def read(line: ResultLine) -> ResultLine:
+        try:
+            with db.session() as session:
+                return line_with_evidence(session, line)
+        except StoreError as error:
+            say(f"Cannot read the evidence of this row: {error}")
+            return line
+
+    return read
 
 
 def _scans_covering(session: Session, engagement: Engagement, control_id: str) -> list[Scan]:
@@ -73,14 +84,52 @@ def _scans_covering(session: Session, engagement: Engagement, control_id: str) -
 
 
 def _rows(session: Session, scan_ids: list[int], control_id: str) -> list[ResultLine]:
+    """The rows as plain columns: no ORM objects and no evidence JSON, so thousands of
+    rows load in milliseconds (the evidence is read per row, `line_with_evidence`)."""
     if not scan_ids:
         return []
-    rows = session.scalars(
-        select(ResultRow)
+    query = (
+        select(
+            ResultRow.id,
+            ResultRow.scan_id,
+            ResultRow.check_id,
+            ResultRow.status,
+            ResultRow.region,
+            ResultRow.resource,
+            ResultRow.detail,
+            ResultRow.account_id,
+            Scan.account_id,
+            ResultRow.collected_at,
+        )
+        .join(Scan, Scan.id == ResultRow.scan_id)
         .where(ResultRow.scan_id.in_(scan_ids), ResultRow.control_id == control_id)
         .order_by(ResultRow.id)
     )
-    return [_line(row) for row in rows]
+    return [
+        ResultLine(
+            row_id=row_id,
+            scan_id=scan_id,
+            check_id=check_id,
+            status=status,
+            region=region,
+            resource=resource,
+            detail=detail,
+            account_id=account or scan_account,
+            collected_at=collected_at,
+        )
+        for (
+            row_id,
+            scan_id,
+            check_id,
+            status,
+            region,
+            resource,
+            detail,
+            account,
+            scan_account,
+            collected_at,
+        ) in session.execute(query)
+    ]
 
 
 def latest_results(
@@ -142,9 +191,31 @@ def _sign_off_info(sign_off: SignOff) -> SignOffInfo:
     )
 
 
-def control_notes(session: Session, engagement: Engagement, control_id: str) -> str:
-    state = store_states.control_state(session, engagement, control_id)
-    return state.notes if state is not None else ""
+def _attachments(session: Session, engagement: Engagement, control_id: str) -> list[Attachment]:
+    """The store's `attachments()` listing, without loading each file's bytes (up to 50 MB
+    apiece) on every refresh of the page; the bytes are read only to open or save one."""
+    query = (
+        select(Attachment)
+        .options(defer(Attachment.content))
+        .where(Attachment.engagement_id == engagement.id, Attachment.control_id == control_id)
+        .order_by(Attachment.added_at, Attachment.id)
+    )
+    return list(session.scalars(query))
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    name: str
+    content: bytes
+    sha256: str
+
+
+def attachment_file(session: Session, engagement_id: int, attachment_id: int) -> StoredFile:
+    """One evidence file's bytes as stored, with the SHA-256 recorded when it was added."""
+    attachment = session.get(Attachment, attachment_id)
+    if attachment is None or attachment.engagement_id != engagement_id:
+        raise NotFound(f"Evidence file #{attachment_id} no longer exists.")
+    return StoredFile(attachment.original_name, attachment.content, attachment.sha256)
 
 
 def load_snapshot(
@@ -160,7 +231,18 @@ def load_snapshot(
     engagement = get_engagement(session, engagement_id)
     frameworks = tuple(engagement.frameworks)
     scans, lines, previous_scans, previous_lines = latest_results(session, engagement, control_id)
-    attachments = store_attachments.attachments(session, engagement, control_id)
+    in_force = store_risk.active_exceptions(session, engagement, control_id=control_id)
+    if in_force:
+        today = store_risk.today_utc()
+        lines = [
+            replace(line, accepted=True)
+            if line.status == "FAIL"
+            and store_risk.matching_exception(in_force, control_id, line.resource, today)
+            else line
+            for line in lines
+        ]
+    attachments = _attachments(session, engagement, control_id)
+    state = store_states.control_state(session, engagement, control_id)
     exceptions = store_risk.exceptions(session, engagement, control_id)
     sign_offs = reversed(store_signoffs.sign_offs(session, engagement, control_id))
     return ControlSnapshot(
@@ -172,9 +254,12 @@ def load_snapshot(
         results=tuple(lines),
         delta=result_delta(lines, previous_lines, previous_scans[0] if previous_scans else None),
         attachments=tuple(_attachment_info(a) for a in attachments),
-        notes=control_notes(session, engagement, control_id),
+        notes=state.notes if state is not None else "",
         exceptions=tuple(_exception_info(e) for e in exceptions),
         sign_offs=tuple(_sign_off_info(s) for s in sign_offs),
         stale_reason=stale_reason,
         unlocked=unlocked,
+        owner=state.owner if state is not None else "",
+        applicable=state is None or state.applicability != store_states.NOT_APPLICABLE,
+        applicability_reason=state.applicability_reason if state is not None else "",
     )
