@@ -9,6 +9,7 @@ from typing import Any
 from reportlab.lib import colors
 from reportlab.platypus import Image, LongTable, Paragraph, Table, TableStyle
 
+from app.report.rtl import has_rtl
 from app.report.styles import (
     BOLD,
     HEADER_FILL,
@@ -22,7 +23,7 @@ from app.report.styles import (
     Styles,
 )
 from app.report.templates import Heading
-from app.report.text import clean, clip, markup, plain_drawable, wrap_plain
+from app.report.text import bidi_paragraph, clean, clip, markup, plain_drawable, wrap_plain
 
 CELL_SIZE = 7.5
 MONO_SIZE = 7.0
@@ -66,8 +67,8 @@ class Kit:
         return markup(text, self.coverage)
 
     def para(self, text: object, style: Any = None) -> Paragraph:
-        """A paragraph showing untrusted `text` literally."""
-        return Paragraph(self.esc(text), style or self.styles.body)
+        """A paragraph showing untrusted `text` literally (RTL text wrapped right to left)."""
+        return bidi_paragraph(text, style or self.styles.body, self.coverage)
 
     def rich(self, trusted_markup: str, style: Any = None) -> Paragraph:
         """A paragraph from markup this code composed (untrusted parts already `esc`-aped)."""
@@ -91,11 +92,13 @@ class Kit:
     def cell(self, text: object, width: float, *, bold: bool = False, mono: bool = False) -> Cell:
         """A table cell for untrusted text that wraps within `width` points."""
         value = clip(clean(text))
-        if not plain_drawable(value, self.coverage):
-            style = self.styles.cell_mono if mono else self.styles.cell
+        rtl = has_rtl(value)
+        if rtl or not plain_drawable(value, self.coverage):
+            # DejaVu Sans Mono has no Hebrew: RTL text is set in the regular face.
+            style = self.styles.cell_mono if mono and not rtl else self.styles.cell
             if bold:
                 style = self.styles.cell_bold
-            return Paragraph(self.esc(value), style)
+            return bidi_paragraph(value, style, self.coverage)
         if mono:
             # The grid draws this column in the mono font (`mono_columns`).
             return wrap_plain(value, width - 2 * CELL_PAD, MONO, MONO_SIZE)
@@ -160,7 +163,7 @@ class Kit:
                 Paragraph(self.esc(label), self.styles.cell_bold),
                 value
                 if isinstance(value, Paragraph)
-                else Paragraph(self.esc(value), self.styles.cell),
+                else bidi_paragraph(value, self.styles.cell, self.coverage),
             ]
             for label, value in pairs
         ]

@@ -4,6 +4,11 @@ Everything a user, an AWS account or a file name can put in the binder passes
 through here: `markup()` escapes it for Paragraph markup (so `<script>` or `a<b` is
 text, never a tag) and switches to the CJK fallback font for the characters the main
 font lacks; `wrap_plain()` pre-breaks table text for the fast plain-string cells.
+
+Right-to-left text is shaped and put into visual order first (see `rtl.py`), and only
+then escaped, so a `<` or `&` next to Hebrew stays a literal character wherever the
+reordering moves it. `BidiParagraph` does the line breaking itself for such text, as
+reordering has to come after it.
 """
 
 from __future__ import annotations
@@ -13,8 +18,13 @@ from functools import lru_cache
 from typing import Any
 from xml.sax.saxutils import escape
 
+from reportlab.lib.enums import TA_JUSTIFY, TA_LEFT, TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Paragraph
+from reportlab.platypus.paragraph import cleanBlockQuotedText
 
+from app.report.rtl import base_direction, has_rtl, shape, to_visual, visual
 from app.report.styles import FALLBACK, REGULAR, Coverage
 
 # Table cells longer than this are cut: a row taller than a page cannot be laid out,
@@ -42,8 +52,32 @@ def clip(text: str, limit: int = MAX_CELL_CHARS) -> str:
 
 
 def markup(text: object, coverage: Coverage) -> str:
-    """Paragraph markup showing `text` literally, with CJK runs in the fallback font."""
-    value = clean(text)
+    """Paragraph markup showing `text` literally, with CJK runs in the fallback font.
+
+    RTL text is reordered per logical line only: see `BidiParagraph` for text that may
+    wrap.
+    """
+    return _escaped(visual(clean(text), coverage.regular), coverage)
+
+
+def markup_lines(text: object, coverage: Coverage, width: float, font: str, size: float) -> str:
+    """Like `markup()`, but broken into lines no wider than `width` points first.
+
+    Each logical line is shaped, broken at spaces in reading order, and each resulting
+    line reordered on its own (in the direction of its logical line), so a wrapped
+    Hebrew paragraph reads from its first line down. Widths are measured in `font`;
+    characters drawn in the CJK fallback font are measured in it too, approximately.
+    """
+    lines: list[str] = []
+    for line in clean(text).split("\n"):
+        direction = base_direction(line)
+        shaped = shape(line, coverage.regular)
+        for piece in _wrap_paragraph(shaped, width, font, size):
+            lines.append(to_visual(piece, direction))
+    return _escaped("\n".join(lines), coverage)
+
+
+def _escaped(value: str, coverage: Coverage) -> str:
     runs: list[str] = []
     run: list[str] = []
     run_fallback = False
@@ -137,7 +171,7 @@ def _char_width(ch: str, font: str, size: float) -> float:
 
 def font_runs(text: object, coverage: Coverage, font: str) -> list[tuple[str, str]]:
     """`text` cut into (run, font name) pieces: `font`, or the CJK fallback where needed."""
-    value = clean(text).replace("\n", " ")
+    value = visual(clean(text).replace("\n", " "), coverage.regular)
     runs: list[tuple[str, str]] = []
     for ch in value:
         code = ord(ch)
@@ -178,3 +212,81 @@ def draw_runs(
         canvas.setFont(name, size)
         canvas.drawString(x, y, run)
         x += width
+
+
+# Breaking a little short of the width leaves reportlab no reason to break again.
+_SLACK = 0.5
+
+
+class BidiParagraph(Paragraph):
+    """A paragraph of untrusted text with RTL letters, broken into lines before reordering.
+
+    Built by `bidi_paragraph()`. reportlab breaks a paragraph's lines after the text is
+    in visual order, which would put the end of a long Hebrew sentence on the first
+    line; so this paragraph breaks the logical text itself for the width it is given
+    (again when the width changes) and hands reportlab explicit lines. The pieces
+    reportlab makes when splitting it across pages are built from those lines and are
+    plain paragraphs (`logical` is None).
+    """
+
+    def __init__(
+        self,
+        text: str | None,
+        style: Any = None,
+        # reportlab's parameter names: its split() passes them by keyword.
+        bulletText: Any = None,
+        frags: Any = None,
+        caseSensitive: int = 1,
+        encoding: str = "utf8",
+        *,
+        logical: str | None = None,
+        coverage: Coverage | None = None,
+    ) -> None:
+        self._logical = logical
+        self._coverage = coverage
+        self._laid_width: float | None = None
+        # reportlab's own split() passes text=None with ready frags; its stubs say str.
+        super().__init__(
+            text,  # type: ignore[arg-type]
+            style,
+            bulletText,
+            frags,
+            caseSensitive,
+            encoding,
+        )
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        if self._logical is not None and self._coverage is not None:
+            style = self.style
+            width = (
+                availWidth
+                - style.leftIndent
+                - style.rightIndent
+                - max(style.firstLineIndent, 0)
+                - _SLACK
+            )
+            if width != self._laid_width:
+                self._laid_width = width
+                lines = markup_lines(
+                    self._logical, self._coverage, width, style.fontName, style.fontSize
+                )
+                # Re-parse as Paragraph.__init__ does (a private method the stubs omit).
+                self._setup(  # type: ignore[attr-defined]
+                    lines, style, self.bulletText, None, cleanBlockQuotedText
+                )
+        width_used, height = super().wrap(availWidth, availHeight)
+        return float(width_used), float(height)
+
+
+def bidi_paragraph(text: object, style: ParagraphStyle, coverage: Coverage) -> Paragraph:
+    """A paragraph showing untrusted `text` literally, right to left where it is RTL.
+
+    Text whose first strong character is right-to-left (a Hebrew note) is also aligned
+    to the right, as its readers expect; mixed text led by Latin stays left-aligned.
+    """
+    value = clean(text)
+    if not has_rtl(value):
+        return Paragraph(markup(value, coverage), style)
+    if base_direction(value) == "R" and style.alignment in (TA_LEFT, TA_JUSTIFY):
+        style = ParagraphStyle(f"{style.name}-rtl", parent=style, alignment=TA_RIGHT)
+    return BidiParagraph(markup(value, coverage), style, logical=value, coverage=coverage)
