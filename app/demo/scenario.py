@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-import boto3
-
+from app.demo.local_aws import LocalEndpointSession
 from app.paths import resources_dir
 
 ACCOUNT_ID = "123456789012"  # moto's account
+DEMO_IMAGE_ID = "ami-0d5eff06f840b45e9"  # an Amazon Linux 2 id; only its shape matters
 
 
 class NotLoopback(ValueError):
@@ -44,8 +44,9 @@ def _require_loopback(endpoint: str) -> None:
 
 
 @dataclass
-class _Built:
-    """Ids of what was created, by scenario name, per region."""
+class BuiltAccount:
+    """Ids of what was created, keyed by (region, scenario name): the seed uses them to
+    point the demo's exception at the real resource id moto made up."""
 
     vpcs: dict[tuple[str, str], str] = field(default_factory=dict)
     subnets: dict[tuple[str, str], list[str]] = field(default_factory=dict)
@@ -58,15 +59,14 @@ class DemoAccountBuilder:
         _require_loopback(endpoint)
         self._endpoint = endpoint
         self._scenario = scenario
-        self._session = boto3.session.Session(
-            aws_access_key_id="demo", aws_secret_access_key="demo", region_name="us-east-1"
-        )
-        self._built = _Built()
+        # Sealed off from the user's AWS profiles and environment (see local_aws).
+        self._session = LocalEndpointSession(endpoint)
+        self._built = BuiltAccount()
 
     def client(self, service: str, region: str = "us-east-1") -> Any:
         return self._session.client(service, region_name=region, endpoint_url=self._endpoint)
 
-    def build(self) -> None:
+    def build(self) -> BuiltAccount:
         s = self._scenario
         self._kms_keys(s.get("kms_keys", []))
         self._buckets(s.get("buckets", []))
@@ -88,6 +88,7 @@ class DemoAccountBuilder:
         self._iam(s)
         for plan in s.get("backup_plans", []):
             self._backup_plan(plan)
+        return self._built
 
     # --- networking -------------------------------------------------------------------
 
@@ -126,7 +127,10 @@ class DemoAccountBuilder:
         self._empty_default_group(ec2, vpc_id)
 
     def _empty_default_group(self, ec2: Any, vpc_id: str) -> None:
-        flt = [{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "group-name", "Values": ["default"]}]
+        flt = [
+            {"Name": "vpc-id", "Values": [vpc_id]},
+            {"Name": "group-name", "Values": ["default"]},
+        ]
         for group in ec2.describe_security_groups(Filters=flt)["SecurityGroups"]:
             if group["IpPermissions"]:
                 ec2.revoke_security_group_ingress(
@@ -186,7 +190,10 @@ class DemoAccountBuilder:
                 PortRange={"From": low, "To": high},
             )
         default = ec2.describe_network_acls(
-            Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "default", "Values": ["true"]}]
+            Filters=[
+                {"Name": "vpc-id", "Values": [vpc_id]},
+                {"Name": "default", "Values": ["true"]},
+            ]
         )["NetworkAcls"][0]
         for assoc in default["Associations"]:
             if assoc["SubnetId"] in subnet_ids:
@@ -243,10 +250,11 @@ class DemoAccountBuilder:
     def _instance(self, spec: Mapping[str, Any]) -> None:
         region = spec["region"]
         ec2 = self.client("ec2", region)
-        image = ec2.describe_images(Owners=["amazon"], MaxResults=5)["Images"][0]["ImageId"]
         subnet = self._built.subnets[(region, spec["vpc"])][0]
         ec2.run_instances(
-            ImageId=image,
+            # A fixed id: looking one up (DescribeImages) costs moto ~9 s per region, and
+            # moto does not validate image ids unless asked to.
+            ImageId=spec.get("image", DEMO_IMAGE_ID),
             MinCount=1,
             MaxCount=1,
             InstanceType="t3.micro",
@@ -395,11 +403,12 @@ class DemoAccountBuilder:
         )
 
 
+GITHUB_OIDC = "token.actions.githubusercontent.com"
+
+
 def _trust(kind: str) -> dict[str, Any]:
     principals = {
-        "oidc": {
-            "Federated": f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/token.actions.githubusercontent.com"
-        },
+        "oidc": {"Federated": f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/{GITHUB_OIDC}"},
         "cloudformation": {"Service": "cloudformation.amazonaws.com"},
         "account": {"AWS": f"arn:aws:iam::{ACCOUNT_ID}:root"},
     }
@@ -410,6 +419,6 @@ def _trust(kind: str) -> dict[str, Any]:
     }
 
 
-def build_demo_account(endpoint: str, scenario: Mapping[str, Any] | None = None) -> None:
-    """Create the demo company's resources on the moto server at `endpoint`."""
-    DemoAccountBuilder(endpoint, scenario or load_scenario()).build()
+def build_demo_account(endpoint: str, scenario: Mapping[str, Any] | None = None) -> BuiltAccount:
+    """Create the demo company's resources on the moto server at `endpoint`; their ids."""
+    return DemoAccountBuilder(endpoint, scenario or load_scenario()).build()

@@ -1,0 +1,97 @@
+"""The headless demo end to end: fake AWS, scan, store, seed, binder. One run (~15-50 s)."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from app.cli import main
+from app.controls.catalogue import load_catalogue
+from app.store.control_status import ControlStatus, control_summaries
+from app.store.database import open_database
+from app.store.engagements import list_engagements
+from app.store.models import ResultRow
+from app.store.signoffs import verify_chain
+
+pytestmark = pytest.mark.slow
+
+
+def test_headless_demo_writes_a_demo_binder_naming_every_control(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    demo_db = tmp_path / "demo.sqlite3"
+    monkeypatch.setenv("AUDIT_BINDER_DEMO_DB", str(demo_db))
+    # The user's own AWS settings must not steer the demo: their profile and an endpoint
+    # where nothing listens (the demo would fail if it followed either).
+    config = Path(os.environ["AWS_CONFIG_FILE"])
+    config.write_text(
+        "[profile client-prod]\nregion = eu-west-3\nendpoint_url = http://127.0.0.1:9\n"
+        "aws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = not-a-secret\n"
+    )
+    before = config.read_bytes()
+    monkeypatch.setenv("AWS_PROFILE", "client-prod")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+    pdf = tmp_path / "out" / "binder.pdf"
+
+    assert main(["demo", "--pdf", str(pdf)]) == 0
+
+    out = capsys.readouterr().out
+    assert str(pdf) in out
+    assert "Controls (11):" in out
+    pages = [page.extract_text() or "" for page in PdfReader(pdf).pages]
+    text = "\n".join(pages)
+    ids = load_catalogue().ids
+    assert len(ids) == 11
+    assert [control for control in ids if control not in text] == []
+    assert [n for n, page in enumerate(pages, 1) if "DEMO" not in page] == []
+
+    # Nothing of the user's was changed: their AWS config, their environment, their DB.
+    assert config.read_bytes() == before
+    assert os.environ["AWS_PROFILE"] == "client-prod"
+    assert os.environ["AWS_ENDPOINT_URL"] == "http://127.0.0.1:9"
+    assert "AWS_ACCESS_KEY_ID" not in os.environ  # the demo's fake keys stayed in the demo
+    assert not Path(str(tmp_path / "audit-binder.sqlite3")).exists()
+    with open_database(demo_db) as db, db.session() as session:
+        (engagement,) = list_engagements(session)
+        assert engagement.is_demo
+        rows = list(session.query(ResultRow))
+        statuses: dict[str, set[str]] = defaultdict(set)
+        for row in rows:
+            statuses[row.control_id].add(row.status)
+        # The scenario gives every control compliant and failing resources.
+        assert {c: {"PASS", "FAIL"} <= statuses[c] for c in ids} == dict.fromkeys(ids, True)
+        summaries = control_summaries(session, engagement, ids)
+        # Signed off with its one failure (a stopped debug trail) accepted by EX-2.
+        assert summaries["cloudtrail"].status == ControlStatus.SIGNED_OFF
+        assert summaries["cloudtrail"].counts.excepted == 1
+        assert summaries["cloudtrail"].check_status == ControlStatus.EXCEPTION
+        # A note written after the backups sign-off makes it stale.
+        assert summaries["backups"].status == ControlStatus.STALE
+        # The exception accepts exactly the legacy bastion's group.
+        assert summaries["no-ssh"].counts.excepted == 1
+        assert summaries["backups"].attachments == 2
+        assert verify_chain(session, engagement).ok
+
+
+def test_demo_refuses_a_database_with_real_engagements(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real = tmp_path / "real.sqlite3"
+    with open_database(real) as db, db.session() as session:
+        from app.store.engagements import create_engagement
+
+        create_engagement(session, "Acme 2026", actor="me")
+    before = real.read_bytes()
+
+    assert main(["demo", "--db", str(real), "--pdf", str(tmp_path / "x.pdf")]) == 1
+
+    assert "has real engagements" in capsys.readouterr().err
+    assert real.read_bytes() == before
+    with sqlite3.connect(real) as connection:
+        assert connection.execute("SELECT name FROM engagements").fetchall() == [("Acme 2026",)]
+    assert not (tmp_path / "x.pdf").exists()
