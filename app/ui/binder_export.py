@@ -1,0 +1,127 @@
+"""Export the PDF evidence binder in a worker, with progress, then offer to open it."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtWidgets import QWidget
+
+from app.report.binder import BinderSummary, export_binder
+from app.report.data import UnknownEngagement
+from app.store.errors import StoreError
+from app.ui.context import AppContext
+from app.ui.engagement_store import get_engagement
+from app.ui.workers import Progress, Worker
+
+log = logging.getLogger(__name__)
+
+
+class BinderExporter(QObject):
+    export_started = Signal()
+    export_progress = Signal(int, int, str)
+    export_done = Signal(object)  # BinderSummary, or None when it failed / was cancelled
+
+    def __init__(self, ctx: AppContext, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self._worker: Worker | None = None
+        self._parent_widget: QWidget | None = None
+        self.last_summary: BinderSummary | None = None
+        self.last_error = ""
+
+    @property
+    def is_running(self) -> bool:
+        return self._worker is not None
+
+    def export_interactively(self, engagement_id: int, parent: QWidget | None = None) -> bool:
+        """Ask where to save, then export; False when nothing was started."""
+        try:
+            info = get_engagement(self.ctx, engagement_id)
+        except StoreError as exc:
+            self.ctx.say(str(exc))
+            return False
+        safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in info.name).strip("-")
+        suggested = Path.home() / f"{safe or 'engagement'}-binder.pdf"
+        path = self.ctx.prompts.save_path(parent, "Export binder", suggested, "PDF (*.pdf)")
+        if path is None:
+            return False
+        if path.suffix.lower() != ".pdf":
+            path = path.with_suffix(".pdf")
+        self._parent_widget = parent
+        return self.export(info.name, path)
+
+    def export(self, engagement_name: str, path: Path) -> bool:
+        if self._worker is not None:
+            self.ctx.say("The binder is already being exported.")
+            return False
+        db = self.ctx.db
+        catalogue = self.ctx.catalogue
+
+        def task(progress: Progress) -> BinderSummary:
+            def report(done: int, total: int, text: str) -> None:
+                # The exporter writes atomically, so stopping between steps leaves no file.
+                progress.token.raise_if_cancelled()
+                progress(done, total, text)
+
+            # A session of this worker's own: nothing ORM crosses back to the GUI.
+            with db.session() as session:
+                return export_binder(session, engagement_name, path, report, catalogue=catalogue)
+
+        worker = Worker(task, name=f"binder of {engagement_name}")
+        worker.signals.progress.connect(self.export_progress)
+        worker.signals.finished.connect(self._on_worker_finished)
+        worker.signals.failed.connect(self._on_worker_failed)
+        worker.signals.cancelled.connect(self._on_worker_cancelled)
+        self._worker = worker
+        self.export_started.emit()
+        self.ctx.say(f"Exporting the binder to {path}…")
+        self.ctx.submit(worker)
+        return True
+
+    def cancel(self) -> None:
+        if self._worker is not None:
+            self._worker.cancel()
+
+    @Slot(object)
+    def _on_worker_finished(self, summary: Any) -> None:
+        self._worker = None
+        if not isinstance(summary, BinderSummary):
+            self.export_done.emit(None)
+            return
+        self.last_summary = summary
+        self.ctx.say(
+            f"Binder written: {summary.path} ({summary.pages} pages, {summary.results} results, "
+            f"{summary.attachments} attachments)."
+        )
+        self.export_done.emit(summary)
+        question = (
+            f"The binder was written to\n{summary.path}\n\n{summary.pages} pages; evidence "
+            f"digest {summary.digest[:16]}…\n\nOpen it now?"
+        )
+        if self.ctx.prompts.confirm(self._parent_widget, "Binder exported", question, "Open"):
+            self.ctx.prompts.open_file(summary.path)
+
+    @Slot(object)
+    def _on_worker_failed(self, error: object) -> None:
+        self._worker = None
+        if isinstance(error, OSError):
+            message = f"The binder could not be written: {error}"
+        elif isinstance(error, UnknownEngagement | StoreError):
+            message = str(error)
+        else:
+            log.error(
+                "binder export failed", exc_info=error if isinstance(error, BaseException) else None
+            )
+            message = f"The binder export failed ({type(error).__name__}: {error}). See the log."
+        self.last_error = message
+        self.ctx.say(message)
+        self.export_done.emit(None)
+
+    @Slot()
+    def _on_worker_cancelled(self) -> None:
+        self._worker = None
+        self.ctx.say("Binder export cancelled.")
+        self.export_done.emit(None)

@@ -1,0 +1,164 @@
+"""Run checks (all eleven or some) off the GUI thread, report progress, refresh the screens.
+
+The engine's `run_scan` does the whole job in the worker: it talks to AWS through a
+session made for this task (boto3 sessions are not thread-safe), and stores the
+scan through its own short-lived ORM sessions in that thread (the same path as the
+CLI, so a GUI scan and `audit-binder scan` store identical records). The GUI thread
+only receives plain values: progress `(done, total, text)` and the `ScanOutcome`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from app.aws.identity import ScanUnavailable
+from app.aws.login_errors import SignInError, SignInRequired
+from app.scan.runner import ScanOutcome, run_scan
+from app.store.errors import StoreError
+from app.ui.context import AppContext
+from app.ui.engagement_store import actor, get_engagement
+from app.ui.workers import Progress, Worker
+
+log = logging.getLogger(__name__)
+
+
+class ScanController(QObject):
+    scan_started = Signal(int)  # engagement id
+    scan_progress = Signal(int, int, str)
+    result_arrived = Signal(object)  # CheckResult, as the outcome comes in
+    scan_finished = Signal(int)  # engagement id, after it was stored
+    scan_failed = Signal(str)  # why, in words a person can act on
+
+    def __init__(self, ctx: AppContext, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self._worker: Worker | None = None
+        self._engagement_id: int | None = None
+        self.last_outcome: ScanOutcome | None = None
+        self.last_error = ""
+
+    @property
+    def is_running(self) -> bool:
+        return self._worker is not None
+
+    def run_checks(self, engagement_id: int, control_ids: Sequence[str] | None = None) -> bool:
+        """Start a scan of the signed-in account into the engagement; False if it cannot."""
+        if self._worker is not None:
+            self.ctx.say("A scan is already running; wait for it or cancel it.")
+            return False
+        who = self.ctx.signed_in
+        if who is None or who.make_session is None:
+            reason = "Sign in first: the checks run as the signed-in AWS identity."
+            self.ctx.session_expired.emit(reason)
+            self.ctx.say(reason)
+            return False
+        try:
+            info = get_engagement(self.ctx, engagement_id)
+        except StoreError as exc:
+            self.ctx.say(str(exc))
+            return False
+        in_scope = {a.account_id for a in info.accounts}
+        if in_scope and who.account_id not in in_scope:
+            self.ctx.say(
+                f"Signed in to account {who.account_id}, which is not among this engagement's "
+                f"accounts ({', '.join(sorted(in_scope))}); its results are stored all the same."
+            )
+        make_session = who.make_session
+        db = self.ctx.db
+        name = info.name
+        scan_actor = actor(self.ctx)
+        profile = who.profile or None
+        controls = tuple(control_ids) if control_ids else None
+
+        def task(progress: Progress) -> ScanOutcome:
+            return run_scan(
+                make_session,
+                db,
+                name,
+                controls=controls,
+                progress=progress,
+                cancel=progress.token.event,
+                profile=profile,
+                actor=scan_actor,
+            )
+
+        worker = Worker(task, name=f"scan of {name}")
+        worker.signals.progress.connect(self._on_worker_progress)
+        worker.signals.finished.connect(self._on_worker_finished)
+        worker.signals.failed.connect(self._on_worker_failed)
+        worker.signals.cancelled.connect(self._on_worker_cancelled)
+        self._worker = worker
+        self._engagement_id = engagement_id
+        self.scan_started.emit(engagement_id)
+        self.ctx.say(f"Running checks on {name}…")
+        self.ctx.submit(worker)
+        return True
+
+    def cancel(self) -> None:
+        if self._worker is not None:
+            self._worker.cancel()
+            self.ctx.say("Cancelling the scan…")
+
+    @Slot(int, int, str)
+    def _on_worker_progress(self, done: int, total: int, text: str) -> None:
+        self.scan_progress.emit(done, total, text)
+
+    def _done(self) -> int | None:
+        engagement_id = self._engagement_id
+        self._worker = None
+        self._engagement_id = None
+        return engagement_id
+
+    @Slot(object)
+    def _on_worker_finished(self, outcome: Any) -> None:
+        engagement_id = self._done()
+        if not isinstance(outcome, ScanOutcome) or engagement_id is None:
+            return
+        self.last_outcome = outcome
+        for result in outcome.results:
+            self.result_arrived.emit(result)
+        counts = ", ".join(f"{n} {status.lower()}" for status, n in sorted(outcome.counts.items()))
+        skipped = (
+            f"; {len(outcome.skipped_regions)} region(s) skipped" if outcome.skipped_regions else ""
+        )
+        self.ctx.say(
+            f"Scan finished: {len(outcome.results)} results ({counts or 'none'}) in "
+            f"{len(outcome.regions)} region(s){skipped}."
+        )
+        self.ctx.notify_data_changed(engagement_id)
+        self.scan_finished.emit(engagement_id)
+
+    @Slot(object)
+    def _on_worker_failed(self, error: object) -> None:
+        engagement_id = self._done()
+        if isinstance(error, SignInRequired):
+            message = str(error)
+            self.ctx.session_expired.emit(message)
+        elif isinstance(error, SignInError | ScanUnavailable):
+            message = str(error)
+        else:
+            # A bug, not expected trouble: log it in full; the scan row says "failed".
+            log.error("scan failed", exc_info=error if isinstance(error, BaseException) else None)
+            message = (
+                f"The scan failed unexpectedly ({type(error).__name__}: {error}). See the log."
+            )
+        self.last_error = message
+        self.ctx.say(message)
+        if engagement_id is not None:
+            # The failed scan is in the history; screens showing it re-read.
+            self.ctx.notify_data_changed(engagement_id)
+        self.scan_failed.emit(message)
+
+    @Slot()
+    def _on_worker_cancelled(self) -> None:
+        engagement_id = self._done()
+        message = "Scan cancelled; it is kept in the history as incomplete."
+        self.last_error = message
+        self.ctx.say(message)
+        if engagement_id is not None:
+            self.ctx.notify_data_changed(engagement_id)
+        self.scan_failed.emit(message)
