@@ -1,0 +1,152 @@
+"""S3 inventory, fetched once per scan: buckets and, in each bucket's home region, their
+encryption, Object Lock and replication (versioning is not read: no check needs it).
+
+`ListBuckets` gives `BucketRegion` on AWS today; where it does not (older endpoints,
+moto) `GetBucketLocation` runs for all buckets at once. Then the three detail calls run
+for all buckets at once, each through a client of the bucket's own region.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from app.aws.calls import convert, json_safe, utc_now
+from app.aws.fetched import Call, Fetched
+from app.aws.inventory.context import GLOBAL, FetchContext, utc
+from app.aws.inventory.model import (
+    Bucket,
+    BucketEncryption,
+    EncryptionRule,
+    ObjectLock,
+    Replication,
+    ReplicationRule,
+    S3Inventory,
+    Versioning,
+)
+
+# "No such configuration" answers: the sub-fetch is ok with value None.
+ABSENT = {
+    "GetBucketEncryption": frozenset({"ServerSideEncryptionConfigurationNotFoundError"}),
+    "GetObjectLockConfiguration": frozenset({"ObjectLockConfigurationNotFoundError"}),
+    "GetBucketReplication": frozenset({"ReplicationConfigurationNotFoundError"}),
+}
+
+
+def _location(response: Mapping[str, Any]) -> str:
+    constraint = response.get("LocationConstraint") or "us-east-1"
+    # The API's legacy names for two regions.
+    return {"EU": "eu-west-1"}.get(str(constraint), str(constraint))
+
+
+def _encryption(response: Mapping[str, Any]) -> BucketEncryption:
+    config = response["ServerSideEncryptionConfiguration"]
+    rules = []
+    for rule in config.get("Rules", []):
+        default = rule.get("ApplyServerSideEncryptionByDefault") or {}
+        rules.append(
+            EncryptionRule(
+                sse_algorithm=str(default.get("SSEAlgorithm", "")),
+                kms_master_key_id=default.get("KMSMasterKeyID"),
+                bucket_key_enabled=bool(rule.get("BucketKeyEnabled", False)),
+            )
+        )
+    return BucketEncryption(rules=tuple(rules), raw=json_safe(config))
+
+
+def _object_lock(response: Mapping[str, Any]) -> ObjectLock:
+    config = response.get("ObjectLockConfiguration") or {}
+    retention = (config.get("Rule") or {}).get("DefaultRetention") or {}
+    return ObjectLock(
+        enabled=config.get("ObjectLockEnabled") == "Enabled",
+        mode=retention.get("Mode"),
+        days=None if retention.get("Days") is None else int(retention["Days"]),
+        years=None if retention.get("Years") is None else int(retention["Years"]),
+        raw=json_safe(config),
+    )
+
+
+def _replication(response: Mapping[str, Any]) -> Replication:
+    config = response["ReplicationConfiguration"]
+    return Replication(
+        role=str(config.get("Role", "")),
+        rules=tuple(
+            ReplicationRule(
+                rule_id=str(rule.get("ID", "")),
+                status=str(rule.get("Status", "")),
+                destination_bucket_arn=str((rule.get("Destination") or {}).get("Bucket", "")),
+                destination_account=(rule.get("Destination") or {}).get("Account"),
+            )
+            for rule in config.get("Rules", [])
+        ),
+        raw=json_safe(config),
+    )
+
+
+def _versioning_not_read(region: Fetched[str], name: str) -> Fetched[Versioning]:
+    # No check reads versioning yet, so the scan does not ask (one call per bucket saved,
+    # one permission fewer); a check that starts reading it gets ERROR rows, not PASS.
+    call = Call("s3", "GetBucketVersioning", region.value or GLOBAL, {"Bucket": name}, utc_now())
+    return Fetched(call=call, error="Not collected: no check of this version reads it.")
+
+
+BUILDERS: Mapping[str, Any] = {
+    "GetBucketEncryption": _encryption,
+    "GetObjectLockConfiguration": _object_lock,
+    "GetBucketReplication": _replication,
+}
+
+
+def buckets(ctx: FetchContext) -> S3Inventory:
+    listed = ctx.call("s3", ctx.global_region, "ListBuckets", paginate=True, evidence_region=GLOBAL)
+    if not listed.ok or listed.value is None:
+        return S3Inventory(buckets=convert(listed, lambda response: ()))
+    items: list[Mapping[str, Any]] = list(listed.value.get("Buckets", []))
+
+    def region_of(item: Mapping[str, Any]) -> Fetched[str]:
+        if item.get("BucketRegion"):
+            return Fetched(call=listed.call, value=str(item["BucketRegion"]))
+        fetched = ctx.call(
+            "s3",
+            ctx.global_region,
+            "GetBucketLocation",
+            {"Bucket": item["Name"]},
+            evidence_region=GLOBAL,
+        )
+        return convert(fetched, _location)
+
+    regions = ctx.fan_out(region_of, items)
+
+    def detail(job: tuple[int, str]) -> Fetched[Any]:
+        index, operation = job
+        region = regions[index]
+        name = str(items[index]["Name"])
+        if not region.ok or region.value is None:
+            fetched: Fetched[Any] = Fetched(
+                call=region.call, error=f"The region of bucket {name} is unknown: {region.error}"
+            )
+            return fetched
+        fetched = ctx.call(
+            "s3", region.value, operation, {"Bucket": name}, absent_codes=ABSENT[operation]
+        )
+        return convert(fetched, BUILDERS[operation])
+
+    jobs = [(i, op) for i in range(len(items)) for op in BUILDERS]
+    done = dict(zip(jobs, ctx.fan_out(detail, jobs), strict=True))
+
+    def build(_: Any) -> tuple[Bucket, ...]:
+        return tuple(
+            Bucket(
+                name=str(item["Name"]),
+                region=regions[i],
+                encryption=done[(i, "GetBucketEncryption")],
+                object_lock=done[(i, "GetObjectLockConfiguration")],
+                replication=done[(i, "GetBucketReplication")],
+                versioning=_versioning_not_read(regions[i], str(item["Name"])),
+                creation_date=utc(item.get("CreationDate")),
+                raw=json_safe(item),
+            )
+            for i, item in enumerate(items)
+        )
+
+    return S3Inventory(buckets=convert(listed, build))

@@ -1,0 +1,166 @@
+"""Read-only towards AWS, by construction: the allowlist of read calls and the guard.
+
+`ALLOWED` is the one list of operations a scan may send. `guard_client` hooks a
+botocore client so that any other operation raises `MutationRefused` at the very
+first event of a call (`provide-client-params`, before parameters are validated,
+serialised, signed or sent). `policy_document()` turns the same list into the
+least-privilege IAM policy `audit-binder policy` prints, so the permission the
+user grants and the calls the app can make never drift apart.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+# boto3 service name -> API operation names. Only Describe*/List*/Get* plus the calls
+# in `_NOT_NAMED_AS_READS` (each justified there).
+ALLOWED: Mapping[str, frozenset[str]] = {
+    "sts": frozenset({"GetCallerIdentity"}),
+    "ec2": frozenset(
+        {
+            "DescribeRegions",
+            "DescribeVpcs",
+            "DescribeSubnets",
+            "DescribeSecurityGroups",
+            "DescribeNetworkAcls",
+            "DescribeFlowLogs",
+            "DescribeInstances",
+            "DescribeVolumes",
+            "DescribeSnapshots",
+            "DescribeLockedSnapshots",
+            "GetEbsEncryptionByDefault",
+        }
+    ),
+    "cloudtrail": frozenset({"DescribeTrails", "GetTrailStatus", "GetEventSelectors"}),
+    "kms": frozenset({"ListKeys", "DescribeKey", "GetKeyRotationStatus", "ListAliases"}),
+    "s3": frozenset(
+        {
+            "ListBuckets",
+            "GetBucketLocation",
+            "GetBucketEncryption",
+            "GetObjectLockConfiguration",
+            "GetBucketReplication",
+        }
+    ),
+    "iam": frozenset(
+        {
+            "GetAccountAuthorizationDetails",
+            "GetAccountSummary",
+            "ListUsers",
+            "ListAccessKeys",
+            "GetAccessKeyLastUsed",
+            "GenerateCredentialReport",
+            "GetCredentialReport",
+        }
+    ),
+    "backup": frozenset(
+        {"ListBackupPlans", "GetBackupPlan", "ListBackupSelections", "ListBackupVaults"}
+    ),
+    "ssm": frozenset({"DescribeInstanceInformation"}),
+}
+
+# Operations whose names do not start with Describe/List/Get, and why each is a read.
+_NOT_NAMED_AS_READS: Mapping[tuple[str, str], str] = {
+    # Asks IAM to (re)build the account's credential report: no resource is created or
+    # changed, IAM classifies the action as a read, and the report is the one batch call
+    # giving every user's key age and last use (instead of two calls per user).
+    ("iam", "GenerateCredentialReport"): "builds the read-only credential report",
+}
+
+READ_PREFIXES = ("Describe", "List", "Get")
+
+# IAM action names that differ from the API operation name (S3's historic names).
+_IAM_ACTION_OVERRIDES: Mapping[tuple[str, str], str] = {
+    ("s3", "ListBuckets"): "s3:ListAllMyBuckets",
+    ("s3", "GetBucketEncryption"): "s3:GetEncryptionConfiguration",
+    ("s3", "GetObjectLockConfiguration"): "s3:GetBucketObjectLockConfiguration",
+    ("s3", "GetBucketReplication"): "s3:GetReplicationConfiguration",
+}
+
+# IAM action prefixes that differ from the boto3 service name (none in use yet).
+_IAM_PREFIX: Mapping[str, str] = {}
+
+# Needs no permission: every identity may call it (a Deny cannot stop it either).
+_NO_PERMISSION_NEEDED = frozenset({("sts", "GetCallerIdentity")})
+
+
+class MutationRefused(RuntimeError):
+    """An operation outside the read allowlist was about to be sent; it was not."""
+
+    def __init__(self, service: str, operation: str) -> None:
+        self.service = service
+        self.operation = operation
+        super().__init__(
+            f"Refused {service}:{operation}: Audit Binder only sends the read calls of its "
+            "allowlist (see `audit-binder policy`)."
+        )
+
+
+def is_allowed(service: str, operation: str) -> bool:
+    return operation in ALLOWED.get(service, frozenset())
+
+
+def justification(service: str, operation: str) -> str | None:
+    """Why an allowlisted operation not named Describe/List/Get is still a read."""
+    return _NOT_NAMED_AS_READS.get((service, operation))
+
+
+def _refuse_unlisted(model: Any, **_: Any) -> None:
+    service = str(model.service_model.service_name)
+    operation = str(model.name)
+    if not is_allowed(service, operation):
+        raise MutationRefused(service, operation)
+
+
+GUARD_ID = "audit-binder-readonly-guard"
+
+
+def guard_client(client: Any) -> Any:
+    """Hook `client` so every operation outside `ALLOWED` raises before it is built or sent.
+
+    `provide-client-params` is the first event botocore emits for an API call (also for
+    each page of a paginator); nothing has been validated, serialised or sent yet.
+    """
+    client.meta.events.register_first("provide-client-params", _refuse_unlisted, unique_id=GUARD_ID)
+    return client
+
+
+def iam_action(service: str, operation: str) -> str:
+    override = _IAM_ACTION_OVERRIDES.get((service, operation))
+    if override:
+        return override
+    return f"{_IAM_PREFIX.get(service, service)}:{operation}"
+
+
+def required_actions() -> list[str]:
+    """Every IAM action the allowlist needs, sorted, without duplicates."""
+    actions = {
+        iam_action(service, operation)
+        for service, operations in ALLOWED.items()
+        for operation in operations
+        if (service, operation) not in _NO_PERMISSION_NEEDED
+    }
+    return sorted(actions)
+
+
+def policy_document() -> dict[str, Any]:
+    """The least-privilege IAM policy for a scan: exactly the allowlist's actions."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "AuditBinderReadOnlyScan",
+                "Effect": "Allow",
+                "Action": required_actions(),
+                # The read calls a scan makes are account-wide listings; most of them
+                # do not support resource-level restriction.
+                "Resource": "*",
+            }
+        ],
+    }
+
+
+def policy_json() -> str:
+    return json.dumps(policy_document(), indent=2)

@@ -1,0 +1,63 @@
+"""Which regions a scan covers: the account's enabled regions, or the ones asked for.
+
+`ec2:DescribeRegions(AllRegions=True)` lists every region with its opt-in status;
+"not-opted-in" regions are skipped (and named as skipped, so the binder says so).
+Regions of another partition (an emulator lists them all) are skipped too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from app.aws.caller import ScanUnavailable
+from app.aws.calls import explain
+from app.aws.clients import ScanClients
+from app.aws.identity import Identity
+
+
+@dataclass(frozen=True)
+class RegionPlan:
+    regions: tuple[str, ...]  # scanned, sorted
+    skipped: tuple[str, ...]  # listed by AWS but not enabled (or another partition)
+
+
+def plan_regions(
+    clients: ScanClients, identity: Identity, requested: Sequence[str] | None = None
+) -> RegionPlan:
+    """Enabled regions (or `requested` ones that are enabled); raises `ScanUnavailable`
+    when the list cannot be had and none were requested, or a requested one is unknown."""
+    region = clients.global_region(identity.partition)
+    try:
+        ec2: Any = clients.client("ec2", region)
+        listed = ec2.describe_regions(AllRegions=True)["Regions"]
+    except (BotoCoreError, ClientError) as exc:
+        if requested:
+            # Cannot check the names: scan what was asked; failures show per region.
+            return RegionPlan(tuple(sorted(set(requested))), ())
+        reason = explain(exc, "ec2", "DescribeRegions", region)
+        raise ScanUnavailable(
+            f"Could not list the account's regions: {reason} Name them with --regions."
+        ) from exc
+    enabled: set[str] = set()
+    skipped: set[str] = set()
+    for item in listed:
+        name = str(item["RegionName"])
+        other_partition = clients.partition_of(name) not in (None, identity.partition)
+        if item.get("OptInStatus") == "not-opted-in" or other_partition:
+            skipped.add(name)
+        else:
+            enabled.add(name)
+    if not requested:
+        return RegionPlan(tuple(sorted(enabled)), tuple(sorted(skipped)))
+    wanted = set(requested)
+    unknown = wanted - enabled - skipped
+    if unknown:
+        raise ScanUnavailable(
+            f"Unknown region(s): {', '.join(sorted(unknown))}. "
+            f"Enabled regions: {', '.join(sorted(enabled))}."
+        )
+    return RegionPlan(tuple(sorted(wanted & enabled)), tuple(sorted(wanted & skipped)))

@@ -1,0 +1,1 @@
+"""Scan orchestration: identity → regions → inventory → checks → stored results."""

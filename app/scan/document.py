@@ -1,0 +1,70 @@
+"""The result document of `audit-binder scan --json` (DESIGN.md, schema_version 1).
+
+Built in one place, from a finished scan's results, or from a stored scan.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from app.controls.results import CheckResult, iso_utc
+from app.store.models import Scan
+from app.store.scans import to_check_result
+
+SCHEMA_VERSION = 1
+
+
+def result_document(
+    *,
+    account_id: str,
+    caller_arn: str,
+    started_at: datetime,
+    finished_at: datetime | None,
+    regions: Sequence[str],
+    results: Iterable[CheckResult],
+    skipped_regions: Sequence[str] = (),
+    engagement: str = "",
+    scan_id: int | None = None,
+    state: str = "",
+) -> dict[str, Any]:
+    """The contract's keys, plus `skipped_regions`, `engagement` and `scan` (additive)."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "account": {"id": account_id, "caller_arn": caller_arn},
+        "started_at": iso_utc(started_at),
+        "finished_at": iso_utc(finished_at) if finished_at is not None else None,
+        "regions": list(regions),
+        "skipped_regions": list(skipped_regions),
+        "engagement": engagement,
+        "scan": {"id": scan_id, "state": state},
+        "results": [result.to_json() for result in results],
+    }
+
+
+def document_for_scan(scan: Scan) -> dict[str, Any]:
+    """The document of a stored scan (call it while the scan's ORM session is open)."""
+    return result_document(
+        account_id=scan.account_id,
+        caller_arn=scan.caller_arn,
+        started_at=scan.started_at,
+        finished_at=scan.finished_at,
+        regions=list(scan.regions),
+        results=[to_check_result(row) for row in scan.results],
+        skipped_regions=list(scan.skipped_regions),
+        engagement=scan.engagement.name,
+        scan_id=scan.id,
+        state=scan.state,
+    )
+
+
+def write_document(document: dict[str, Any], path: Path) -> None:
+    """Write atomically (temp file, then rename): a reader never sees half a document."""
+    path = path.expanduser()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(json.dumps(document, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+    temporary.replace(path)

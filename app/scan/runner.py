@@ -1,0 +1,340 @@
+"""Run a scan: identity → regions → inventory → checks → results stored, append-only.
+
+`scan_account` is the pure part (AWS in, `CheckResult`s out, no DB). `run_scan` wraps
+it with the store: the scan row is committed as "running" before any AWS call, and
+results plus the final state are committed together at the end, so a scan killed
+half-way leaves earlier scans intact and itself "running" (the store marks it
+"incomplete" on next open). Cancelled → "incomplete"; could not run → "failed".
+
+Both take `progress(done, total, message)` (called from worker threads) and a
+`threading.Event` to cancel; the GUI runs `run_scan` in a worker and forwards
+progress through its signals.
+"""
+
+from __future__ import annotations
+
+import getpass
+import logging
+import threading
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Literal
+
+from app.aws.caller import ScanUnavailable, caller_identity
+from app.aws.calls import ScanCancelled
+from app.aws.clients import ClientHook, ScanClients, SessionFactory
+from app.aws.identity import Identity
+from app.aws.inventory.collect import GLOBAL_PARTS, REGION_PARTS, collect_inventory
+from app.aws.inventory.model import Inventory
+from app.aws.regions import RegionPlan, plan_regions
+from app.controls.checks import CHECK_IDS, CHECKS, CheckSettings
+from app.controls.results import CheckResult, Status
+from app.scan.needs import parts_for
+from app.store import engagements as engagement_store
+from app.store import scans as scan_store
+from app.store.database import Database
+from app.store.models import Engagement, Scan
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int, str], None]
+ALL_CONTROLS: tuple[str, ...] = tuple(CHECKS)
+
+
+@dataclass(frozen=True)
+class ScanOutcome:
+    """What a finished scan produced (also what `--json` and the GUI show)."""
+
+    identity: Identity
+    regions: tuple[str, ...]
+    skipped_regions: tuple[str, ...]
+    controls: tuple[str, ...]
+    started_at: datetime
+    finished_at: datetime
+    results: tuple[CheckResult, ...]
+    state: str = scan_store.COMPLETE
+    scan_id: int | None = None
+    engagement: str = ""
+    error: str = ""
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+class _Steps:
+    """Progress across phases; the total grows once the regions are known."""
+
+    def __init__(self, progress: Progress | None) -> None:
+        self._progress = progress
+        self._lock = threading.Lock()
+        self.done = 0
+        self.total = 2  # identity, regions
+
+    def add(self, count: int) -> None:
+        with self._lock:
+            self.total += count
+
+    def step(self, message: str) -> None:
+        with self._lock:
+            self.done += 1
+            done, total = self.done, self.total
+        if self._progress is not None:
+            self._progress(done, total, message)
+
+
+def _crashed_check(control: str, account_id: str, exc: BaseException) -> CheckResult:
+    return CheckResult(
+        control=control,
+        check=CHECK_IDS.get(control, (control,))[0],
+        region="global",
+        resource=account_id,
+        status=Status.ERROR,
+        detail=f"The check itself failed ({type(exc).__name__}: {exc}); please report this.",
+        account_id=account_id,
+    )
+
+
+def run_checks(
+    inventory: Inventory, controls: Sequence[str], settings: CheckSettings
+) -> list[CheckResult]:
+    """Each control's rows; a check that raises gives one ERROR row, the others still run."""
+    results: list[CheckResult] = []
+    for control in controls:
+        try:
+            rows = CHECKS[control](inventory, settings)
+        except Exception as exc:  # a bug in one check must not lose the other ten
+            log.exception("check %s failed", control)
+            rows = [_crashed_check(control, inventory.account_id, exc)]
+        results.extend(
+            row if row.account_id else _with_account(row, inventory.account_id) for row in rows
+        )
+    return results
+
+
+def _with_account(row: CheckResult, account_id: str) -> CheckResult:
+    return replace(row, account_id=account_id)
+
+
+def _controls(controls: Collection[str] | None) -> tuple[str, ...]:
+    if not controls:
+        return ALL_CONTROLS
+    unknown = sorted(set(controls) - set(CHECKS))
+    if unknown:
+        raise ScanUnavailable(
+            f"Unknown control(s): {', '.join(unknown)}. Known: {', '.join(ALL_CONTROLS)}."
+        )
+    return tuple(c for c in ALL_CONTROLS if c in controls)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A scan ready to collect: the caller and the regions (the first two steps)."""
+
+    clients: ScanClients
+    identity: Identity
+    plan: RegionPlan
+
+
+def prepare(
+    clients: ScanClients,
+    *,
+    regions: Sequence[str] | None = None,
+    profile: str | None = None,
+    steps: _Steps | None = None,
+) -> Prepared:
+    """Identity and regions; raises `ScanUnavailable` with the reason when impossible."""
+    steps = steps or _Steps(None)
+    identity = caller_identity(clients, profile)
+    steps.step(f"Signed in as {identity.arn}")
+    plan = plan_regions(clients, identity, regions)
+    steps.step(f"{len(plan.regions)} region(s) to scan, {len(plan.skipped)} skipped")
+    return Prepared(clients, identity, plan)
+
+
+def scan_account(
+    prepared: Prepared,
+    *,
+    controls: Sequence[str] = ALL_CONTROLS,
+    settings: CheckSettings | None = None,
+    cancel: threading.Event | None = None,
+    steps: _Steps | None = None,
+) -> list[CheckResult]:
+    """Inventory then checks, no DB. Raises `ScanCancelled` when `cancel` is set."""
+    steps = steps or _Steps(None)
+    settings = settings or CheckSettings()
+    parts = parts_for(controls)
+    regional = len(parts & REGION_PARTS.keys()) * len(prepared.plan.regions)
+    steps.add(regional + len(parts & GLOBAL_PARTS.keys()) + 1)  # fetches, then the checks
+    inventory = collect_inventory(
+        prepared.clients,
+        prepared.identity,
+        prepared.plan,
+        parts=parts,
+        cancel=cancel,
+        progress=lambda done, total, message: steps.step(message),
+    )
+    if cancel is not None and cancel.is_set():
+        raise ScanCancelled()
+    results = run_checks(inventory, controls, settings)
+    steps.step(f"Checked {len(controls)} control(s): {len(results)} rows")
+    return results
+
+
+def default_actor() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name (some containers)
+        return "unknown"
+
+
+def _engagement(
+    db: Database, engagement: str | int | None, identity: Identity, actor: str
+) -> tuple[int, str]:
+    """The engagement's id and name: by id, or by name (created if missing); by default
+    one named after the account id."""
+    with db.session() as session:
+        if isinstance(engagement, int):
+            found = engagement_store.get_engagement(session, engagement)  # NotFound if gone
+            return found.id, found.name
+        wanted = engagement or identity.account_id
+        row: Engagement | None = engagement_store.find_engagement(session, wanted)
+        if row is None:
+            row = engagement_store.create_engagement(session, wanted, actor=actor)
+        return row.id, row.name
+
+
+def _finish(
+    db: Database,
+    scan_id: int,
+    state: str,
+    actor: str,
+    *,
+    results: Sequence[CheckResult] = (),
+    skipped: Sequence[str] = (),
+    error: str = "",
+) -> datetime:
+    """Store the results and the final state in one transaction; the finish time."""
+    with db.session() as session:
+        scan = session.get(Scan, scan_id)
+        if scan is None:  # deleted meanwhile (engagement removed): nothing to close
+            return datetime.now(UTC)
+        if results:
+            scan_store.add_results(session, scan, results)
+        scan_store.finish_scan(
+            session, scan, state, actor=actor, skipped_regions=skipped, error=error
+        )
+        return scan.finished_at or datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class _Started:
+    scan_id: int
+    started_at: datetime
+    engagement: str
+    regions: list[str]  # as asked for (empty: every enabled region)
+    settings: CheckSettings
+
+
+def _start(
+    db: Database,
+    engagement: str | int | None,
+    identity: Identity,
+    actor: str,
+    controls: tuple[str, ...],
+    regions: Sequence[str] | Literal["all"] | None,
+) -> _Started:
+    """Commit the scan as "running" (before any inventory call) with what it will cover."""
+    engagement_id, name = _engagement(db, engagement, identity, actor)
+    with db.session() as session:
+        row = engagement_store.get_engagement(session, engagement_id)
+        wanted = [] if regions == "all" else list(regions or row.regions or [])
+        try:
+            settings = CheckSettings.from_engagement_settings(row.settings or {})
+        except (TypeError, ValueError) as exc:
+            raise ScanUnavailable(
+                f"The engagement's check settings are invalid: {exc}. Fix them and scan again."
+            ) from exc
+        scan = scan_store.start_scan(
+            session,
+            row,
+            account_id=identity.account_id,
+            actor=actor,
+            caller_arn=identity.arn,
+            regions=wanted,
+            controls=[] if controls == ALL_CONTROLS else controls,
+        )
+        return _Started(scan.id, scan.started_at, name, wanted, settings)
+
+
+def run_scan(
+    session_factory: SessionFactory,
+    db: Database,
+    engagement: str | int | None = None,
+    *,
+    controls: Collection[str] | None = None,
+    regions: Sequence[str] | Literal["all"] | None = None,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+    profile: str | None = None,
+    actor: str | None = None,
+    hooks: Sequence[ClientHook] = (),
+) -> ScanOutcome:
+    """Scan the account behind `session_factory` into `engagement` (an id, or a name
+    created if missing; default: one named after the account id).
+
+    Raises `ScanUnavailable` when the scan cannot start (nothing stored when even the
+    caller is unknown; otherwise the scan is stored as "failed" with the reason) and
+    `ScanCancelled` after storing the scan as "incomplete". `regions`: names, "all"
+    (every enabled region), or None (the engagement's regions, else every enabled one).
+    """
+    actor = actor or default_actor()
+    chosen = _controls(controls)
+    steps = _Steps(progress)
+    clients = ScanClients(session_factory, hooks=hooks)
+    identity = caller_identity(clients, profile)
+    steps.step(f"Signed in as {identity.arn}")
+    started = _start(db, engagement, identity, actor, chosen, regions)
+    scan_id, wanted_regions = started.scan_id, started.regions
+    try:
+        plan = plan_regions(clients, identity, wanted_regions or None)
+        steps.step(f"{len(plan.regions)} region(s) to scan, {len(plan.skipped)} skipped")
+        with db.session() as session:
+            stored = session.get(Scan, scan_id)
+            if stored is not None:
+                stored.regions = list(plan.regions)
+        results = scan_account(
+            Prepared(clients, identity, plan),
+            controls=chosen,
+            settings=started.settings,
+            cancel=cancel,
+            steps=steps,
+        )
+    except ScanCancelled:
+        _finish(db, scan_id, scan_store.INCOMPLETE, actor, error="Cancelled before it finished.")
+        raise
+    except KeyboardInterrupt:
+        _finish(db, scan_id, scan_store.INCOMPLETE, actor, error="Interrupted before it finished.")
+        raise
+    except ScanUnavailable as exc:
+        _finish(db, scan_id, scan_store.FAILED, actor, error=str(exc))
+        raise
+    except BaseException as exc:
+        _finish(db, scan_id, scan_store.FAILED, actor, error=f"{type(exc).__name__}: {exc}")
+        raise
+    finished_at = _finish(
+        db, scan_id, scan_store.COMPLETE, actor, results=results, skipped=plan.skipped
+    )
+    counts: dict[str, int] = {}
+    for result in results:
+        counts[result.status.value] = counts.get(result.status.value, 0) + 1
+    return ScanOutcome(
+        identity=identity,
+        regions=plan.regions,
+        skipped_regions=plan.skipped,
+        controls=chosen,
+        started_at=started.started_at,
+        finished_at=finished_at,
+        results=tuple(results),
+        scan_id=scan_id,
+        engagement=started.engagement,
+        counts=counts,
+    )
