@@ -36,6 +36,17 @@ class IdentityHeader(QFrame):
             who.addWidget(label)
         layout.addLayout(who, 1)
 
+        # The demo must never be mistaken for a real account (issue 7): a badge that
+        # reads the same in light and dark palettes.
+        self.demo_badge = QLabel("DEMO — fictitious company on a local fake AWS")
+        self.demo_badge.setAccessibleName("Demo data")
+        self.demo_badge.setStyleSheet(
+            "QLabel { background: #b3261e; color: white; font-weight: bold;"
+            " padding: 3px 8px; border-radius: 3px; }"
+        )
+        self.demo_badge.setVisible(False)
+        layout.addWidget(self.demo_badge)
+
         self.engagement_label = QLabel()
         self.engagement_label.setAccessibleName("Open engagement")
         self.engagement_label.setAlignment(
@@ -58,6 +69,7 @@ class IdentityHeader(QFrame):
             self.arn_label.setText(who.arn)
 
     def set_engagement_name(self, name: str) -> None:
+        self.demo_badge.setVisible(self.ctx.demo is not None)
         self.engagement_label.setText(
             f"Engagement: <b>{_escape(name)}</b>" if name else "No engagement open"
         )

@@ -56,6 +56,7 @@ def test_the_demo_hook_opens_the_demo_engagement_signed_in(
         qtbot.addWidget(window)
         assert window.current_screen is Screen.ENGAGEMENTS
         assert "demo" in window.header.engagement_label.text()
+        assert not window.header.demo_badge.isHidden()  # labelled demo in the UI
         statuses = window.checklist.checklist.statuses
         assert "not_checked" not in statuses.values()  # the demo comes scanned
         assert ctx.settings.last_engagement() is None  # demo ids stay out of the settings

@@ -113,6 +113,12 @@ def test_navigation_by_keyboard_and_menus(ctx: AppContext, qtbot: QtBot) -> None
     assert shortcuts["&New engagement…"] == "Ctrl+N"
 
 
+def test_a_real_session_shows_no_demo_badge(ctx: AppContext, qtbot: QtBot) -> None:
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    assert window.header.demo_badge.isHidden()
+
+
 def test_every_control_has_an_accessible_name(ctx: AppContext, qtbot: QtBot) -> None:
     seed_results(ctx, "Named", {"cloudtrail": Status.FAIL})
     window = make_window(ctx, qtbot)
