@@ -9,6 +9,15 @@ half-way leaves earlier scans intact and itself "running" (the store marks it
 Both take `progress(done, total, message)` (called from worker threads) and a
 `threading.Event` to cancel; the GUI runs `run_scan` in a worker and forwards
 progress through its signals.
+
+Results as they arrive: each control is checked as soon as every inventory part it
+needs (`NEEDS`) is in, while the rest is still being fetched, and handed to the
+optional `on_results(control_id, rows)`. It is called from the scan's thread (not the
+GUI's), once per control, in no fixed order, never after a cancel; the rows are final
+(the same objects end up in `ScanOutcome.results`) but not yet stored: the store still
+gets them all at once at the end, so an interrupted scan stores no partial results.
+An exception raised by `on_results` is logged and ignored: a display problem must not
+cost the scan.
 """
 
 from __future__ import annotations
@@ -30,7 +39,7 @@ from app.aws.inventory.model import Inventory
 from app.aws.regions import RegionPlan, plan_regions
 from app.controls.checks import CHECK_IDS, CHECKS, CheckSettings
 from app.controls.results import CheckResult, Status
-from app.scan.needs import parts_for
+from app.scan.needs import NEEDS, parts_for
 from app.store import engagements as engagement_store
 from app.store import scans as scan_store
 from app.store.database import Database
@@ -39,6 +48,8 @@ from app.store.models import Engagement, Scan
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]
+# `on_results(control_id, rows)`: one control's rows, as soon as they are known.
+ResultsCallback = Callable[[str, list[CheckResult]], None]
 ALL_CONTROLS: tuple[str, ...] = tuple(CHECKS)
 
 
@@ -93,21 +104,21 @@ def _crashed_check(control: str, account_id: str, exc: BaseException) -> CheckRe
     )
 
 
+def check_control(inventory: Inventory, control: str, settings: CheckSettings) -> list[CheckResult]:
+    """One control's rows; a check that raises gives one ERROR row instead."""
+    try:
+        rows = CHECKS[control](inventory, settings)
+    except Exception as exc:  # a bug in one check must not lose the other ten
+        log.exception("check %s failed", control)
+        rows = [_crashed_check(control, inventory.account_id, exc)]
+    return [row if row.account_id else _with_account(row, inventory.account_id) for row in rows]
+
+
 def run_checks(
     inventory: Inventory, controls: Sequence[str], settings: CheckSettings
 ) -> list[CheckResult]:
-    """Each control's rows; a check that raises gives one ERROR row, the others still run."""
-    results: list[CheckResult] = []
-    for control in controls:
-        try:
-            rows = CHECKS[control](inventory, settings)
-        except Exception as exc:  # a bug in one check must not lose the other ten
-            log.exception("check %s failed", control)
-            rows = [_crashed_check(control, inventory.account_id, exc)]
-        results.extend(
-            row if row.account_id else _with_account(row, inventory.account_id) for row in rows
-        )
-    return results
+    """Each control's rows, in `controls` order; a crashing check does not stop the others."""
+    return [row for control in controls for row in check_control(inventory, control, settings)]
 
 
 def _with_account(row: CheckResult, account_id: str) -> CheckResult:
@@ -157,13 +168,28 @@ def scan_account(
     settings: CheckSettings | None = None,
     cancel: threading.Event | None = None,
     steps: _Steps | None = None,
+    on_results: ResultsCallback | None = None,
 ) -> list[CheckResult]:
-    """Inventory then checks, no DB. Raises `ScanCancelled` when `cancel` is set."""
+    """Inventory then checks, no DB. Raises `ScanCancelled` when `cancel` is set.
+
+    Each control is checked as soon as its parts are in (see the module docstring for
+    `on_results`); the rows come back in `controls` order, as `run_checks` gives them.
+    """
     steps = steps or _Steps(None)
     settings = settings or CheckSettings()
     parts = parts_for(controls)
     regional = len(parts & REGION_PARTS.keys()) * len(prepared.plan.regions)
     steps.add(regional + len(parts & GLOBAL_PARTS.keys()) + 1)  # fetches, then the checks
+    by_control: dict[str, list[CheckResult]] = {}
+
+    def ready(control: str, inventory: Inventory) -> None:
+        by_control[control] = rows = check_control(inventory, control, settings)
+        if on_results is not None:
+            try:
+                on_results(control, list(rows))
+            except Exception:  # the callback only shows rows; the scan goes on
+                log.exception("on_results for %s failed", control)
+
     inventory = collect_inventory(
         prepared.clients,
         prepared.identity,
@@ -171,10 +197,15 @@ def scan_account(
         parts=parts,
         cancel=cancel,
         progress=lambda done, total, message: steps.step(message),
+        watch={control: NEEDS.get(control, parts) for control in controls},
+        on_ready=ready,
     )
     if cancel is not None and cancel.is_set():
         raise ScanCancelled()
-    results = run_checks(inventory, controls, settings)
+    for control in controls:
+        if control not in by_control:  # cannot happen with every part in; kept for safety
+            ready(control, inventory)
+    results = [row for control in controls for row in by_control[control]]
     steps.step(f"Checked {len(controls)} control(s): {len(results)} rows")
     return results
 
@@ -277,6 +308,7 @@ def run_scan(
     profile: str | None = None,
     actor: str | None = None,
     hooks: Sequence[ClientHook] = (),
+    on_results: ResultsCallback | None = None,
 ) -> ScanOutcome:
     """Scan the account behind `session_factory` into `engagement` (an id, or a name
     created if missing; default: one named after the account id).
@@ -285,6 +317,8 @@ def run_scan(
     caller is unknown; otherwise the scan is stored as "failed" with the reason) and
     `ScanCancelled` after storing the scan as "incomplete". `regions`: names, "all"
     (every enabled region), or None (the engagement's regions, else every enabled one).
+    `on_results(control_id, rows)`: each control's rows as soon as they are known, from
+    the scan's thread, before they are stored (module docstring).
     """
     actor = actor or default_actor()
     chosen = _controls(controls)
@@ -307,6 +341,7 @@ def run_scan(
             settings=started.settings,
             cancel=cancel,
             steps=steps,
+            on_results=on_results,
         )
     except ScanCancelled:
         _finish(db, scan_id, scan_store.INCOMPLETE, actor, error="Cancelled before it finished.")

@@ -3,6 +3,11 @@
 A tree (family → control) over a `QStandardItemModel`, so arrow keys, Home/End and
 type-ahead work as in any list. Status is icon *and* words; the icons are repainted
 from the palette on each refresh, so dark mode stays legible.
+
+While a scan of the shown engagement runs, each control whose results arrive shows
+their provisional status ("Failing (scanning…)", `app.ui.control_page.live_results`); the store's
+status replaces it when the scan ends (the controller empties its live results
+before announcing the change, so the refresh reads the store alone).
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from PySide6.QtCore import QEvent, QModelIndex, QSize, Qt, Signal
-from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtGui import QPalette, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGridLayout,
@@ -23,9 +28,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.controls.catalogue import FAMILIES, FRAMEWORKS, Catalogue
+from app.controls.results import CheckResult
 from app.store.control_status import FrameworkSummary
 from app.store.errors import StoreError
 from app.ui.context import AppContext
+from app.ui.control_page.live_results import SCANNING_SUFFIX, live_control
 from app.ui.control_page.status import checklist_overview, not_applicable_controls
 from app.ui.status_badges import (
     RESULT_LOOKS,
@@ -84,6 +91,8 @@ class ChecklistView(QWidget):
         self.statuses: dict[str, str] = {}
         # Controls marked not applicable: shown as such whatever their checks say.
         self.excluded: set[str] = set()
+        # Provisional statuses from the running scan of this engagement, by control.
+        self.live: dict[str, str] = {}
 
         self.model = QStandardItemModel(self)
         self.model.setHorizontalHeaderLabels(["Control", "Status"])
@@ -117,6 +126,8 @@ class ChecklistView(QWidget):
 
         ctx.engagement_changed.connect(self._on_ctx_engagement_changed)
         ctx.data_changed.connect(self._on_ctx_data_changed)
+        if ctx.scans is not None:
+            ctx.scans.results_arrived.connect(self._on_scans_results_arrived)
         self.refresh()
 
     def sizeHint(self) -> QSize:
@@ -161,6 +172,8 @@ class ChecklistView(QWidget):
                 eid = None
         self.statuses = statuses
         self.excluded = excluded
+        if eid is None or not self._scanning(eid):
+            self.live = {}
         self.empty.setVisible(eid is None)
         self.tree.setVisible(eid is not None)
         self._fill_tree(catalogue)
@@ -185,20 +198,43 @@ class ChecklistView(QWidget):
             spacer = QStandardItem("")
             spacer.setSelectable(False)
             for control in controls:
-                look = control_look(self.statuses.get(control.id, ControlStatusKey.NOT_CHECKED))
-                if control.id in self.excluded:
-                    look = RESULT_LOOKS[ResultStatusKey.NOT_APPLICABLE]
                 name = QStandardItem(control.title)
                 name.setData(control.id, CONTROL_ID_ROLE)
                 name.setToolTip(f"{control.title}\n\n{control.summary}\n\n(id: {control.id})")
-                name.setAccessibleText(f"{control.title}: {look.label}")
-                status = QStandardItem(status_icon(look, palette), look.label)
+                status = QStandardItem()
                 status.setData(control.id, CONTROL_ID_ROLE)
-                status.setData(self.statuses.get(control.id, ""), STATUS_KEY_ROLE)
-                status.setAccessibleText(look.label)
+                self._show_status(name, status, palette)
                 family_item.appendRow([name, status])
             self.model.appendRow([family_item, spacer])
         self.tree.expandAll()
+
+    def _show_status(self, name: QStandardItem, status: QStandardItem, palette: QPalette) -> None:
+        """The control's status in `status` (icon and words), live while a scan runs."""
+        control_id = str(name.data(CONTROL_ID_ROLE))
+        key = self.statuses.get(control_id, "")
+        look = control_look(key or ControlStatusKey.NOT_CHECKED)
+        label = look.label
+        if control_id in self.excluded:
+            look = RESULT_LOOKS[ResultStatusKey.NOT_APPLICABLE]
+            label = look.label
+        elif control_id in self.live:
+            key = self.live[control_id]
+            look = control_look(key)
+            label = look.label + SCANNING_SUFFIX
+        status.setIcon(status_icon(look, palette))
+        status.setText(label)
+        status.setData(key, STATUS_KEY_ROLE)
+        status.setAccessibleText(label)
+        name.setAccessibleText(f"{name.text()}: {label}")
+
+    def status_text(self, control_id: str) -> str:
+        """What the checklist shows as the control's status (for tests and screen readers)."""
+        index = self._index_of(control_id)
+        return str(index.siblingAtColumn(1).data()) if index.isValid() else ""
+
+    def _scanning(self, engagement_id: int) -> bool:
+        scans = self._ctx.scans
+        return scans is not None and scans.live_engagement_id == engagement_id
 
     def _fill_progress(self, catalogue: Catalogue, tallies: list[FrameworkSummary]) -> None:
         for bar in self.progress_bars.values():
@@ -261,3 +297,22 @@ class ChecklistView(QWidget):
     def _on_ctx_data_changed(self, engagement_id: int) -> None:
         if engagement_id == self._engagement_id:
             self.refresh()
+
+    def _on_scans_results_arrived(self, control_id: str, rows: object) -> None:
+        eid = self._engagement_id
+        if eid is None or not self._scanning(eid) or not isinstance(rows, tuple):
+            return
+        results = [row for row in rows if isinstance(row, CheckResult)]
+        try:
+            with self._ctx.db.session() as session:
+                live = live_control(session, eid, control_id, results)
+        except StoreError:
+            return  # the engagement went away meanwhile: the scan's end will tell
+        self.live[control_id] = live.status
+        index = self._index_of(control_id)
+        if not index.isValid():
+            return
+        name = self.model.itemFromIndex(index)
+        status = self.model.itemFromIndex(index.siblingAtColumn(1))
+        if name is not None and status is not None:
+            self._show_status(name, status, self.palette())

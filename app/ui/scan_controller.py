@@ -5,6 +5,13 @@ session made for this task (boto3 sessions are not thread-safe), and stores the
 scan through its own short-lived ORM sessions in that thread (the same path as the
 CLI, so a GUI scan and `audit-binder scan` store identical records). The GUI thread
 only receives plain values: progress `(done, total, text)` and the `ScanOutcome`.
+
+Results as they arrive: the engine checks each control as soon as its inventory is
+in and calls `on_results` on the scan's thread; we pass the rows (frozen
+`CheckResult`s) through the worker's `item` signal, queued to the GUI thread, and
+re-emit them as `results_arrived(control_id, rows)`. They are provisional until the
+scan is stored: `live_results` holds them for screens opened meanwhile, and is
+emptied before the final `data_changed`, so every screen then re-reads the store.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from app.aws.identity import ScanUnavailable
 from app.aws.login_errors import SignInError, SignInRequired
+from app.controls.results import CheckResult
 from app.scan.runner import ScanOutcome, run_scan
 from app.store.errors import StoreError
 from app.ui.context import AppContext
@@ -29,7 +37,9 @@ log = logging.getLogger(__name__)
 class ScanController(QObject):
     scan_started = Signal(int)  # engagement id
     scan_progress = Signal(int, int, str)
-    result_arrived = Signal(object)  # CheckResult, as the outcome comes in
+    result_arrived = Signal(object)  # CheckResult, once the outcome is stored
+    # (control id, tuple[CheckResult, ...]): one control's rows while the scan goes on.
+    results_arrived = Signal(str, object)
     scan_finished = Signal(int)  # engagement id, after it was stored
     scan_failed = Signal(str)  # why, in words a person can act on
 
@@ -40,6 +50,13 @@ class ScanController(QObject):
         self._engagement_id: int | None = None
         self.last_outcome: ScanOutcome | None = None
         self.last_error = ""
+        # The running scan's rows per control, not stored yet (provisional).
+        self.live_results: dict[str, tuple[CheckResult, ...]] = {}
+
+    @property
+    def live_engagement_id(self) -> int | None:
+        """The engagement the running scan is for (None when no scan runs)."""
+        return self._engagement_id if self._worker is not None else None
 
     @property
     def is_running(self) -> bool:
@@ -84,15 +101,19 @@ class ScanController(QObject):
                 cancel=progress.token.event,
                 profile=profile,
                 actor=scan_actor,
+                # On the scan's thread: hand the rows over (queued), do nothing else there.
+                on_results=lambda control, rows: progress.item((control, tuple(rows))),
             )
 
         worker = Worker(task, name=f"scan of {name}")
         worker.signals.progress.connect(self._on_worker_progress)
+        worker.signals.item.connect(self._on_worker_item)
         worker.signals.finished.connect(self._on_worker_finished)
         worker.signals.failed.connect(self._on_worker_failed)
         worker.signals.cancelled.connect(self._on_worker_cancelled)
         self._worker = worker
         self._engagement_id = engagement_id
+        self.live_results = {}
         self.scan_started.emit(engagement_id)
         self.ctx.say(f"Running checks on {name}…")
         self.ctx.submit(worker)
@@ -107,10 +128,23 @@ class ScanController(QObject):
     def _on_worker_progress(self, done: int, total: int, text: str) -> None:
         self.scan_progress.emit(done, total, text)
 
+    @Slot(object)
+    def _on_worker_item(self, value: object) -> None:
+        worker = self._worker
+        if worker is None or worker.token.is_cancelled:
+            return  # a cancelled scan stores nothing: do not show its rows
+        if not isinstance(value, tuple) or len(value) != 2:
+            return
+        control, rows = value
+        self.live_results[str(control)] = tuple(rows)
+        self.results_arrived.emit(str(control), tuple(rows))
+
     def _done(self) -> int | None:
         engagement_id = self._engagement_id
         self._worker = None
         self._engagement_id = None
+        # Before data_changed: the screens re-read the store, not the provisional rows.
+        self.live_results = {}
         return engagement_id
 
     @Slot(object)

@@ -4,6 +4,11 @@ Each (region, part) and each global part is one task of a bounded thread pool; t
 fan their per-item calls out to a second pool (see `FetchContext`). Parts a scan does
 not need (`parts`) are not fetched and carry an error saying so, so a check that
 would read them anyway gives ERROR, never PASS.
+
+`watch` + `on_ready` let a caller act before the whole inventory is in: as soon as every
+part named in `watch[key]` has been fetched (in every scanned region), `on_ready(key,
+inventory)` runs with the parts fetched so far (the others carry a "not fetched yet"
+error). The scan engine uses it to check each control the moment its data is complete.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Collection, Mapping
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed, wait
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +32,8 @@ from app.aws.regions import RegionPlan
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]
+# `on_ready(key, inventory)`: `key` is a `watch` key whose parts are all fetched.
+Ready = Callable[[str, Inventory], None]
 
 
 @dataclass(frozen=True)
@@ -74,9 +81,13 @@ TOP_WORKERS = 24
 LEAF_WORKERS = 24
 
 
-def _not_collected(part: Part, region: str) -> Fetched[Any]:
+NOT_COLLECTED = "Not collected: this scan did not cover the controls using it."
+NOT_YET = "Not fetched yet: this part was still being collected when the check ran."
+
+
+def _not_collected(part: Part, region: str, reason: str = NOT_COLLECTED) -> Fetched[Any]:
     call = Call(part.service, part.operation, region, {}, utc_now())
-    return Fetched(call=call, error="Not collected: this scan did not cover the controls using it.")
+    return Fetched(call=call, error=reason)
 
 
 class _Counter:
@@ -104,8 +115,15 @@ def collect_inventory(
     progress: Progress | None = None,
     top_workers: int = TOP_WORKERS,
     leaf_workers: int = LEAF_WORKERS,
+    watch: Mapping[str, Collection[str]] | None = None,
+    on_ready: Ready | None = None,
 ) -> Inventory:
-    """The account's inventory; raises `ScanCancelled` when `cancel` is set meanwhile."""
+    """The account's inventory; raises `ScanCancelled` when `cancel` is set meanwhile.
+
+    `on_ready` runs on the calling thread (while the pools go on fetching), once per
+    `watch` key, never after `cancel` is set; it must not raise. A key naming a part this
+    scan does not fetch is ready at once for that part (it stays "not collected").
+    """
     cancel = cancel or threading.Event()
     wanted = set(parts)
     region_jobs = [
@@ -144,15 +162,38 @@ def collect_inventory(
             futures[top.submit(run, REGION_PARTS[name], region)] = (region, name)
         for name in global_jobs:
             futures[top.submit(run, GLOBAL_PARTS[name], None)] = (None, name)
-        done, _ = wait(futures, return_when=FIRST_EXCEPTION)
-        failure = next((f.exception() for f in done if f.exception() is not None), None)
-        if failure is not None:
-            cancel.set()  # stop the other tasks at their next call
-            for future in futures:
-                future.cancel()
-            wait(futures)
-            raise failure
-        results = {key: future.result() for future, key in futures.items()}
+        pending: dict[str, int] = {}
+        for _, name in futures.values():
+            pending[name] = pending.get(name, 0) + 1
+        waiting = {key: frozenset(names) for key, names in (watch or {}).items()}
+        results: dict[tuple[str | None, str], Any] = {}
+
+        def announce() -> None:
+            """Hand over every watched key whose parts are now all in."""
+            if on_ready is None or cancel.is_set():
+                return
+            ready = [k for k, names in waiting.items() if not any(pending.get(n) for n in names)]
+            if not ready:
+                return
+            snapshot = _assemble(identity, plan, results, wanted, missing=NOT_YET)
+            for key in ready:
+                del waiting[key]
+                on_ready(key, snapshot)
+
+        announce()  # keys needing nothing this scan fetches
+        # In completion order, so each finished part is seen (and checked) at once.
+        for future in as_completed(futures):
+            failure = future.exception()
+            if failure is not None:
+                cancel.set()  # stop the other tasks at their next call
+                for other in futures:
+                    other.cancel()
+                wait(futures)
+                raise failure
+            key = futures[future]
+            results[key] = future.result()
+            pending[key[1]] -= 1
+            announce()
     return _assemble(identity, plan, results, wanted)
 
 
@@ -161,16 +202,23 @@ def _assemble(
     plan: RegionPlan,
     results: Mapping[tuple[str | None, str], Any],
     wanted: set[str],
+    missing: str = NOT_COLLECTED,
 ) -> Inventory:
+    """The inventory from what was fetched; wanted parts not (yet) in say `missing`."""
+
     def regional(region: str, name: str) -> Any:
         if (region, name) in results:
             return results[(region, name)]
-        return _not_collected(REGION_PARTS[name], region)
+        return _not_collected(
+            REGION_PARTS[name], region, missing if name in wanted else NOT_COLLECTED
+        )
 
     def global_part(name: str) -> Any:
         if (None, name) in results:
             return results[(None, name)]
-        return _not_collected(GLOBAL_PARTS[name], GLOBAL)
+        return _not_collected(
+            GLOBAL_PARTS[name], GLOBAL, missing if name in wanted else NOT_COLLECTED
+        )
 
     regions = {
         region: RegionInventory(

@@ -22,6 +22,7 @@ from app.ui.control_page.evidence_panel import EvidencePanel
 from app.ui.control_page.exceptions_panel import ExceptionRequest, ExceptionsPanel
 from app.ui.control_page.file_reading import ReadFile
 from app.ui.control_page.header import ControlHeader
+from app.ui.control_page.live_results import live_control
 from app.ui.control_page.overview_panel import OverviewPanel
 from app.ui.control_page.remediation_panel import RemediationPanel, restyle
 from app.ui.control_page.results_panel import ResultsPanel, results_tab_text
@@ -107,6 +108,7 @@ class ControlPage(QWidget):
             scans.scan_progress.connect(self._on_scans_scan_progress)
             scans.scan_finished.connect(self._on_scans_scan_finished)
             scans.scan_failed.connect(self._on_scans_scan_failed)
+            scans.results_arrived.connect(self._on_scans_results_arrived)
 
     # -- public API ----------------------------------------------------------------------
     @property
@@ -165,6 +167,7 @@ class ControlPage(QWidget):
         self._shown = (eid, cid)
         self.setEnabled(True)
         self._render(snapshot, reset_forms=not same)
+        self._show_live()  # opened during a scan: its rows so far
 
     # -- rendering -----------------------------------------------------------------------
     def _render(self, snapshot: ControlSnapshot, *, reset_forms: bool = False) -> None:
@@ -355,6 +358,26 @@ class ControlPage(QWidget):
         self._set_running(False)
         if self.header.message.text().startswith("Checking"):
             self.header.say(message)
+
+    def _on_scans_results_arrived(self, control_id: str, _rows: object) -> None:
+        if control_id == self._control_id:
+            self._show_live()
+
+    def _show_live(self) -> None:
+        """The running scan's rows of this control (ScanController.live_results), if any."""
+        scans, eid, cid = self._ctx.scans, self._engagement_id, self._control_id
+        rows = scans.live_results.get(cid or "") if scans is not None else None
+        if rows is None or eid is None or cid is None or self.snapshot is None:
+            return
+        if scans is None or scans.live_engagement_id != eid:
+            return
+        try:
+            with self._ctx.db.session() as session:
+                live = live_control(session, eid, cid, rows)
+        except StoreError:
+            return
+        self.results.show_live(self.snapshot.scans, live.lines)
+        self.tabs.setTabText(1, f"Results ({len(live.lines)}, provisional)")
 
     def _on_ctx_data_changed(self, engagement_id: int) -> None:
         if engagement_id != self._engagement_id or self._own_change:

@@ -38,7 +38,8 @@ ACCEPTED_RANK = 1.5  # between ERROR (1) and PASS (2)
 
 
 def status_label(line: ResultLine) -> str:
-    return "Fail (accepted)" if line.accepted else result_look(line.status).label
+    label = "Fail (accepted)" if line.accepted else result_look(line.status).label
+    return f"{label} (provisional)" if line.provisional else label
 
 
 def _cells(line: ResultLine) -> tuple[str, str, str, str, str]:

@@ -92,6 +92,16 @@ def scans_summary(scans: Sequence[ScanInfo], lines: Sequence[ResultLine]) -> str
     )
 
 
+def live_summary(lines: Sequence[ResultLine]) -> str:
+    fails = sum(1 for line in lines if line.status == "FAIL" and not line.accepted)
+    errors = sum(1 for line in lines if line.status == "ERROR")
+    return (
+        f"Provisional — from the scan still running: {_plural(len(lines), 'resource')} judged, "
+        f"{fails} failing, {_plural(errors, 'error')}. Not stored yet: the rows are kept "
+        "(and the delta computed) when the scan finishes."
+    )
+
+
 def results_tab_text(scans: Sequence[ScanInfo], lines: Sequence[ResultLine]) -> str:
     if not scans:
         return "Results (not checked)"
@@ -237,6 +247,13 @@ class ResultsPanel(QWidget):
         self.viewer.show_line(None)
         self._size_columns(lines)
         self._update_count()
+
+    def show_live(self, scans: Sequence[ScanInfo], lines: Sequence[ResultLine]) -> None:
+        """The running scan's rows for this control, marked provisional until stored."""
+        self.show_results(scans, lines, ResultDelta(previous=None))
+        self.summary.setText(live_summary(lines))
+        self.summary.setVisible(True)
+        self.delta.setVisible(False)
 
     def _size_columns(self, lines: Sequence[ResultLine]) -> None:
         """Widths from the texts themselves: `resizeColumnsToContents` asks the model for
