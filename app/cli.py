@@ -50,6 +50,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # `audit-binder controls --json | head`: the reader left; not an error of ours.
         sys.stderr.close()
         return 0
+    except KeyboardInterrupt:
+        # Ctrl-C in a command without its own handling (export, verify...): files are
+        # written atomically, so nothing is half-done; a traceback would only alarm.
+        print(f"\naudit-binder {args.command}: interrupted.", file=sys.stderr)
+        return 130
     return result
 
 

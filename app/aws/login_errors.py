@@ -6,6 +6,8 @@ ever holds a secret (keys, tokens, external ids): only names, paths and commands
 
 from __future__ import annotations
 
+import re
+
 
 class SignInError(Exception):
     """Expected trouble while signing in or resolving credentials."""
@@ -19,6 +21,9 @@ class ConfigFileError(SignInError):
     """The AWS config or credentials file cannot be read or parsed."""
 
     def __init__(self, path: str, problem: str) -> None:
+        # configparser's text spans lines and repeats the path: one line, path once.
+        problem = re.sub(r"\bfile: *, *", "", problem.replace(f"'{path}'", ""))
+        problem = " ".join(problem.split())
         super().__init__(f"The AWS config file {path} could not be read: {problem}")
         self.path = path
         self.problem = problem

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
+from botocore.parsers import ResponseParserError
 
 from app.aws.caller import ScanUnavailable
 from app.aws.calls import explain
@@ -34,7 +35,7 @@ def plan_regions(
     try:
         ec2: Any = clients.client("ec2", region)
         listed = ec2.describe_regions(AllRegions=True)["Regions"]
-    except (BotoCoreError, ClientError) as exc:
+    except (BotoCoreError, ClientError, ResponseParserError, KeyError) as exc:
         if requested:
             # Cannot check the names: scan what was asked; failures show per region.
             return RegionPlan(tuple(sorted(set(requested))), ())

@@ -54,6 +54,7 @@ def _say(message: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from app.aws.caller import ScanUnavailable
+    from app.commands.export import refusal_to_replace
     from app.controls.catalogue import CatalogueError, load_catalogue
     from app.demo.moto_server import MotoMissing
     from app.demo.session import DemoError, start_demo
@@ -65,6 +66,10 @@ def run(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     pdf: Path = args.pdf.expanduser().absolute()
+    refusal = refusal_to_replace(pdf)
+    if refusal is not None:  # checked first: the demo takes a while before it writes
+        print(f"audit-binder demo: {refusal}", file=sys.stderr)
+        return EXIT_FAILED
     try:
         catalogue = load_catalogue()
         environment = start_demo(args.db, progress=_say)

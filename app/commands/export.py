@@ -1,8 +1,14 @@
-"""`audit-binder export --engagement NAME --pdf OUT [--db PATH]`: write the evidence binder."""
+"""`audit-binder export --engagement NAME --pdf OUT [--db PATH]`: write the evidence binder.
+
+OUT is replaced only when it is missing, empty or an earlier binder (a PDF carrying our
+embedded manifest): a typo must not turn someone's other document, or the database
+itself, into a binder.
+"""
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -32,12 +38,40 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
+def _is_binder(path: Path) -> bool:
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    from app.report.manifest import MANIFEST_NAME
+
+    # pypdf logs what it reads past ("invalid pdf header"): noise for a yes/no question.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        return MANIFEST_NAME in PdfReader(path).attachments
+    except (PyPdfError, OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+def refusal_to_replace(target: Path) -> str | None:
+    """Why `target` must not be replaced, or None when writing there is fine."""
+    if not target.is_file() or target.stat().st_size == 0 or _is_binder(target):
+        return None  # missing, empty, a folder (the write reports it) or our own binder
+    return (
+        f"{target} already exists and is not an Audit Binder binder; it was left untouched. "
+        "Choose another file name, or delete that file first."
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     from app.report.binder import export_binder
     from app.report.data import UnknownEngagement
     from app.store.database import open_database
 
     db_path: Path = args.db or default_db_path()
+    refusal = refusal_to_replace(args.pdf)
+    if refusal is not None:
+        print(f"audit-binder export: {refusal}", file=sys.stderr)
+        return 1
     if not db_path.exists():
         print(f"audit-binder export: no database at {db_path}; run a scan first.", file=sys.stderr)
         return 2

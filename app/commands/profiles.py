@@ -37,7 +37,8 @@ def describe(profile: Profile) -> str:
             if profile.sso_account_id and profile.sso_role_name
             else "no account/role yet"
         )
-        return f"{profile.sso_start_url} ({where}), {target}"
+        start_url = profile.sso_start_url or "no start URL"  # e.g. its session is missing
+        return f"{start_url} ({where}), {target}"
     if kind is ProfileKind.WEB_IDENTITY:
         return f"{profile.role_arn} with token file {profile.web_identity_token_file}"
     if kind is ProfileKind.LOGIN:

@@ -10,13 +10,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import Any, Literal, TextIO
 
 import boto3
 
 from app.aws.caller import ScanUnavailable
+from app.aws.calls import ScanCancelled
 from app.paths import default_db_path
 from app.scan.document import result_document, write_document
 from app.scan.runner import ALL_CONTROLS, ScanOutcome, run_scan
@@ -54,6 +60,9 @@ def register(subparsers: Any) -> None:
         "--controls",
         help=f"comma-separated control ids to check (default: all: {', '.join(ALL_CONTROLS)})",
     )
+    from app.commands.scan_org import add_org_arguments  # it builds on this module
+
+    add_org_arguments(parser)
     parser.set_defaults(handler=run)
 
 
@@ -66,7 +75,45 @@ def _regions(value: str | None) -> list[str] | Literal["all"] | None:
         return None
     if value.strip().lower() == "all":
         return "all"
-    return _split(value)
+    names = _split(value)
+    if not names:
+        # `--regions "$UNSET_VARIABLE"` must not silently widen the scan to every region.
+        raise ValueError("--regions is empty: give 'all' or region names like us-east-1")
+    return names
+
+
+def _json_target_problem(target: Path | None) -> str | None:
+    """Checked before scanning: finding out after a long scan wastes the user's time."""
+    if target is None or str(target) == "-":
+        return None
+    if target.expanduser().is_dir():
+        return f"--json {target} is a folder; name a file inside it."
+    return None
+
+
+@contextmanager
+def _ctrl_c_cancels(cancel: threading.Event) -> Iterator[None]:
+    """The first Ctrl-C asks the scan to stop at its next AWS call (so it is stored as
+    incomplete promptly, with no call sent after it); a second one interrupts at once.
+
+    Without this a KeyboardInterrupt reaches only the main thread, and the worker
+    threads go on sending every queued call before the scan can end.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_interrupt(signum: int, frame: FrameType | None) -> None:
+        if cancel.is_set():
+            raise KeyboardInterrupt
+        cancel.set()
+        print("\naudit-binder scan: stopping (Ctrl-C again to quit now)...", file=sys.stderr)
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 class _StderrProgress:
@@ -108,23 +155,39 @@ def _summary(outcome: ScanOutcome) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.org_role or args.accounts or args.external_id:
+        from app.commands.scan_org import run_org  # member accounts: their own flow
+
+        return run_org(args)
     profile: str | None = args.profile
     progress = _StderrProgress(sys.stderr)
+    try:
+        regions = _regions(args.regions)
+    except ValueError as exc:
+        print(f"audit-binder scan: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    problem = _json_target_problem(args.json)
+    if problem is not None:
+        print(f"audit-binder scan: {problem}", file=sys.stderr)
+        return EXIT_FAILED
     try:
         db = open_database(args.db or default_db_path())
     except StoreError as exc:
         print(f"audit-binder scan: {exc}", file=sys.stderr)
         return EXIT_FAILED
+    cancel = threading.Event()
     try:
-        outcome = run_scan(
-            lambda: boto3.Session(profile_name=profile),
-            db,
-            args.engagement,
-            controls=_split(args.controls) or None,
-            regions=_regions(args.regions),
-            progress=progress,
-            profile=profile,
-        )
+        with _ctrl_c_cancels(cancel):
+            outcome = run_scan(
+                lambda: boto3.Session(profile_name=profile),
+                db,
+                args.engagement,
+                controls=_split(args.controls) or None,
+                regions=regions,
+                progress=progress,
+                cancel=cancel,
+                profile=profile,
+            )
     except ScanUnavailable as exc:
         progress.end()
         print(f"audit-binder scan: the scan could not run: {exc}", file=sys.stderr)
@@ -133,7 +196,7 @@ def run(args: argparse.Namespace) -> int:
         progress.end()
         print(f"audit-binder scan: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, ScanCancelled):
         progress.end()
         print("audit-binder scan: interrupted; the scan is stored as incomplete.", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -159,7 +222,12 @@ def run(args: argparse.Namespace) -> int:
             try:
                 write_document(document, args.json)
             except OSError as exc:
-                print(f"audit-binder scan: could not write {args.json}: {exc}", file=sys.stderr)
+                print(
+                    f"audit-binder scan: could not write {args.json}: {exc.strerror or exc}. "
+                    f"The scan itself is stored (scan #{outcome.scan_id} in engagement "
+                    f"'{outcome.engagement}').",
+                    file=sys.stderr,
+                )
                 return EXIT_FAILED
     print(_summary(outcome), file=sys.stderr)
     return EXIT_OK

@@ -149,13 +149,18 @@ def gather(
     newest_first = list(reversed(history))
     complete = [s for s in newest_first if s.state == COMPLETE]
     identity = (complete or newest_first)[0] if newest_first else None
+    # The cover names every account evidence came from: a scan from the command line
+    # adds none to the engagement's list, and "none recorded" beside it would mislead.
+    accounts = [(a.account_id, a.alias) for a in engagement.accounts]
+    listed = {account_id for account_id, _ in accounts}
+    accounts += [(a, "") for a in sorted({s.account_id for s in history} - listed) if a]
     return BinderData(
         engagement=EngagementInfo(
             name=engagement.name,
             client=engagement.client,
             frameworks=frameworks,
             period=period,
-            accounts=tuple((a.account_id, a.alias) for a in engagement.accounts),
+            accounts=tuple(accounts),
             regions=tuple(engagement.regions),
             notes=engagement.notes,
             is_demo=engagement.is_demo,

@@ -66,5 +66,11 @@ def write_document(document: dict[str, Any], path: Path) -> None:
     path = path.expanduser()
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(json.dumps(document, indent=2, sort_keys=False) + "\n", encoding="utf-8")
-    temporary.replace(path)
+    try:
+        temporary.write_text(
+            json.dumps(document, indent=2, sort_keys=False) + "\n", encoding="utf-8"
+        )
+        temporary.replace(path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)  # no stray half-document beside the target
+        raise

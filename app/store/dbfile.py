@@ -61,8 +61,10 @@ def inspect_file(path: Path, busy_timeout_ms: int = 5000) -> FileState:
     """
     if not path.exists():
         return FileState(is_new=True, revisions=())
-    if not path.is_file():
+    if path.is_dir():
         raise StoreError(f"{path} is a folder, not a database file. Choose a file name.")
+    if not path.is_file():  # /dev/null, a pipe, a socket: SQLite cannot keep data there
+        raise StoreError(f"{path} is not a regular file, so it cannot hold a database.")
     if path.stat().st_size == 0:
         # SQLite itself treats an empty file as an empty database.
         return FileState(is_new=True, revisions=())
@@ -78,7 +80,10 @@ def inspect_file(path: Path, busy_timeout_ms: int = 5000) -> FileState:
         try:
             problems = [row[0] for row in connection.execute("PRAGMA quick_check")]
             if problems != ["ok"]:
-                raise sqlite3.DatabaseError("; ".join(str(p) for p in problems[:3]))
+                # quick_check's lines contain newlines; the message is shown on one line.
+                raise sqlite3.DatabaseError(
+                    "; ".join(" ".join(str(p).split()) for p in problems[:3])
+                )
             tables = {
                 row[0]
                 for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
