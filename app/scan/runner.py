@@ -39,7 +39,9 @@ from app.aws.inventory.model import Inventory
 from app.aws.regions import RegionPlan, plan_regions
 from app.controls.checks import CHECK_IDS, CHECKS, CheckSettings
 from app.controls.results import CheckResult, Status
+from app.scan.document import result_document
 from app.scan.needs import NEEDS, parts_for
+from app.scan.storing import finish, store_complete
 from app.store import engagements as engagement_store
 from app.store import scans as scan_store
 from app.store.database import Database
@@ -233,29 +235,6 @@ def _engagement(
         return row.id, row.name
 
 
-def _finish(
-    db: Database,
-    scan_id: int,
-    state: str,
-    actor: str,
-    *,
-    results: Sequence[CheckResult] = (),
-    skipped: Sequence[str] = (),
-    error: str = "",
-) -> datetime:
-    """Store the results and the final state in one transaction; the finish time."""
-    with db.session() as session:
-        scan = session.get(Scan, scan_id)
-        if scan is None:  # deleted meanwhile (engagement removed): nothing to close
-            return datetime.now(UTC)
-        if results:
-            scan_store.add_results(session, scan, results)
-        scan_store.finish_scan(
-            session, scan, state, actor=actor, skipped_regions=skipped, error=error
-        )
-        return scan.finished_at or datetime.now(UTC)
-
-
 @dataclass(frozen=True)
 class _Started:
     scan_id: int
@@ -344,19 +323,35 @@ def run_scan(
             on_results=on_results,
         )
     except ScanCancelled:
-        _finish(db, scan_id, scan_store.INCOMPLETE, actor, error="Cancelled before it finished.")
+        finish(db, scan_id, scan_store.INCOMPLETE, actor, error="Cancelled before it finished.")
         raise
     except KeyboardInterrupt:
-        _finish(db, scan_id, scan_store.INCOMPLETE, actor, error="Interrupted before it finished.")
+        finish(db, scan_id, scan_store.INCOMPLETE, actor, error="Interrupted before it finished.")
         raise
     except ScanUnavailable as exc:
-        _finish(db, scan_id, scan_store.FAILED, actor, error=str(exc))
+        finish(db, scan_id, scan_store.FAILED, actor, error=str(exc))
         raise
     except BaseException as exc:
-        _finish(db, scan_id, scan_store.FAILED, actor, error=f"{type(exc).__name__}: {exc}")
+        finish(db, scan_id, scan_store.FAILED, actor, error=f"{type(exc).__name__}: {exc}")
         raise
-    finished_at = _finish(
-        db, scan_id, scan_store.COMPLETE, actor, results=results, skipped=plan.skipped
+    finished_at = store_complete(
+        db,
+        scan_id,
+        actor,
+        results,
+        skipped=plan.skipped,
+        document=lambda: result_document(
+            account_id=identity.account_id,
+            caller_arn=identity.arn,
+            started_at=started.started_at,
+            finished_at=datetime.now(UTC),
+            regions=plan.regions,
+            results=results,
+            skipped_regions=plan.skipped,
+            engagement=started.engagement,
+            scan_id=scan_id,
+            state="not stored",
+        ),
     )
     counts: dict[str, int] = {}
     for result in results:
