@@ -36,7 +36,7 @@ def caller_identity(clients: ScanClients, profile: str | None = None) -> Identit
     """The caller's account and ARN; raises `ScanUnavailable` with the reason otherwise."""
     sts: Any = None
     try:
-        sts = clients.client("sts", clients.default_region)  # may raise ProfileNotFound
+        sts = clients.identity_client(clients.default_region)  # may raise ProfileNotFound
         response = sts.get_caller_identity()
         return Identity(
             account_id=str(response["Account"]),

@@ -26,6 +26,7 @@ from app.aws.readonly import guard_client
 MAX_ATTEMPTS = 4
 CONNECT_TIMEOUT_S = 5
 READ_TIMEOUT_S = 30
+IDENTITY_READ_TIMEOUT_S = 10
 
 SessionFactory = Callable[[], boto3.Session]
 ClientHook = Callable[[Any], None]
@@ -124,17 +125,33 @@ class ScanClients:
             cached = self._clients.get(key)
             if cached is not None:
                 return cached
-            client = self._get_session().client(  # type: ignore[call-overload]
-                service, region_name=region, config=self._config
-            )
-            guard_client(client)
-            service_event = client.meta.service_model.service_id.hyphenize()
-            client.meta.events.register_first(
-                f"needs-retry.{service_event}",
-                _no_retry_on_html_500,
-                unique_id="audit-binder-no-retry-html-500",
-            )
-            for hook in self._hooks:
-                hook(client)
+            client = self._make(service, region, self._config)
             self._clients[key] = client
             return client
+
+    def identity_client(self, region: str) -> Any:
+        """STS for the first call of a scan, with short patience: an endpoint that accepts
+        connections but never answers is reported in ~20 s, not after 4 x 30 s."""
+        patient_less = Config(
+            read_timeout=IDENTITY_READ_TIMEOUT_S,
+            retries={"mode": "standard", "total_max_attempts": 2},
+        )
+        config = self._config.merge(patient_less)
+        with self._lock:
+            return self._make("sts", region, config)
+
+    def _make(self, service: str, region: str, config: Config) -> Any:
+        """A guarded client (caller holds the lock: the session is not thread-safe)."""
+        client = self._get_session().client(  # type: ignore[call-overload]
+            service, region_name=region, config=config
+        )
+        guard_client(client)
+        service_event = client.meta.service_model.service_id.hyphenize()
+        client.meta.events.register_first(
+            f"needs-retry.{service_event}",
+            _no_retry_on_html_500,
+            unique_id="audit-binder-no-retry-html-500",
+        )
+        for hook in self._hooks:
+            hook(client)
+        return client
