@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -30,6 +30,7 @@ from app.ui.context import AppContext
 from app.ui.dashboard import DashboardPanel
 from app.ui.engagements_panel import EngagementsPanel
 from app.ui.header import IdentityHeader
+from app.ui.member_accounts_dialog import MemberAccountsDialog
 from app.ui.scan_controller import ScanController
 from app.ui.scan_history import ScanHistoryPanel
 from app.ui.settings_dialog import SettingsDialog
@@ -172,7 +173,10 @@ class MainWindow(QMainWindow):
         self.run_all_action = self._action("&Run all checks", "F5", self._on_run_all)
         self.cancel_action = self._action("&Cancel", "Ctrl+.", self._on_cancel_task)
         self.cancel_action.setEnabled(False)
+        self.members_action = QAction("Scan &member accounts…", self)
+        self.members_action.triggered.connect(self._on_scan_members)
         scan_menu.addAction(self.run_all_action)
+        scan_menu.addAction(self.members_action)
         scan_menu.addAction(self.cancel_action)
 
         view_menu = bar.addMenu("&View")
@@ -219,6 +223,7 @@ class MainWindow(QMainWindow):
         for action in (self.export_engagement_action, self.export_binder_action):
             action.setEnabled(has)
         self.run_all_action.setEnabled(has)
+        self.members_action.setEnabled(has and not self.scans.is_running)
         if self.ctx.demo is None:  # the demo's ids belong to the demo's own database
             self.ctx.settings.set_last_engagement(engagement_id)
 
@@ -235,6 +240,7 @@ class MainWindow(QMainWindow):
     def _on_task_running(self) -> None:
         self.cancel_action.setEnabled(True)
         self.run_all_action.setEnabled(False)
+        self.members_action.setEnabled(False)
 
     @Slot()
     def _on_task_stopped(self) -> None:
@@ -242,6 +248,7 @@ class MainWindow(QMainWindow):
         self.run_all_action.setEnabled(
             self.ctx.engagement_id is not None and not self.scans.is_running
         )
+        self.members_action.setEnabled(self.run_all_action.isEnabled())
 
     # -- actions ------------------------------------------------------------------------
     def _on_new_engagement(self) -> None:
@@ -253,6 +260,18 @@ class MainWindow(QMainWindow):
             self.ctx.say("Open an engagement first.")
             return
         self.scans.run_checks(self.ctx.engagement_id)
+
+    def _on_scan_members(self) -> None:
+        if self.ctx.engagement_id is None:
+            self.ctx.say("Open an engagement first.")
+            return
+        if self.ctx.signed_in is None:
+            self.ctx.say("Sign in to the organization's management account first.")
+            self.go_to(Screen.SIGN_IN)
+            return
+        dialog = MemberAccountsDialog(self.ctx, self.scans, self.ctx.engagement_id, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
 
     def _on_cancel_task(self) -> None:
         self.scans.cancel()

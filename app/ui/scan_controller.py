@@ -17,6 +17,7 @@ emptied before the final `data_changed`, so every screen then re-reads the store
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,6 +26,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from app.aws.identity import ScanUnavailable
 from app.aws.login_errors import SignInError, SignInRequired
 from app.controls.results import CheckResult
+from app.scan.accounts import MembersSummary, scan_members
 from app.scan.runner import ScanOutcome, run_scan
 from app.store.errors import StoreError
 from app.ui.context import AppContext
@@ -49,6 +51,7 @@ class ScanController(QObject):
         self._worker: Worker | None = None
         self._engagement_id: int | None = None
         self.last_outcome: ScanOutcome | None = None
+        self.last_members: MembersSummary | None = None
         self.last_error = ""
         # The running scan's rows per control, not stored yet (provisional).
         self.live_results: dict[str, tuple[CheckResult, ...]] = {}
@@ -119,6 +122,75 @@ class ScanController(QObject):
         self.ctx.submit(worker)
         return True
 
+    def run_members(
+        self,
+        engagement_id: int,
+        *,
+        role: str,
+        account_ids: Sequence[str],
+        external_id: str | None = None,
+        accounts: Sequence[Any] | None = None,
+    ) -> bool:
+        """Scan organization member accounts through `role` (app.scan.accounts), one
+        after the other, into the engagement; False if it cannot start."""
+        if self._worker is not None:
+            self.ctx.say("A scan is already running; wait for it or cancel it.")
+            return False
+        who = self.ctx.signed_in
+        if who is None or who.make_session is None:
+            reason = "Sign in first: member accounts are reached from the signed-in account."
+            self.ctx.session_expired.emit(reason)
+            self.ctx.say(reason)
+            return False
+        make_session = who.make_session
+        db = self.ctx.db
+        scan_actor = actor(self.ctx)
+        wanted = tuple(account_ids)
+        listed = tuple(accounts) if accounts is not None else None
+
+        def task(progress: Progress) -> MembersSummary:
+            # Rows per control across accounts: the second account's must not hide the first's.
+            seen: dict[str, list[CheckResult]] = {}
+            lock = threading.Lock()
+
+            def on_results(control: str, rows: list[CheckResult]) -> None:
+                with lock:
+                    seen.setdefault(control, []).extend(rows)
+                    merged = tuple(seen[control])
+                progress.item((control, merged))
+
+            return scan_members(
+                make_session,
+                db,
+                engagement_id,
+                role=role,
+                account_ids=wanted,
+                external_id=external_id or None,
+                progress=progress,
+                cancel=progress.token.event,
+                on_results=on_results,
+                on_account=lambda i, n, a: progress(
+                    i - 1, n, f"Account {i} of {n}: {a.name} ({a.account_id})"
+                ),
+                accounts=listed,
+                actor=scan_actor,
+                profile=who.profile or None,
+            )
+
+        worker = Worker(task, name=f"scan of {len(wanted)} member account(s)")
+        worker.signals.progress.connect(self._on_worker_progress)
+        worker.signals.item.connect(self._on_worker_item)
+        worker.signals.finished.connect(self._on_members_finished)
+        worker.signals.failed.connect(self._on_worker_failed)
+        worker.signals.cancelled.connect(self._on_worker_cancelled)
+        self._worker = worker
+        self._engagement_id = engagement_id
+        self.live_results = {}
+        self.scan_started.emit(engagement_id)
+        self.ctx.say(f"Scanning {len(wanted)} member account(s) as {role}…")
+        self.ctx.submit(worker)
+        return True
+
     def cancel(self) -> None:
         if self._worker is not None:
             self._worker.cancel()
@@ -163,6 +235,27 @@ class ScanController(QObject):
             f"Scan finished: {len(outcome.results)} results ({counts or 'none'}) in "
             f"{len(outcome.regions)} region(s){skipped}."
         )
+        self.ctx.notify_data_changed(engagement_id)
+        self.scan_finished.emit(engagement_id)
+
+    @Slot(object)
+    def _on_members_finished(self, summary: Any) -> None:
+        engagement_id = self._done()
+        if not isinstance(summary, MembersSummary) or engagement_id is None:
+            return
+        self.last_members = summary
+        for member in summary.scanned:
+            for result in member.outcome.results if member.outcome else ():
+                self.result_arrived.emit(result)
+        message = f"Scanned {len(summary.scanned)} of {len(summary.members)} member account(s)."
+        if summary.failed:
+            failed = "; ".join(
+                f"{m.account.name} ({m.account.account_id}): {' '.join(m.error.split())}"
+                for m in summary.failed
+            )
+            message += f" Not scanned (stored as failed scans): {failed}"
+            self.last_error = message
+        self.ctx.say(message)
         self.ctx.notify_data_changed(engagement_id)
         self.scan_finished.emit(engagement_id)
 
