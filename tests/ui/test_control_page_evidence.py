@@ -98,7 +98,7 @@ def test_drop_files_on_the_tab(
     files[1].write_text('{"plan": "daily"}', encoding="utf-8")
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(f)) for f in files])
-    centre = QPointF(page.evidence.rect().center())
+    centre = page.evidence.rect().center()  # QDragEnterEvent takes a QPoint
     enter = QDragEnterEvent(
         centre,
         Qt.DropAction.CopyAction,
@@ -109,7 +109,7 @@ def test_drop_files_on_the_tab(
     QApplication.sendEvent(page.evidence, enter)
     assert enter.isAccepted()
     drop = QDropEvent(
-        centre,
+        QPointF(centre),
         Qt.DropAction.CopyAction,
         mime,
         Qt.MouseButton.LeftButton,
