@@ -24,7 +24,7 @@ import boto3
 from app.aws.caller import ScanUnavailable
 from app.aws.calls import ScanCancelled
 from app.paths import default_db_path
-from app.scan.document import result_document, write_document
+from app.scan.document import write_document
 from app.scan.runner import ALL_CONTROLS, ScanOutcome, run_scan
 from app.store.database import open_database
 from app.store.errors import StoreError
@@ -203,18 +203,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         db.close()
     progress.end()
-    document = result_document(
-        account_id=outcome.identity.account_id,
-        caller_arn=outcome.identity.caller_arn,
-        started_at=outcome.started_at,
-        finished_at=outcome.finished_at,
-        regions=outcome.regions,
-        results=outcome.results,
-        skipped_regions=outcome.skipped_regions,
-        engagement=outcome.engagement,
-        scan_id=outcome.scan_id,
-        state=outcome.state,
-    )
+    document = outcome.document()
     if args.json is not None:
         if str(args.json) == "-":
             print(json.dumps(document, indent=2))

@@ -39,7 +39,7 @@ from app.commands.scan import (
 )
 from app.paths import default_db_path
 from app.scan.accounts import DEFAULT_ROLE, MemberScan, MembersSummary, scan_members
-from app.scan.document import document_for_scan, result_document, write_document
+from app.scan.document import document_for_scan, write_document
 from app.store.database import Database, open_database
 from app.store.errors import StoreError
 from app.store.models import Scan
@@ -93,18 +93,7 @@ def base_session(profile: str | None) -> boto3.Session:
 def _document(db: Database, member: MemberScan, summary: MembersSummary) -> dict[str, Any]:
     outcome = member.outcome
     if outcome is not None:
-        document = result_document(
-            account_id=outcome.identity.account_id,
-            caller_arn=outcome.identity.caller_arn,
-            started_at=outcome.started_at,
-            finished_at=outcome.finished_at,
-            regions=outcome.regions,
-            results=outcome.results,
-            skipped_regions=outcome.skipped_regions,
-            engagement=outcome.engagement,
-            scan_id=outcome.scan_id,
-            state=outcome.state,
-        )
+        document = outcome.document()
     else:
         with db.session() as session:
             scan = session.get(Scan, member.scan_id)

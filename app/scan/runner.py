@@ -28,7 +28,7 @@ import threading
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from app.aws.caller import ScanUnavailable, caller_identity
 from app.aws.calls import ScanCancelled
@@ -71,6 +71,21 @@ class ScanOutcome:
     engagement: str = ""
     error: str = ""
     counts: dict[str, int] = field(default_factory=dict)
+
+    def document(self) -> dict[str, Any]:
+        """The `scan --json` result document (DESIGN.md, schema_version 1)."""
+        return result_document(
+            account_id=self.identity.account_id,
+            caller_arn=self.identity.caller_arn,
+            started_at=self.started_at,
+            finished_at=self.finished_at,
+            regions=self.regions,
+            results=self.results,
+            skipped_regions=self.skipped_regions,
+            engagement=self.engagement,
+            scan_id=self.scan_id,
+            state=self.state,
+        )
 
 
 class _Steps:

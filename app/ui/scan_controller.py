@@ -109,16 +109,8 @@ class ScanController(QObject):
             )
 
         worker = Worker(task, name=f"scan of {name}")
-        worker.signals.progress.connect(self._on_worker_progress)
-        worker.signals.item.connect(self._on_worker_item)
+        self._launch(worker, engagement_id, f"Running checks on {name}…")
         worker.signals.finished.connect(self._on_worker_finished)
-        worker.signals.failed.connect(self._on_worker_failed)
-        worker.signals.cancelled.connect(self._on_worker_cancelled)
-        self._worker = worker
-        self._engagement_id = engagement_id
-        self.live_results = {}
-        self.scan_started.emit(engagement_id)
-        self.ctx.say(f"Running checks on {name}…")
         self.ctx.submit(worker)
         return True
 
@@ -178,18 +170,23 @@ class ScanController(QObject):
             )
 
         worker = Worker(task, name=f"scan of {len(wanted)} member account(s)")
+        self._launch(worker, engagement_id, f"Scanning {len(wanted)} member account(s) as {role}…")
+        worker.signals.finished.connect(self._on_members_finished)
+        self.ctx.submit(worker)
+        return True
+
+    def _launch(self, worker: Worker, engagement_id: int, message: str) -> None:
+        """Wire a scan worker's shared signals and announce it; the caller connects
+        `finished` to its own slot, then submits."""
         worker.signals.progress.connect(self._on_worker_progress)
         worker.signals.item.connect(self._on_worker_item)
-        worker.signals.finished.connect(self._on_members_finished)
         worker.signals.failed.connect(self._on_worker_failed)
         worker.signals.cancelled.connect(self._on_worker_cancelled)
         self._worker = worker
         self._engagement_id = engagement_id
         self.live_results = {}
         self.scan_started.emit(engagement_id)
-        self.ctx.say(f"Scanning {len(wanted)} member account(s) as {role}…")
-        self.ctx.submit(worker)
-        return True
+        self.ctx.say(message)
 
     def cancel(self) -> None:
         if self._worker is not None:
