@@ -19,20 +19,9 @@ from typing import TypeVar
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from app.controls.catalogue import CONTROL_IDS as CONTROLS  # noqa: E402 (after sys.path)
+
 T = TypeVar("T")
-CONTROLS = (
-    "default-vpcs",
-    "vpc-flow-logs",
-    "cloudtrail",
-    "encryption-at-rest",
-    "no-iam-access-keys",
-    "no-ssh",
-    "sg-inbound",
-    "nacls",
-    "deletion-protection",
-    "least-privilege",
-    "backups",
-)
 
 
 def timed(label: str, action: Callable[[], T]) -> T:

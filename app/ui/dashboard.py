@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
@@ -19,6 +18,7 @@ from app.store.errors import StoreError
 from app.ui.bar_chart import Bar, Segment, StackedBarChart
 from app.ui.context import AppContext
 from app.ui.engagement_store import FrameworkCounts, dashboard_counts, get_engagement
+from app.ui.page_title import page_title
 from app.ui.status_badges import ControlStatusKey
 
 _COLUMNS = (
@@ -51,11 +51,7 @@ class DashboardPanel(QWidget):
         self.counts: list[FrameworkCounts] = []
         self.setAccessibleName("Dashboard")
         layout = QVBoxLayout(self)
-        self.title = QLabel("Dashboard")
-        font = QFont(self.title.font())
-        font.setPointSizeF(font.pointSizeF() * 1.4)
-        font.setBold(True)
-        self.title.setFont(font)
+        self.title = page_title("Dashboard")
         layout.addWidget(self.title)
         self.subtitle = QLabel()
         self.subtitle.setWordWrap(True)

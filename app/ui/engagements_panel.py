@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QFont, QResizeEvent
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -23,6 +23,7 @@ from app.ui import engagement_store as records
 from app.ui.context import AppContext
 from app.ui.engagement_dialog import EngagementDialog
 from app.ui.engagement_store import EngagementDraft, EngagementInfo
+from app.ui.page_title import page_title
 
 _FILE_FILTER = "Audit Binder engagement (*.abengagement *.zip);;All files (*)"
 _COLUMNS = (
@@ -47,11 +48,7 @@ class EngagementsPanel(QWidget):
         self._infos: list[EngagementInfo] = []
         self.setAccessibleName("Engagements")
         layout = QVBoxLayout(self)
-        title = QLabel("Engagements")
-        font = QFont(title.font())
-        font.setPointSizeF(font.pointSizeF() * 1.4)
-        font.setBold(True)
-        title.setFont(font)
+        title = page_title("Engagements")
         layout.addWidget(title)
         intro = QLabel(
             "One engagement per client audit: its frameworks, audit period, accounts and "

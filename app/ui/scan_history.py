@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -25,6 +24,7 @@ from app.store import scans as scan_store
 from app.store.errors import StoreError
 from app.store.models import ResultRow, Scan
 from app.ui.context import AppContext
+from app.ui.page_title import page_title
 
 Key = tuple[str, str, str, str, str]  # account, control, check, region, resource
 
@@ -148,11 +148,7 @@ class ScanHistoryPanel(QWidget):
         self.lines: list[ScanLine] = []
         self.setAccessibleName("Scan history")
         layout = QVBoxLayout(self)
-        title = QLabel("Scan history")
-        font = QFont(title.font())
-        font.setPointSizeF(font.pointSizeF() * 1.4)
-        font.setBold(True)
-        title.setFont(font)
+        title = page_title("Scan history")
         layout.addWidget(title)
         split = QSplitter(Qt.Orientation.Vertical)
         self.table = QTableWidget(0, len(_COLUMNS))

@@ -11,7 +11,6 @@ import functools
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -31,6 +30,7 @@ from app.aws.profiles import Profile, ProfileKind, list_profiles
 from app.aws.sso_cache import SsoTarget, SsoToken
 from app.aws.sso_config import save_sso_profile
 from app.ui.context import AppContext, SignedIn
+from app.ui.page_title import page_title
 from app.ui.sso_widgets import AccountRolePicker, DeviceCodeBox
 from app.ui.workers import Progress, Worker
 
@@ -70,11 +70,7 @@ class SignInPanel(QWidget):
         self._sso: tuple[SsoTarget, SsoToken] | None = None
         self.setAccessibleName("Sign in")
         layout = QVBoxLayout(self)
-        title = QLabel("Sign in to AWS")
-        font = QFont(title.font())
-        font.setPointSizeF(font.pointSizeF() * 1.4)
-        font.setBold(True)
-        title.setFont(font)
+        title = page_title("Sign in to AWS")
         layout.addWidget(title)
         intro = QLabel(
             "Pick the profile to audit with. The checks only read: they never change anything "
