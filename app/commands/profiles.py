@@ -55,8 +55,8 @@ def run(args: argparse.Namespace) -> int:
         config = load_config()
         profiles = list_profiles(config)
     except SignInError as exc:
-        print(f"audit-binder: {exc}", file=sys.stderr)
-        return 2
+        print(f"audit-binder profiles: {exc}", file=sys.stderr)
+        return 1
     if args.json:
         document = {
             "config_file": config.config_file,

@@ -8,9 +8,9 @@ from collections import defaultdict
 
 from app.controls.results import Status
 from app.report.model import Period, PopulationRow, ScanChanges, ScanItem
-from app.scan.document import result_document
+from app.scan.document import document_for_scan
 from app.store.models import ResultRow, RiskException, Scan
-from app.store.scans import COMPLETE, to_check_result
+from app.store.scans import COMPLETE
 
 
 def population_row(
@@ -33,18 +33,7 @@ def population_row(
 
 def scan_document(scan: Scan) -> bytes:
     """The scan's result document, exactly as `audit-binder scan --json` writes it."""
-    document = result_document(
-        account_id=scan.account_id,
-        caller_arn=scan.caller_arn,
-        started_at=scan.started_at,
-        finished_at=scan.finished_at,
-        regions=scan.regions,
-        results=(to_check_result(row) for row in scan.results),
-        skipped_regions=scan.skipped_regions,
-        engagement=scan.engagement.name,
-        scan_id=scan.id,
-        state=scan.state,
-    )
+    document = document_for_scan(scan)
     return (json.dumps(document, indent=2, sort_keys=False) + "\n").encode("utf-8")
 
 

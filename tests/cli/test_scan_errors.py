@@ -83,7 +83,7 @@ def test_empty_regions_are_refused_not_widened_to_every_region(
 
     ran = run_cli(capsys, "scan", "--regions", regions, "--db", str(db_path))
 
-    assert ran.code == 1
+    assert ran.code == 2  # a usage mistake
     assert "--regions is empty" in one_clear_line(ran.err)
     assert not db_path.exists()  # refused before anything was opened or sent
 
