@@ -15,7 +15,7 @@ from typing import Any
 
 from app.aws.organizations import audit_role_arn
 from app.aws.readonly import policy_document
-from app.commands.exits import EXIT_OK, EXIT_USAGE
+from app.exit_codes import EXIT_OK, EXIT_USAGE
 
 
 def register(subparsers: Any) -> None:

@@ -21,7 +21,6 @@ import boto3
 
 from app.aws.caller import ScanUnavailable
 from app.aws.regions import UnknownRegions
-from app.commands.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from app.commands.scan_console import (
     StderrProgress,
     ctrl_c_cancels,
@@ -30,6 +29,7 @@ from app.commands.scan_console import (
     say,
 )
 from app.commands.scan_options import ScanRequest, json_target_problem, scan_request
+from app.exit_codes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from app.paths import default_db_path
 from app.scan.runner import ALL_CONTROLS, ScanInterrupted, ScanOutcome, run_scan
 from app.scan.storing import ScanNotStored

@@ -26,7 +26,6 @@ from app.aws.caller import ScanUnavailable
 from app.aws.calls import ScanCancelled
 from app.aws.organizations import MemberAccount
 from app.aws.regions import UnknownRegions
-from app.commands.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from app.commands.scan_console import (
     StderrProgress,
     ctrl_c_cancels,
@@ -35,6 +34,7 @@ from app.commands.scan_console import (
     say,
 )
 from app.commands.scan_options import OrgRequest, ScanRequest
+from app.exit_codes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from app.paths import default_db_path
 from app.scan.accounts import DEFAULT_ROLE, MemberScan, MembersSummary, scan_members
 from app.scan.document import document_for_scan

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.commands.exits import EXIT_FAILED, EXIT_OK
+from app.exit_codes import EXIT_FAILED, EXIT_OK
 
 
 def register(subparsers: Any) -> None:

@@ -1,4 +1,4 @@
-"""The exit codes of every command (README): one meaning each, everywhere."""
+"""The exit codes of the command line and the desktop app (README): one meaning each."""
 
 from __future__ import annotations
 
