@@ -86,13 +86,23 @@ class NoCredentialsError(SignInError):
 class OfflineError(SignInError):
     """AWS could not be reached (no network, DNS, proxy, endpoint down)."""
 
-    def __init__(self, endpoint: str | None = None) -> None:
-        where = f" ({endpoint})" if endpoint else ""
+    def __init__(self, endpoint: str | None = None, reason: str = "") -> None:
+        where = f" ({endpoint})" if endpoint and endpoint not in reason else ""
+        why = f": {reason}" if reason else ""
         super().__init__(
-            f"AWS could not be reached{where}. Check the network connection; everything "
-            "except sign-in and live checks keeps working offline."
+            f"AWS could not be reached{where}{why}. Check the network connection and proxy "
+            "settings; everything except sign-in and live checks keeps working offline."
         )
         self.endpoint = endpoint
+        self.reason = reason
+
+    @classmethod
+    def from_exception(cls, exc: BaseException) -> OfflineError:
+        """From botocore's transport error (`app.aws.network.TRANSPORT_ERRORS`)."""
+        from app.aws.network import describe_network_failure
+
+        endpoint = str(getattr(exc, "kwargs", {}).get("endpoint_url") or "") or None
+        return cls(endpoint, describe_network_failure(exc))
 
 
 class AccessDeniedError(SignInError):

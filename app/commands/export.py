@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from app.controls.catalogue import CatalogueError
+from app.exit_codes import EXIT_FAILED, EXIT_OK
 from app.paths import default_db_path
 from app.store.errors import StoreError
 
@@ -90,21 +91,21 @@ def run(args: argparse.Namespace) -> int:
     refusal = refusal_to_replace(args.pdf, args.engagement)
     if refusal is not None:
         print(f"audit-binder export: {refusal}", file=sys.stderr)
-        return 1
+        return EXIT_FAILED
     if not db_path.exists():
         print(f"audit-binder export: no database at {db_path}; run a scan first.", file=sys.stderr)
-        return 1
+        return EXIT_FAILED
     try:
         with open_database(db_path) as database, database.session() as session:
             summary = export_binder(session, args.engagement, args.pdf)
     except (UnknownEngagement, StoreError, CatalogueError) as exc:
         print(f"audit-binder export: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_FAILED
     except OSError as exc:
         print(
             f"audit-binder export: cannot write {args.pdf}: {exc.strerror or exc}", file=sys.stderr
         )
-        return 1
+        return EXIT_FAILED
     print(
         f"Wrote {summary.path} ({summary.pages} pages, {summary.controls} controls, "
         f"{summary.results} results, {summary.attachments} attachments, "
@@ -112,4 +113,4 @@ def run(args: argparse.Namespace) -> int:
         f"Evidence digest (SHA-256): {summary.digest}\n"
         f"Check it any time with: audit-binder verify {summary.path}"
     )
-    return 0
+    return EXIT_OK
