@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from app.aws.setup_hints import LIST_PROFILES
+
 
 class SignInError(Exception):
     """Expected trouble while signing in or resolving credentials."""
@@ -40,9 +42,7 @@ class ProfileConfigError(SignInError):
 
 class ProfileNotFoundError(SignInError):
     def __init__(self, profile: str) -> None:
-        super().__init__(
-            f'There is no AWS profile named "{profile}". `audit-binder profiles` lists them.'
-        )
+        super().__init__(f'There is no AWS profile named "{profile}"; {LIST_PROFILES}.')
         self.profile = profile
 
 
@@ -76,9 +76,8 @@ class NoCredentialsError(SignInError):
     def __init__(self, profile: str | None) -> None:
         where = f'profile "{profile}"' if profile else "the default credential chain"
         super().__init__(
-            f"No AWS credentials were found for {where}. Pick a profile "
-            "(`audit-binder profiles`), or sign in with IAM Identity Center "
-            "(`audit-binder login --profile P`) or `aws login`."
+            f"No AWS credentials were found for {where}. Pick a profile with --profile "
+            f"or AWS_PROFILE; {LIST_PROFILES}."
         )
         self.profile = profile
 

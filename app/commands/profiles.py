@@ -9,6 +9,7 @@ from typing import Any
 
 from app.aws.login_errors import SignInError
 from app.aws.profiles import Profile, ProfileKind, list_profiles, load_config
+from app.aws.setup_hints import first_profile_in_terminal
 from app.exit_codes import EXIT_FAILED, EXIT_OK
 
 
@@ -68,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     if not profiles:
         print(f"No profiles in {config.config_file} or {config.credentials_file}.")
-        print("Set one up with `aws configure sso`, `aws login`, or `audit-binder login`.")
+        print(first_profile_in_terminal(config.config_file))
         return EXIT_OK
     width = max(len(p.name) for p in profiles)
     kind_width = max(len(p.kind.value) for p in profiles)
