@@ -25,7 +25,7 @@ FRAMEWORKS = {"iso27001": "ISO 27001:2022", "soc2": "SOC 2"}
 # The mapping also names Secure Controls Framework ids (the article's cross-reference).
 MAPPING_FRAMEWORKS = {**FRAMEWORKS, "scf": "SCF"}
 
-# DESIGN.md's table order: the order of the catalogue, the CLI, the UI and the binder.
+# The article's order: the order of the catalogue, the CLI, the UI and the binder.
 CONTROL_IDS = (
     "default-vpcs",
     "vpc-flow-logs",

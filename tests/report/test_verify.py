@@ -18,6 +18,7 @@ from app.store.database import open_database
 from app.store.engagements import find_engagement
 from app.store.models import Attachment
 from tests.report.conftest import Built
+from tests.result_schema import assert_valid
 
 
 def test_manifest_covers_every_scan_and_attachment_with_matching_hashes(standard: Built) -> None:
@@ -41,6 +42,7 @@ def test_manifest_covers_every_scan_and_attachment_with_matching_hashes(standard
             assert stored[entry.sha256] == content
         else:
             document = json.loads(content)
+            assert_valid(document)  # the binder embeds exactly what `scan --json` writes
             assert document["schema_version"] == 1
             assert document["account"]["id"] == "123456789012"
             assert {r["status"] for r in document["results"]} >= {"PASS", "FAIL"}

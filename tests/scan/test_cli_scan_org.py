@@ -11,6 +11,7 @@ from app.cli import main
 from app.commands import scan_org
 from app.store.database import open_database
 from app.store.models import Account, Engagement, Scan
+from tests.result_schema import assert_valid
 from tests.scan.test_member_accounts import MANAGEMENT, make_organization, refusing_assume_role
 
 
@@ -56,6 +57,7 @@ def test_members_are_scanned_into_one_engagement_and_written_as_an_array(
     assert "client-external-id" not in err
 
     documents = json.loads(out.read_text())
+    assert_valid(documents)  # a failed account's document included
     assert isinstance(documents, list) and len(documents) == 2
     by_account = {d["account"]["id"]: d for d in documents}
     assert all(d["schema_version"] == 1 for d in documents)

@@ -21,6 +21,7 @@ from app.scan.runner import ScanInterrupted, run_scan
 from app.store import scans as scan_store
 from app.store.database import open_database
 from app.store.models import Scan
+from tests.result_schema import assert_valid
 
 CONTROLS = ["cloudtrail", "nacls", "least-privilege", "backups"]
 
@@ -92,6 +93,7 @@ def test_ctrl_c_writes_json_for_the_rows_already_judged(
     assert code == 130, err
     assert "interrupted; the scan is stored as incomplete" in err and "Traceback" not in err
     document = json.loads(out.read_text())
+    assert_valid(document)
     state, error, stored = _stored(db_path)
     assert document["scan"]["state"] == state == "incomplete"
     assert document["scan"]["error"] == error

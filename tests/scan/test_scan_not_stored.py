@@ -17,6 +17,7 @@ from app.store import scans as scan_store
 from app.store.database import open_database
 from app.store.engagements import find_engagement
 from app.store.errors import DatabaseLocked
+from tests.result_schema import assert_valid
 
 
 def _locked_when_complete(real: Any) -> Any:
@@ -123,6 +124,7 @@ def test_the_cli_writes_json_for_results_it_could_not_store(
     rescue = next(tmp_path.glob("db.unsaved-scan-*.json"))
     assert str(rescue) in capsys.readouterr().err
     document = json.loads(out.read_text())
+    assert_valid(document)
     assert document == json.loads(rescue.read_text())
     assert document["scan"]["state"] == "not stored"
     assert str(rescue) in document["scan"]["error"]
