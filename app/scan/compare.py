@@ -8,7 +8,7 @@ left out; the binder and the app's scan history both use them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from app.store.models import Scan
@@ -61,33 +61,39 @@ def _listed(word: str, names: Sequence[str]) -> str:
     return f"{word}{'s' if len(names) != 1 else ''} {', '.join(names)}"
 
 
+def _per_scan(
+    scope: CommonScope,
+    before: tuple[str, ...],
+    after: tuple[str, ...],
+    say: Callable[[tuple[str, ...], int], str],
+) -> list[str]:
+    pairs = ((before, scope.before_id), (after, scope.after_id))
+    return [say(names, scan_id) for names, scan_id in pairs if names]
+
+
 def not_compared(scope: CommonScope) -> list[str]:
     """Sentences saying what the comparison left out; empty when it left out nothing."""
     notes: list[str] = []
-    regions = [
-        f"{_listed('region', names)} (scanned by scan {scan_id} only)"
-        for names, scan_id in (
-            (scope.regions_only_before, scope.before_id),
-            (scope.regions_only_after, scope.after_id),
-        )
-        if names
-    ]
+    regions = _per_scan(
+        scope,
+        scope.regions_only_before,
+        scope.regions_only_after,
+        lambda names, scan_id: f"{_listed('region', names)} (scanned by scan {scan_id} only)",
+    )
     if regions:
         notes.append(f"Not compared: {'; '.join(regions)}.")
     if scope.controls is not None:
-        limited = [
-            f"scan {scan_id} checked only {', '.join(names)}"
-            for names, scan_id in (
-                (scope.before_controls, scope.before_id),
-                (scope.after_controls, scope.after_id),
+        limited = "; ".join(
+            _per_scan(
+                scope,
+                scope.before_controls,
+                scope.after_controls,
+                lambda names, scan_id: f"scan {scan_id} checked only {', '.join(names)}",
             )
-            if names
-        ]
+        )
         if not scope.controls:
-            notes.append(f"No control was checked by both scans ({'; '.join(limited)}).")
+            notes.append(f"No control was checked by both scans ({limited}).")
         else:
             verb = "was" if len(scope.controls) == 1 else "were"
-            notes.append(
-                f"Only {_listed('control', scope.controls)} {verb} compared ({'; '.join(limited)})."
-            )
+            notes.append(f"Only {_listed('control', scope.controls)} {verb} compared ({limited}).")
     return notes
