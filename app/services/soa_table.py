@@ -20,12 +20,12 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.services.soa import SoaRow, SoaState, TableRow
+from app.services.soa_model import SoaRow, SoaState, TableRow
 from app.store.errors import InvalidInput
 from app.store.soa_approvals import SoaApproval
 
 if TYPE_CHECKING:
-    from openpyxl.cell.cell import Cell
+    from openpyxl.cell.cell import Cell, MergedCell
     from openpyxl.worksheet.worksheet import Worksheet
 
 COLUMNS = (
@@ -102,7 +102,7 @@ def write_csv(rows: Sequence[SoaRow], destination: Path) -> None:
     _replace(destination, csv_text(rows).encode("utf-8-sig"))
 
 
-def _put(sheet: Worksheet, row: int, column: int, text: str) -> Cell:
+def _put(sheet: Worksheet, row: int, column: int, text: str) -> Cell | MergedCell:
     """Write `text` as a text cell: never a formula, whatever it starts with."""
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 

@@ -35,7 +35,7 @@ REASON_TITLES = {
     "business": "Business requirement",
     "best-practice": "Best practice",
 }
-OWNER_MAX = 200  # the column's length
+OWNER_MAX = 200  # the owner and updated_by columns' length
 _CRITERION_ID = re.compile(r"^[A-Z0-9][A-Z0-9.]{0,15}$")
 
 
@@ -165,7 +165,7 @@ def set_decisions(
             session.add(row)
         row.applies, row.reason = wanted.applies, wanted.reason
         row.justification, row.owner = wanted.justification, wanted.owner
-        row.updated_by = actor
+        row.updated_by = actor[:OWNER_MAX]  # the column's length; the log has it whole
         logged[key] = {"from": asdict(before), "to": asdict(wanted)}
     if logged:
         session.flush()

@@ -40,6 +40,7 @@ SIGN_OFF_ACTION = "sign_off.add"
 SOA_TARGET = "soa:iso27001"
 SOA_APPROVE_ACTION = "soa.approve"
 _CHAINED_ACTIONS = (SIGN_OFF_ACTION, SOA_APPROVE_ACTION)
+NAME_MAX = 200  # the reviewer and role columns' length
 
 
 def _what(target: str) -> str:
@@ -196,6 +197,8 @@ def append_sign_off(
     action: str,
 ) -> SignOff:
     """Add the next link of the engagement's chain and log it under `action`."""
+    if len(reviewer.strip()) > NAME_MAX or len(role.strip()) > NAME_MAX:
+        raise InvalidInput(f"A reviewer's name and role can have at most {NAME_MAX} characters.")
     chain = sign_offs(session, engagement)
     entry = SignOff(
         engagement_id=engagement.id,

@@ -76,8 +76,7 @@ def test_a_csv_round_trip_gives_back_every_decision_exactly(
     apply_table(session, other, small_catalogue, read_table(target), actor="ana")
     assert decisions(session, other) == decisions(session, engagement)
     assert {k: (v.justification, v.owner) for k, v in decisions(session, other).items()} == {
-        k: (j.replace("\r\n", "\n").strip(), " ".join(o.split()))
-        for k, (j, o) in HOSTILE.items()
+        k: (j.replace("\r\n", "\n").strip(), " ".join(o.split())) for k, (j, o) in HOSTILE.items()
     }
 
 
@@ -108,7 +107,7 @@ def test_a_spreadsheets_csv_is_read_bom_semicolons_yes_no_and_any_column_order(
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("criterion,applies\r\nA.5.1,yes\r\n".encode(), "has no column reason, justification"),
+        (b"criterion,applies\r\nA.5.1,yes\r\n", "has no column reason, justification"),
         ("criterion,title\r\n".encode("utf-16"), "is not UTF-8 text"),
         (b"", "is empty"),
         (b'criterion,applies,reason,justification,owner\r\nA.5.1,yes,"unterminated', "line 2"),
