@@ -38,6 +38,13 @@ def _row(row: int, criterion: str, applies: str, reason: str = "", why: str = ""
     return TableRow(row, criterion, applies, reason, why, owner="")
 
 
+def _exclude(
+    session: Session, engagement: Engagement, catalogue: Catalogue, ids: list[str], why: str
+) -> None:
+    change = DecisionChange(applies=False, justification=why)
+    decide(session, engagement, catalogue, ids, change, actor="ana")
+
+
 def _decide_all(session: Session, engagement: Engagement, catalogue: Catalogue) -> None:
     decide(
         session,
@@ -70,13 +77,12 @@ def test_bulk_decide_sets_the_same_change_on_every_selected_row(
         Decision(True, "risk-treatment", "", "Ana Lima")
     }
     # Excluding a selection clears its reason for inclusion and keeps the owner.
-    decide(
+    _exclude(
         session,
         engagement,
         small_catalogue,
         ["A.7.1", "A.7.2"],
-        DecisionChange(applies=False, justification="Fully remote company, no premises"),
-        actor="ana",
+        "Fully remote company, no premises",
     )
     assert decisions(session, engagement)["A.7.2"] == Decision(
         False, "", "Fully remote company, no premises", "Ana Lima"
@@ -88,14 +94,7 @@ def test_bulk_decide_sets_the_same_change_on_every_selected_row(
 def test_bulk_decide_refuses_the_whole_selection_when_one_row_cannot_change(
     session: Session, engagement: Engagement, small_catalogue: Catalogue
 ) -> None:
-    decide(
-        session,
-        engagement,
-        small_catalogue,
-        ["A.5.1"],
-        DecisionChange(applies=False, justification="Not ours"),
-        actor="ana",
-    )
+    _exclude(session, engagement, small_catalogue, ["A.5.1"], "Not ours")
     with pytest.raises(SoaRejected) as refused:
         decide(
             session,
@@ -220,14 +219,7 @@ def test_a_new_engagement_starts_from_another_ones_decisions_not_its_approvals(
 def test_the_filter_and_the_grouping_the_gui_uses(
     session: Session, engagement: Engagement, small_catalogue: Catalogue
 ) -> None:
-    decide(
-        session,
-        engagement,
-        small_catalogue,
-        ["A.7.1"],
-        DecisionChange(applies=False, justification="Remote only"),
-        actor="ana",
-    )
+    _exclude(session, engagement, small_catalogue, ["A.7.1"], "Remote only")
     decide(
         session,
         engagement,
