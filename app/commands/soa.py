@@ -73,11 +73,15 @@ def _fail(message: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.services.soa_table import TableFileError, read_table
+    from app.services.soa_table import TableFileError, read_table, refusal_to_replace
 
     problem = _usage_problem(args)
     if problem is not None:
         args.parser.error(problem)  # exits 2
+    for target in (args.csv, args.xlsx):
+        refusal = refusal_to_replace(target) if target is not None else None
+        if refusal is not None:
+            return _fail(refusal)
     db_path: Path = args.db or default_db_path()
     if not db_path.exists():
         return _fail(f"no database at {db_path}, so no engagement '{args.engagement}'.")

@@ -236,18 +236,41 @@ def _header(record: list[str], name: str) -> dict[str, int]:
     return {column: names.index(column) for column in READ_COLUMNS}
 
 
+def _records(source: Path) -> Iterator[list[str]]:
+    """The file's rows as text cells, CSV or XLSX by its content."""
+    with source.open("rb") as stream:
+        data = stream.read(MAX_TABLE_BYTES + 1)
+    if len(data) > MAX_TABLE_BYTES:
+        raise TableFileError(f"{source.name} is larger than a Statement of Applicability can be.")
+    reader = _records_xlsx if data.startswith(_XLSX_MAGIC) else _records_csv
+    return reader(data, source.name)
+
+
+def refusal_to_replace(target: Path) -> str | None:
+    """Why writing the table to `target` must not replace it, or None when that is fine.
+
+    Only a missing or empty file, or an earlier SoA table (CSV or XLSX with our
+    columns), is replaced: a typo must not overwrite someone's other document.
+    """
+    if not target.is_file() or target.stat().st_size == 0:
+        return None  # missing, empty, or a folder (the write reports that)
+    try:
+        _header(next(_records(target), []), target.name)
+    except (OSError, TableFileError):
+        return (
+            f"{target} already exists and is not a Statement of Applicability table; it was "
+            "left untouched. Choose another file name, or delete that file first."
+        )
+    return None
+
+
 def read_table(source: Path) -> list[TableRow]:
     """The rows of a CSV (or XLSX) file in `COLUMNS` form; blank rows are skipped.
 
     Raises `TableFileError` for a file that is unreadable, too large, not UTF-8 or
     without the needed columns; OSError when it cannot be opened.
     """
-    with source.open("rb") as stream:
-        data = stream.read(MAX_TABLE_BYTES + 1)
-    if len(data) > MAX_TABLE_BYTES:
-        raise TableFileError(f"{source.name} is larger than a Statement of Applicability can be.")
-    reader = _records_xlsx if data.startswith(_XLSX_MAGIC) else _records_csv
-    records = reader(data, source.name)
+    records = _records(source)
     header = next(records, None)
     if header is None:
         raise TableFileError(f"{source.name} is empty. Nothing was changed.")

@@ -192,3 +192,23 @@ def test_what_cannot_be_done_exits_1_with_one_line(
     blocked.mkdir()
     unwritable = _soa(capsys, db_path, "--csv", str(blocked))
     assert unwritable.code == 1 and "cannot write" in one_clear_line(unwritable.err)
+
+
+@pytest.mark.parametrize("option", ["--csv", "--xlsx"])
+def test_the_table_replaces_only_an_earlier_table_never_another_file(
+    option: str, db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    thesis = tmp_path / "thesis.csv"
+    thesis.write_text("my thesis, not a table\n", encoding="utf-8")
+    database = db_path.read_bytes()
+
+    refused = _soa(capsys, db_path, option, str(thesis))
+    onto_db = _soa(capsys, db_path, option, str(db_path))
+
+    assert refused.code == 1 and "it was left untouched" in one_clear_line(refused.err)
+    assert thesis.read_text(encoding="utf-8") == "my thesis, not a table\n"
+    assert onto_db.code == 1 and db_path.read_bytes() == database
+    earlier = tmp_path / "earlier"
+    assert _soa(capsys, db_path, option, str(earlier)).code == 0
+    again = _soa(capsys, db_path, option, str(earlier))
+    assert again.code == 0 and f"Wrote {earlier}" in again.out

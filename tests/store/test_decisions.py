@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.store.audit import audit_log
@@ -20,10 +21,11 @@ from app.store.decisions import (
 from app.store.engagements import (
     clean_soc2_categories,
     create_engagement,
+    delete_engagement,
     update_engagement,
 )
 from app.store.errors import InvalidInput
-from app.store.models import Engagement
+from app.store.models import CriterionDecision, Engagement
 
 INCLUDED = Decision(True, "risk-treatment", "", "CTO")
 EXCLUDED = Decision(False, "", "No offices: the team works remotely.", "")
@@ -161,3 +163,15 @@ def test_copying_never_overwrites_decisions_already_made(
     with pytest.raises(InvalidInput, match="another engagement"):
         copy_decisions(session, other, other, actor="ana")
     assert decisions(session, other) == {"A.5.1": EXCLUDED}
+
+
+def test_deleting_an_engagement_deletes_its_decisions(
+    session: Session, engagement: Engagement
+) -> None:
+    set_decisions(session, engagement, {"A.5.1": INCLUDED}, actor="ana")
+    other = create_engagement(session, "Other", actor="ana")
+    set_decisions(session, other, {"A.5.1": EXCLUDED}, actor="ana")
+
+    delete_engagement(session, engagement, actor="ana")
+
+    assert session.scalars(select(CriterionDecision.engagement_id)).all() == [other.id]
