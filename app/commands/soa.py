@@ -49,7 +49,7 @@ def register(subparsers: Any) -> None:
         "--apply",
         type=Path,
         metavar="FILE.csv",
-        help="set the decisions from a CSV in the same columns (all or nothing)",
+        help="set the decisions from a CSV (or XLSX) in the same columns (all or nothing)",
     )
     parser.add_argument(
         "--approve", action="store_true", help="approve the decisions: the next SoA version"
