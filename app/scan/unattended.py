@@ -32,7 +32,7 @@ from app.store import engagements as engagement_store
 from app.store import scans as scan_store
 from app.store.database import Database
 from app.store.errors import StoreError
-from app.store.models import Account, Engagement, Scan
+from app.store.models import Account, AuditLogEntry, Engagement, Scan
 
 SCHEDULED_SUFFIX = " (scheduled)"
 _ACCOUNT_IN_ARN = re.compile(r"arn:[\w-]+:(?:iam|sts)::(\d{12}):")
@@ -82,10 +82,16 @@ def _profile_in(name: str, config: AwsConfig) -> Profile | None:
 
 
 def unattended_problem(profile_name: str | None) -> str | None:
-    """Why this profile cannot work unattended at all, or None."""
+    """Why this profile cannot work unattended at all, or None. A profile named but not
+    configured is a problem; the default chain's problems show when the scan starts."""
+    if profile_name:
+        try:
+            get_profile(profile_name)
+        except SignInError as exc:
+            return str(exc).rstrip(".")
     profile = _profile(profile_name)
     if profile is None:
-        return None  # botocore will say what is wrong when the scan starts
+        return None
     for member in _chain(profile):
         if member.kind is ProfileKind.ASSUME_ROLE and member.mfa_serial:
             return (
@@ -206,3 +212,20 @@ def _record_failure(
             "(run one scan by hand first)."
         )
     return f"Recorded as failed scan {', '.join(stored)} in engagement '{where}'."
+
+
+def last_scheduled_scan(session: Session, engagement: Engagement) -> Scan | None:
+    """The newest scan a scheduled job started (its audit entry names the actor so)."""
+    entries = session.scalars(
+        select(AuditLogEntry)
+        .where(
+            AuditLogEntry.engagement_id == engagement.id,
+            AuditLogEntry.action == "scan.start",
+            AuditLogEntry.actor.endswith(SCHEDULED_SUFFIX),
+        )
+        .order_by(AuditLogEntry.id.desc())
+        .limit(1)
+    )
+    entry = entries.first()
+    scan_id = entry.detail.get("scan") if entry is not None else None
+    return session.get(Scan, scan_id) if isinstance(scan_id, int) else None
