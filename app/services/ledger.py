@@ -137,7 +137,7 @@ def _scan_facts(session: Session, engagement: Engagement) -> list[_ScanFact]:
     ]
 
 
-def _counted_rows(
+def _window_clauses(
     engagement: Engagement, window: LedgerWindow, wanted: Sequence[str]
 ) -> list[ColumnElement[bool]]:
     """WHERE clauses selecting the result rows of the window's complete scans."""
@@ -165,7 +165,7 @@ def _result_counts(
     One GROUP BY over the rows' status; only FAIL rows of controls that have exceptions
     are read one by one (their resource decides whether an exception covers them)."""
     excepted = _exceptions_by_control(session, engagement, wanted)
-    clauses = _counted_rows(engagement, window, wanted)
+    clauses = _window_clauses(engagement, window, wanted)
     grouped = (
         select(ResultRow.scan_id, ResultRow.control_id, ResultRow.check_id, ResultRow.status)
         .add_columns(func.count())
