@@ -157,61 +157,49 @@ def record_failure(
     recorded (or why nothing could be). Nothing is added when the scan already stored
     its own failure (scan ids above `since_scan_id`)."""
     try:
-        return _record_failure(
-            db,
-            engagement_name,
-            profile_name,
-            reason,
-            since_scan_id=since_scan_id,
-            controls=controls,
-            regions=regions,
-        )
+        newer = last_scan_id(db)
+        if newer > since_scan_id:
+            return f"Recorded as failed scan #{newer}."
+        account = profile_account(profile_name)
+        if engagement_name is None and account is None:
+            return "Nothing recorded: no engagement was named and no account is known."
+        with db.session() as session:
+            name = engagement_name or str(account)
+            engagement = engagement_store.find_engagement(session, name)
+            if engagement is None:
+                engagement = engagement_store.create_engagement(
+                    session, name, actor=scheduled_actor()
+                )
+            accounts = [account] if account else _known_accounts(session, engagement)
+            stored = [
+                _failed_scan(session, engagement, account_id, reason, controls, regions)
+                for account_id in accounts
+            ]
+            where = engagement.name
     except StoreError as exc:
         return f"The failure could not be recorded: {exc}"
-
-
-def _record_failure(
-    db: Database,
-    engagement_name: str | None,
-    profile_name: str | None,
-    reason: str,
-    *,
-    since_scan_id: int,
-    controls: Sequence[str] = (),
-    regions: Sequence[str] = (),
-) -> str:
-    newer = last_scan_id(db)
-    if newer > since_scan_id:
-        return f"Recorded as failed scan #{newer}."
-    account = profile_account(profile_name)
-    if engagement_name is None and account is None:
-        return "Nothing recorded: no engagement was named and no account is known."
-    actor = scheduled_actor()
-    with db.session() as session:
-        name = engagement_name or str(account)
-        engagement = engagement_store.find_engagement(session, name)
-        if engagement is None:
-            engagement = engagement_store.create_engagement(session, name, actor=actor)
-        accounts = [account] if account else _known_accounts(session, engagement)
-        stored: list[str] = []
-        for account_id in accounts:
-            scan = scan_store.start_scan(
-                session,
-                engagement,
-                account_id=account_id,
-                actor=actor,
-                regions=regions,
-                controls=controls,
-            )
-            scan_store.finish_scan(session, scan, scan_store.FAILED, actor=actor, error=reason)
-            stored.append(f"#{scan.id} (account {account_id})")
-        where = engagement.name
     if not stored:
         return (
             f"Nothing recorded: engagement '{where}' has no known account yet "
             "(run one scan by hand first)."
         )
     return f"Recorded as failed scan {', '.join(stored)} in engagement '{where}'."
+
+
+def _failed_scan(
+    session: Session,
+    engagement: Engagement,
+    account_id: str,
+    reason: str,
+    controls: Sequence[str],
+    regions: Sequence[str],
+) -> str:
+    actor = scheduled_actor()
+    scan = scan_store.start_scan(
+        session, engagement, account_id=account_id, actor=actor, regions=regions, controls=controls
+    )
+    scan_store.finish_scan(session, scan, scan_store.FAILED, actor=actor, error=reason)
+    return f"#{scan.id} (account {account_id})"
 
 
 def last_scheduled_scan(session: Session, engagement: Engagement) -> Scan | None:

@@ -118,8 +118,23 @@ class Tally:
     not_checked: int = 0  # the scan covered the control but has no row for it
 
 
+class _Timeline:
+    """First and last failure, for a ledger with a `timeline`."""
+
+    timeline: tuple[ScanPoint, ...]
+
+    @property
+    def first_failure(self) -> datetime | None:
+        return next((p.at for p in self.timeline if p.status is ControlStatus.FAILING), None)
+
+    @property
+    def last_failure(self) -> datetime | None:
+        failing = (p.at for p in reversed(self.timeline) if p.status is ControlStatus.FAILING)
+        return next(failing, None)
+
+
 @dataclass(frozen=True)
-class CheckLedger:
+class CheckLedger(_Timeline):
     control_id: str
     check_id: str
     account_id: str
@@ -127,17 +142,9 @@ class CheckLedger:
     spans: tuple[FailureSpan, ...]
     timeline: tuple[ScanPoint, ...]
 
-    @property
-    def first_failure(self) -> datetime | None:
-        return first_failure(self.timeline)
-
-    @property
-    def last_failure(self) -> datetime | None:
-        return last_failure(self.timeline)
-
 
 @dataclass(frozen=True)
-class ControlLedger:
+class ControlLedger(_Timeline):
     """One control in one account across the window, with its checks and a sentence."""
 
     control_id: str
@@ -148,14 +155,6 @@ class ControlLedger:
     timeline: tuple[ScanPoint, ...]
     checks: tuple[CheckLedger, ...]
     sentence: str
-
-    @property
-    def first_failure(self) -> datetime | None:
-        return first_failure(self.timeline)
-
-    @property
-    def last_failure(self) -> datetime | None:
-        return last_failure(self.timeline)
 
     @property
     def longest_gap(self) -> CoverageGap | None:
@@ -206,11 +205,3 @@ class EngagementLedger:
         """The control's ledger in each account (account order)."""
         found = (account.control(control_id) for account in self.accounts)
         return tuple(ledger for ledger in found if ledger is not None)
-
-
-def first_failure(timeline: tuple[ScanPoint, ...]) -> datetime | None:
-    return next((p.at for p in timeline if p.status is ControlStatus.FAILING), None)
-
-
-def last_failure(timeline: tuple[ScanPoint, ...]) -> datetime | None:
-    return next((p.at for p in reversed(timeline) if p.status is ControlStatus.FAILING), None)

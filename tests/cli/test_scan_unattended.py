@@ -16,10 +16,19 @@ from app.store.database import open_database
 from app.store.engagements import create_engagement
 from app.store.models import AuditLogEntry, Scan
 from app.store.scans import finish_scan, start_scan
-from tests.cli.helpers import one_clear_line, run_cli
+from tests.cli.helpers import Ran, one_clear_line, run_cli
 
 SSO_ACCOUNT = "111122223333"
 ROLE_ACCOUNT = "444455556666"
+
+
+def _unattended(
+    capsys: pytest.CaptureFixture[str], db_path: Path, *extra: str, engagement: str = "Acme 2026"
+) -> Ran:
+    """`scan --unattended --engagement E --db PATH` and the options given."""
+    return run_cli(
+        capsys, "scan", "--unattended", "--engagement", engagement, "--db", str(db_path), *extra
+    )
 
 
 def _config(text: str) -> None:
@@ -72,19 +81,7 @@ def test_an_expired_identity_center_session_is_a_failed_scan_of_its_account(
     )
     db_path = tmp_path / "db.sqlite3"
 
-    ran = run_cli(
-        capsys,
-        "scan",
-        "--unattended",
-        "--profile",
-        "nightly",
-        "--engagement",
-        "Acme 2026",
-        "--regions",
-        "eu-west-1",
-        "--db",
-        str(db_path),
-    )
+    ran = _unattended(capsys, db_path, "--profile", "nightly", "--regions", "eu-west-1")
 
     assert ran.code == 1
     line = one_clear_line(ran.err)
@@ -106,7 +103,7 @@ def test_without_any_credentials_it_is_recorded_against_the_engagements_accounts
         earlier = start_scan(session, engagement, account_id="210987654321", actor="qa")
         finish_scan(session, earlier, actor="qa")
 
-    ran = run_cli(capsys, "scan", "--unattended", "--engagement", "Acme 2026", "--db", str(db_path))
+    ran = _unattended(capsys, db_path)
 
     assert ran.code == 1
     line = one_clear_line(ran.err)
@@ -120,7 +117,7 @@ def test_with_no_account_known_nothing_is_recorded_and_it_says_so(
 ) -> None:
     db_path = tmp_path / "db.sqlite3"
 
-    ran = run_cli(capsys, "scan", "--unattended", "--engagement", "New", "--db", str(db_path))
+    ran = _unattended(capsys, db_path, engagement="New")
 
     assert ran.code == 1
     assert "Nothing recorded: engagement 'New' has no known account yet" in one_clear_line(ran.err)
@@ -141,17 +138,7 @@ def test_a_role_that_needs_an_mfa_code_is_refused_without_prompting(
     )
     db_path = tmp_path / "db.sqlite3"
 
-    ran = run_cli(
-        capsys,
-        "scan",
-        "--unattended",
-        "--profile",
-        "admin",
-        "--engagement",
-        "Acme 2026",
-        "--db",
-        str(db_path),
-    )
+    ran = _unattended(capsys, db_path, "--profile", "admin")
 
     assert ran.code == 1
     line = one_clear_line(ran.err)
@@ -164,19 +151,7 @@ def test_an_unattended_scan_that_runs_is_stored_as_scheduled(
 ) -> None:
     db_path = tmp_path / "db.sqlite3"
 
-    ran = run_cli(
-        capsys,
-        "scan",
-        "--unattended",
-        "--engagement",
-        "Acme 2026",
-        "--regions",
-        "us-east-1",
-        "--controls",
-        "cloudtrail",
-        "--db",
-        str(db_path),
-    )
+    ran = _unattended(capsys, db_path, "--regions", "us-east-1", "--controls", "cloudtrail")
 
     assert ran.code == 0, ran.err
     assert [s for _, _, s, _ in _scans(db_path)] == ["complete"]

@@ -143,31 +143,30 @@ def test_bad_options_are_refused_before_anything_is_written(
     assert not db_path.exists() and not any(unit.exists() for unit in _units(db_path))
 
 
-def test_an_mfa_profile_cannot_be_scheduled(
-    db_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("config", "code", "said"),
+    [
+        (
+            "role_arn = arn:aws:iam::444455556666:role/Audit\ncredential_source = Environment\n"
+            "mfa_serial = arn:aws:iam::444455556666:mfa/me\n",
+            1,
+            "MFA code",  # refused: nobody can type the code
+        ),
+        (
+            "sso_account_id = 111122223333\nsso_role_name = Audit\n"
+            "sso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n",
+            0,
+            "IAM Identity Center session lasts hours",  # installed, with the warning
+        ),
+    ],
+)
+def test_profiles_that_cannot_or_may_not_last_unattended(
+    config: str, code: int, said: str, db_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    Path(os.environ["AWS_CONFIG_FILE"]).write_text(
-        "[profile admin]\nrole_arn = arn:aws:iam::444455556666:role/Audit\n"
-        "credential_source = Environment\nmfa_serial = arn:aws:iam::444455556666:mfa/me\n"
-    )
+    Path(os.environ["AWS_CONFIG_FILE"]).write_text(f"[profile p]\n{config}")
     ran = run_cli(
         capsys, "schedule", "install", "--engagement", NAME, "--db", str(db_path),
-        "--profile", "admin",
+        "--profile", "p",
     )  # fmt: skip
-    assert ran.code == 1
-    assert "MFA code" in one_clear_line(ran.err)
-
-
-def test_an_identity_center_profile_is_scheduled_with_a_warning(
-    db_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    Path(os.environ["AWS_CONFIG_FILE"]).write_text(
-        "[profile corp]\nsso_account_id = 111122223333\nsso_role_name = Audit\n"
-        "sso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n"
-    )
-    ran = run_cli(
-        capsys, "schedule", "install", "--engagement", NAME, "--db", str(db_path),
-        "--profile", "corp",
-    )  # fmt: skip
-    assert ran.code == 0
-    assert "IAM Identity Center session lasts hours" in ran.out
+    assert ran.code == code
+    assert said in (ran.out + ran.err)
