@@ -14,12 +14,20 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from app.paths import default_db_path
-from app.scan.unattended import last_scheduled_scan, unattended_advice, unattended_problem
+from app.scan.unattended import unattended_advice, unattended_problem
+from app.services.scheduled_scans import (
+    ScanFacts,
+    install_scheduled_scan,
+    remove_scheduled_scan,
+    scheduled_scan_status,
+)
 from app.services.schedulers import Scheduler, scheduler_for
 from app.services.schedulers.job import (
     SECRET_VARIABLES,
@@ -28,21 +36,14 @@ from app.services.schedulers.job import (
     SecretInJob,
     carried_environment,
     database_target,
-    job_id,
-    next_run,
 )
 from app.store.database import Database, open_database
-from app.store.engagements import create_engagement, find_engagement
 from app.store.errors import InvalidInput, StoreError
-from app.store.models import Engagement, Scan
-from app.store.scans import scans
 from app.store.schedule import (
     DEFAULT_AT,
     Every,
     ScanSchedule,
-    engagement_schedule,
     parse_time,
-    set_engagement_schedule,
 )
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -187,15 +188,6 @@ def _actor() -> str:
     return default_actor() + ACTOR_SUFFIX
 
 
-def _engagement(database: Database, name: str) -> str:
-    """Find or create the engagement, as `scan` does; its stored name."""
-    with database.session() as session:
-        found = find_engagement(session, name)
-        if found is None:
-            found = create_engagement(session, name, actor=_actor())
-        return found.name
-
-
 def _handled(action: str, args: argparse.Namespace, body: Any) -> int:
     try:
         result: int = body(args)
@@ -219,16 +211,11 @@ def _install(args: argparse.Namespace) -> int:
         _print_files(scheduler, job)
         return EXIT_OK
     with _open(job.database) as database:
-        name = _engagement(database, job.engagement)
-        lines = scheduler.install(job)
-        with database.session() as session:
-            engagement = find_engagement(session, name)
-            if engagement is not None:
-                set_engagement_schedule(session, engagement, job.schedule, actor=_actor())
+        lines = install_scheduled_scan(database, job, scheduler, actor=_actor())
     print(f"Scheduled {job.describe()} ({scheduler.kind}):")
     for line in [*lines, *_warnings(job), *scheduler.hints()]:
         print(f"  {line}")
-    print(f'Check it with: audit-binder schedule status --engagement "{name}"')
+    print(f'Check it with: audit-binder schedule status --engagement "{job.engagement}"')
     return EXIT_OK
 
 
@@ -236,7 +223,7 @@ def run_status(args: argparse.Namespace) -> int:
     return _handled("status", args, _status)
 
 
-def _scan_line(label: str, scan: Scan | None) -> str:
+def _scan_line(label: str, scan: ScanFacts | None) -> str:
     if scan is None:
         return f"{label}: none yet"
     when = f"{scan.started_at:%Y-%m-%d %H:%M} UTC"
@@ -244,43 +231,42 @@ def _scan_line(label: str, scan: Scan | None) -> str:
     return line + (f" ({' '.join(scan.error.split())})" if scan.error else "")
 
 
-def _stored(database: str, name: str) -> tuple[list[str], ScanSchedule | None]:
-    """What the store says: the recorded schedule and the last scans."""
+@contextmanager
+def _existing(database: str) -> Iterator[Database | None]:
+    """The store if it exists (status and remove never create one)."""
     if "://" not in database and not Path(database).exists():
-        return [f"Database {database} does not exist yet."], None
-    with _open(database) as store, store.session() as session:
-        engagement: Engagement | None = find_engagement(session, name)
-        if engagement is None:
-            return [f"No engagement named '{name}' in {database}."], None
-        schedule = engagement_schedule(engagement)
-        latest = next(iter(scans(session, engagement)), None)
-        lines = [
-            f"Recorded on the engagement: {schedule.describe() if schedule else 'no schedule'}",
-            _scan_line("Last scheduled scan", last_scheduled_scan(session, engagement)),
-            _scan_line("Latest scan (any)", latest),
-        ]
-        return lines, schedule
+        yield None
+        return
+    with _open(database) as store:
+        yield store
 
 
 def _status(args: argparse.Namespace) -> int:
     name, database = _name(args), _database(args)
     scheduler = scheduler_for()
-    state = scheduler.status(job_id(name, database))
-    lines, schedule = _stored(database, name)
+    with _existing(database) as store:
+        found = scheduled_scan_status(store, name, database, scheduler)
+    state = found.job
     if state.installed:
         print(f"Scheduled scan of '{name}': installed ({scheduler.kind}, {state.where}).")
     else:
         print(f"Scheduled scan of '{name}': not installed (no {state.where}).")
-    next_time = state.next_run
-    if not next_time and state.installed and schedule is not None:
-        next_time = f"{next_run(schedule, datetime.now()):%Y-%m-%d %H:%M} local time (computed)"
-    details = [
+    next_time = found.next_run(datetime.now())
+    lines = [
         f"Next run: {next_time}" if next_time else "",
         f"Last run (scheduler): {state.last_run}" if state.last_run else "",
         state.note,
-        *lines,
     ]
-    for line in details:
+    if found.engagement_found:
+        recorded = found.schedule.describe() if found.schedule else "no schedule"
+        lines += [
+            f"Recorded on the engagement: {recorded}",
+            _scan_line("Last scheduled scan", found.last_scheduled),
+            _scan_line("Latest scan (any)", found.latest),
+        ]
+    else:
+        lines.append(f"No engagement named '{name}' in {database}.")
+    for line in lines:
         if line:
             print(f"  {line}")
     return EXIT_OK
@@ -292,13 +278,8 @@ def run_remove(args: argparse.Namespace) -> int:
 
 def _remove(args: argparse.Namespace) -> int:
     name, database = _name(args), _database(args)
-    done = scheduler_for().remove(job_id(name, database))
-    if "://" in database or Path(database).exists():
-        with _open(database) as store, store.session() as session:
-            engagement = find_engagement(session, name)
-            if engagement is not None and engagement_schedule(engagement) is not None:
-                set_engagement_schedule(session, engagement, None, actor=_actor())
-                done.append("Removed the schedule recorded on the engagement.")
+    with _existing(database) as store:
+        done = remove_scheduled_scan(store, name, database, scheduler_for(), actor=_actor())
     if not done:
         print(f"No scheduled scan of '{name}' was installed; nothing to remove.")
         return EXIT_OK

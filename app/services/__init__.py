@@ -2,5 +2,6 @@
 
 - ledger, ledger_model, ledger_math, ledger_words: the period ledger (how each control
   fared across the scans of the audit period)
-- schedulers: scheduled scans with the operating system's own scheduler
+- schedulers: the operating systems' schedulers (systemd, launchd, Task Scheduler)
+- scheduled_scans: install, inspect and remove an engagement's scheduled scan
 """
