@@ -58,6 +58,7 @@ _POSITION = {
     Status.NOT_APPLICABLE.value: _NOT_APPLICABLE,
 }
 CountKey = tuple[int, str, str]  # (scan id, control id, check id)
+_FAIL = Status.FAIL.value
 
 
 @dataclass(frozen=True)
@@ -175,7 +176,7 @@ def _result_counts(
     )
     counts: dict[CountKey, list[int]] = defaultdict(lambda: [0] * 5)
     for scan_id, control_id, check_id, status, number in session.execute(grouped):
-        if scan_id not in scans or (status == Status.FAIL.value and control_id in excepted):
+        if scan_id not in scans or (status == _FAIL and control_id in excepted):
             continue
         # Anything but the four known statuses counts as ERROR: never as a pass.
         counts[(scan_id, control_id, check_id)][_POSITION.get(status, _ERRORS)] += number
@@ -183,7 +184,7 @@ def _result_counts(
         failing = (
             select(ResultRow.scan_id, ResultRow.control_id, ResultRow.check_id, ResultRow.resource)
             .join(Scan, Scan.id == ResultRow.scan_id)
-            .where(*clauses, ResultRow.status == Status.FAIL.value)
+            .where(*clauses, ResultRow.status == _FAIL)
             .where(ResultRow.control_id.in_(excepted))
         )
         for scan_id, control_id, check_id, resource in session.execute(failing):
@@ -221,10 +222,15 @@ class _Builder:
         self.counts = counts
         self.wanted = wanted
         self.check_ids: dict[str, list[str]] = {c: list(CHECK_IDS.get(c, ())) for c in wanted}
-        for _scan, control_id, check_id in counts:
+        # Per (scan, control): its checks' counts added up, computed once.
+        self.totals: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0] * 5)
+        for (scan_id, control_id, check_id), numbers in counts.items():
             known = self.check_ids.setdefault(control_id, [])
             if check_id not in known:
                 known.append(check_id)
+            total = self.totals[(scan_id, control_id)]
+            for position, number in enumerate(numbers):
+                total[position] += number
 
     def account(
         self, account_id: str, counted: Sequence[_ScanFact], attempts: Sequence[_ScanFact]
@@ -278,11 +284,7 @@ class _Builder:
         )
 
     def _control_counts(self, scan_id: int, control_id: str) -> ResultCounts:
-        total = [0] * 5
-        for check_id in self.check_ids.get(control_id, ()):
-            for position, number in enumerate(self.counts.get((scan_id, control_id, check_id), ())):
-                total[position] += number
-        return ResultCounts(*total)
+        return ResultCounts(*self.totals.get((scan_id, control_id), ()))
 
     def _check(
         self, account_id: str, control_id: str, check_id: str, scans: Sequence[_ScanFact]
