@@ -21,6 +21,7 @@ COMMANDS: tuple[str, ...] = (
     "scan",
     "policy",
     "demo",
+    "schedule",
 )
 
 

@@ -24,6 +24,7 @@ import boto3
 from app.aws.caller import ScanUnavailable
 from app.aws.calls import ScanCancelled
 from app.paths import default_db_path
+from app.scan import unattended
 from app.scan.document import write_document
 from app.scan.runner import ALL_CONTROLS, ScanOutcome, run_scan
 from app.store.database import open_database
@@ -59,6 +60,12 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--controls",
         help=f"comma-separated control ids to check (default: all: {', '.join(ALL_CONTROLS)})",
+    )
+    parser.add_argument(
+        "--unattended",
+        action="store_true",
+        help="for scheduled jobs: never prompt (an MFA profile is refused); when the scan "
+        "cannot run, record a failed scan with the reason for the engagement's account",
     )
     from app.commands.scan_org import add_org_arguments  # it builds on this module
 
@@ -156,6 +163,12 @@ def _summary(outcome: ScanOutcome) -> str:
 
 def run(args: argparse.Namespace) -> int:
     if args.org_role or args.accounts or args.external_id:
+        if args.unattended:
+            print(
+                "audit-binder scan: --unattended scans one account, not --org-role.",
+                file=sys.stderr,
+            )
+            return EXIT_FAILED
         from app.commands.scan_org import run_org  # member accounts: their own flow
 
         return run_org(args)
@@ -176,7 +189,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"audit-binder scan: {exc}", file=sys.stderr)
         return EXIT_FAILED
     cancel = threading.Event()
+    since = 0
     try:
+        since = unattended.last_scan_id(db) if args.unattended else 0
+        refusal = unattended.unattended_problem(profile) if args.unattended else None
+        if refusal is not None:
+            raise ScanUnavailable(refusal)
         with _ctrl_c_cancels(cancel):
             outcome = run_scan(
                 lambda: boto3.Session(profile_name=profile),
@@ -187,10 +205,22 @@ def run(args: argparse.Namespace) -> int:
                 progress=progress,
                 cancel=cancel,
                 profile=profile,
+                actor=unattended.scheduled_actor() if args.unattended else None,
             )
     except ScanUnavailable as exc:
         progress.end()
-        print(f"audit-binder scan: the scan could not run: {exc}", file=sys.stderr)
+        recorded = ""
+        if args.unattended:
+            recorded = " " + unattended.record_failure(
+                db,
+                args.engagement,
+                profile,
+                str(exc),
+                since_scan_id=since,
+                controls=_split(args.controls),
+                regions=regions if isinstance(regions, list) else [],
+            )
+        print(f"audit-binder scan: the scan could not run: {exc}{recorded}", file=sys.stderr)
         return EXIT_FAILED
     except StoreError as exc:
         progress.end()
