@@ -18,10 +18,12 @@ COMMANDS: tuple[str, ...] = (
     "profiles",
     "login",
     "export",
+    "soa",
     "verify",
     "scan",
     "policy",
     "demo",
+    "schedule",
 )
 
 

@@ -2,7 +2,8 @@
 
 Run: `.venv/bin/python bench/store.py [--results 20000] [--attachment-mb 20]`.
 Times: opening a new DB (migrate to head), storing a scan's results, deriving every
-control's status, exporting the engagement to one file, importing it elsewhere.
+control's status, the Statement of Applicability (rows, CSV and XLSX, deciding all 93
+and approving), exporting the engagement to one file, importing it elsewhere.
 """
 
 from __future__ import annotations
@@ -39,7 +40,11 @@ def main() -> int:
 
     from datetime import UTC, datetime
 
+    from app.controls.catalogue import load_catalogue
     from app.controls.results import CheckResult, Evidence, Status
+    from app.services import soa
+    from app.services.soa_model import DecisionChange
+    from app.services.soa_table import csv_text, xlsx_bytes
     from app.store.attachments import add_attachment
     from app.store.control_status import control_summaries
     from app.store.database import open_database
@@ -86,6 +91,24 @@ def main() -> int:
                 "status of all 11 controls",
                 lambda: control_summaries(session, engagement, list(CONTROLS)),
             )
+            catalogue = load_catalogue()
+            ids = [c.id for c in catalogue.criteria_of("iso27001")]
+            change = DecisionChange(applies=True, reason="risk-treatment", owner="CTO")
+            timed(
+                f"SoA: decide all {len(ids)} rows at once",
+                lambda: soa.decide(session, engagement, catalogue, ids, change, actor="b"),
+            )
+            timed(
+                "SoA: approve",
+                lambda: soa.approve(session, engagement, catalogue, reviewer="b", role="CISO"),
+            )
+            rows = timed(
+                f"SoA: {len(ids)} rows with implementation",
+                lambda: soa.soa_rows(session, engagement, catalogue),
+            )
+            state = soa.soa_state(session, engagement, catalogue)
+            timed("SoA: as CSV", lambda: csv_text(rows))
+            timed("SoA: as XLSX", lambda: xlsx_bytes(rows, engagement="Bench", state=state))
             target = here / "bench.audit-binder"
             timed(
                 "export engagement",

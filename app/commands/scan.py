@@ -31,6 +31,7 @@ from app.commands.scan_console import (
 from app.commands.scan_options import ScanRequest, json_target_problem, scan_request
 from app.exit_codes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from app.paths import default_db_path
+from app.scan import unattended
 from app.scan.runner import ALL_CONTROLS, ScanInterrupted, ScanOutcome, run_scan
 from app.scan.storing import ScanNotStored
 from app.store.database import Database, open_database
@@ -65,10 +66,38 @@ def register(subparsers: Any) -> None:
         "--controls",
         help=f"comma-separated control ids to check (default: all: {', '.join(ALL_CONTROLS)})",
     )
+    parser.add_argument(
+        "--unattended",
+        action="store_true",
+        help="for scheduled jobs: never prompt (an MFA profile is refused); when the scan "
+        "cannot run, record a failed scan with the reason for the engagement's account",
+    )
     from app.commands.scan_org import add_org_arguments  # it builds on this module
 
     add_org_arguments(parser)
     parser.set_defaults(handler=run)
+
+
+def _run(
+    args: argparse.Namespace, request: ScanRequest, db: Database, progress: StderrProgress
+) -> ScanOutcome:
+    profile: str | None = args.profile
+    refusal = unattended.unattended_problem(profile) if args.unattended else None
+    if refusal is not None:
+        raise ScanUnavailable(refusal)
+    cancel = threading.Event()
+    with ctrl_c_cancels(cancel):
+        return run_scan(
+            lambda: boto3.Session(profile_name=profile),
+            db,
+            args.engagement,
+            controls=request.controls,
+            regions=request.regions,
+            progress=progress,
+            cancel=cancel,
+            profile=profile,
+            actor=unattended.scheduled_actor() if args.unattended else None,
+        )
 
 
 def _summary(outcome: ScanOutcome) -> str:
@@ -96,6 +125,9 @@ def run(args: argparse.Namespace) -> int:
         say(problem)
         return EXIT_FAILED
     if request.org is not None:
+        if args.unattended:
+            say("--unattended scans one account, not --org-role.")
+            return EXIT_USAGE
         from app.commands.scan_org import run_org  # member accounts: their own flow
 
         return run_org(args, request, request.org)
@@ -111,28 +143,29 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _scan(args: argparse.Namespace, request: ScanRequest, db: Database) -> int:
-    profile: str | None = args.profile
     progress = StderrProgress(sys.stderr)
-    cancel = threading.Event()
+    since = 0
     try:
-        with ctrl_c_cancels(cancel):
-            outcome = run_scan(
-                lambda: boto3.Session(profile_name=profile),
-                db,
-                args.engagement,
-                controls=request.controls,
-                regions=request.regions,
-                progress=progress,
-                cancel=cancel,
-                profile=profile,
-            )
+        since = unattended.last_scan_id(db) if args.unattended else 0
+        outcome = _run(args, request, db, progress)
     except UnknownRegions as exc:
         progress.end()
         say(exc)
         return EXIT_USAGE
     except ScanUnavailable as exc:
         progress.end()
-        say(f"the scan could not run: {exc}")
+        recorded = ""
+        if args.unattended:  # a scheduled job leaves a failed scan with the reason
+            recorded = " " + unattended.record_failure(
+                db,
+                args.engagement,
+                args.profile,
+                str(exc),
+                since_scan_id=since,
+                controls=request.controls or [],
+                regions=request.regions if isinstance(request.regions, list) else [],
+            )
+        say(f"the scan could not run: {exc}{recorded}")
         return EXIT_FAILED
     except ScanNotStored as exc:
         progress.end()

@@ -19,7 +19,7 @@ from app.cli import COMMANDS, main
 from tests.cli.helpers import make_database, one_clear_line
 
 # (command line, exit code, what it needs: "aws" the fake AWS, "bad-config" a broken
-# ~/.aws/config, "" nothing)
+# ~/.aws/config, "no-scheduler" no systemctl on PATH, "" nothing)
 TABLE: list[tuple[str, int, str]] = [
     ("controls", 0, ""),
     ("controls cloudtrail", 0, ""),
@@ -54,7 +54,16 @@ TABLE: list[tuple[str, int, str]] = [
     ("scan --org-role bad!role --db {db}", 2, ""),
     ("scan --org-role Audit --controls bogus --db {db}", 2, ""),
     ("scan --org-role Audit --db {db}", 1, "aws"),  # moto's organization lists no accounts
+    ("scan --unattended --org-role Audit --db {db}", 2, ""),
     ("scan --bogus", 2, ""),
+    ("soa --engagement Acme --db {acme_db}", 0, ""),
+    ("soa --engagement Nope --db {acme_db}", 1, ""),
+    ("soa --engagement Acme --db {acme_db} --apply {notes}", 1, ""),
+    ("soa", 2, ""),
+    ("schedule install --engagement Acme --db {acme_db} --print", 0, "no-scheduler"),
+    ("schedule status --engagement Acme --db {acme_db}", 0, "no-scheduler"),
+    ("schedule install --engagement Acme --db {acme_db} --at 25:99 --print", 2, "no-scheduler"),
+    ("schedule", 2, ""),
     ("policy", 0, ""),
     ("policy --actions", 0, ""),
     ("policy --org-role AuditBinderReadOnly", 0, ""),
@@ -120,6 +129,8 @@ def test_each_command_exits_as_readme_says(
 ) -> None:
     if needs == "aws":
         request.getfixturevalue("aws")
+    elif needs == "no-scheduler":  # no systemctl on PATH: nothing reaches a user manager
+        monkeypatch.setenv("PATH", str(tmp_path / "no-bin"))
     elif needs == "bad-config":
         (Path.home() / ".aws" / "config").write_text("[default\nregion = us-east-1\n")
     for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):

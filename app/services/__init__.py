@@ -1,0 +1,14 @@
+"""Application services: what the CLI, the binder and the GUI do, without Qt.
+
+Each function takes an ORM session (from `Database.session()`), the engagement and,
+when it changes something, the actor; results are typed, frozen dataclasses.
+
+- soa: the Statement of Applicability (rows, progress, decisions, approval, SOC 2 scope)
+- soa_model: its row, state and request types, the table's filter and grouping
+- implementation: a criterion's implementation status, derived from its controls
+- soa_table: the SoA as CSV or XLSX, and a CSV read back for `apply_table`
+- ledger, ledger_model, ledger_math, ledger_words: the period ledger (how each control
+  fared across the scans of the audit period)
+- schedulers: the operating systems' schedulers (systemd, launchd, Task Scheduler)
+- scheduled_scans: install, inspect and remove an engagement's scheduled scan
+"""
