@@ -40,12 +40,17 @@ def migrations_dir() -> Path:
     return _shipped_dir("migrations")
 
 
+def data_dir() -> Path:
+    """The user's data folder for the app (platformdirs)."""
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
 def default_db_path() -> Path:
     """`AUDIT_BINDER_DB` if set, else `audit-binder.sqlite3` in the user's data dir."""
     override = os.environ.get("AUDIT_BINDER_DB")
     if override:
         return Path(override).expanduser()
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "audit-binder.sqlite3"
+    return data_dir() / "audit-binder.sqlite3"
 
 
 def log_dir() -> Path:

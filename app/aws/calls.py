@@ -26,6 +26,7 @@ from botocore.parsers import ResponseParserError
 
 from app.aws.fetched import Call, Fetched
 from app.aws.readonly import MutationRefused, iam_action
+from app.aws.setup_hints import LIST_PROFILES
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +108,7 @@ def explain(exc: BaseException, service: str, operation: str, region: str) -> st
     if isinstance(exc, ConnectTimeoutError | ReadTimeoutError):
         return f"Timed out waiting for {where} after retries ({exc})."
     if isinstance(exc, NoCredentialsError):
-        return "No AWS credentials found: sign in (audit-binder login) or set a profile."
+        return f"No AWS credentials found: pick a profile; {LIST_PROFILES}."
     if isinstance(exc, BotoCoreError):
         return f"{where} failed: {exc}"
     return f"{where} failed unexpectedly: {type(exc).__name__}: {exc}"

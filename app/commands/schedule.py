@@ -20,6 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from app.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from app.paths import default_db_path
 from app.scan.unattended import unattended_advice, unattended_problem
 from app.services.scheduled_scans import (
@@ -46,7 +47,6 @@ from app.store.schedule import (
     parse_time,
 )
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 ACTOR_SUFFIX = " (schedule)"
 
 

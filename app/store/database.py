@@ -9,6 +9,7 @@ Order matters, so that a file we refuse is never written to:
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.store.dbfile import backup_database, inspect_file
 from app.store.errors import DatabaseLocked, MigrationFailed, NewerSchema, StoreError
 from app.store.migrate import head_revision, known_revisions, script_directory, upgrade_to_head
+from app.store.rescue import find_rescue
 from app.store.scans import mark_interrupted_scans
 
 
@@ -204,7 +206,8 @@ def open_database(
     )
     try:
         with database.session() as session:
-            database.interrupted_scans = [s.id for s in mark_interrupted_scans(session)]
+            rescued = functools.partial(find_rescue, path)
+            database.interrupted_scans = [s.id for s in mark_interrupted_scans(session, rescued)]
     except BaseException:
         engine.dispose()
         raise

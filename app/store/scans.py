@@ -10,9 +10,10 @@ from __future__ import annotations
 import os
 import socket
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -23,6 +24,7 @@ from app.controls.results import CheckResult, Evidence, Status
 from app.store.audit import SYSTEM_ACTOR, record
 from app.store.errors import InvalidInput
 from app.store.models import Engagement, ResultRow, Scan
+from app.store.rescue import rescue_reason
 
 RUNNING, COMPLETE, INCOMPLETE, FAILED = "running", "complete", "incomplete", "failed"
 FINAL_STATES = (COMPLETE, INCOMPLETE, FAILED)
@@ -288,8 +290,13 @@ def _runner_alive(runner: str) -> bool:
     return _process_alive(int(pid))
 
 
-def mark_interrupted_scans(session: Session) -> list[Scan]:
-    """Scans still "running" whose process is gone become "incomplete" (rows kept)."""
+def mark_interrupted_scans(
+    session: Session, rescued: Callable[[int], Path | None] = lambda scan_id: None
+) -> list[Scan]:
+    """Scans still "running" whose process is gone become "incomplete" (rows kept).
+
+    `rescued(scan_id)`: the file its results were saved to when the database would not
+    take them (`app.store.rescue`); the reason then names it."""
     interrupted = [
         scan
         for scan in session.scalars(select(Scan).where(Scan.state == RUNNING))
@@ -297,9 +304,12 @@ def mark_interrupted_scans(session: Session) -> list[Scan]:
     ]
     for scan in interrupted:
         scan.state = INCOMPLETE
+        rescue = rescued(scan.id)
         scan.error = (
-            "Interrupted: the app stopped before this scan finished. Its results are kept "
-            "but do not count; run the checks again."
+            rescue_reason(rescue)
+            if rescue is not None
+            else "Interrupted: the app stopped before this scan finished. Its results are "
+            "kept but do not count; run the checks again."
         )
         record(
             session,

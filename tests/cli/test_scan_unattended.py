@@ -163,5 +163,5 @@ def test_unattended_does_not_combine_with_member_accounts(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     ran = run_cli(capsys, "scan", "--unattended", "--org-role", "Audit", "--db", str(tmp_path))
-    assert ran.code == 1
+    assert ran.code == 2  # options that do not go together: a usage mistake
     assert "--unattended scans one account" in one_clear_line(ran.err)

@@ -1,4 +1,5 @@
-"""The bundled catalogue is complete and matches DESIGN.md; broken files are refused clearly."""
+"""The bundled catalogue is complete and keeps the article's mapping; broken files are refused
+clearly."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ from app.controls.catalogue import (
 from tests.controls.conftest import edit as _edit
 from tests.controls.conftest import error_of as _error
 
-# DESIGN.md's control table, copied here on purpose: the test fails if either drifts.
+# The article's mapping (`audit-binder controls` prints it), copied on purpose: the test fails
+# if either drifts.
 DESIGN_MAPPING: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
     "default-vpcs": (("A.8.20", "A.5.14"), ("CC6.6",), ("NET-04", "NET-04.1")),
     "vpc-flow-logs": (

@@ -1,8 +1,8 @@
 """The automated checks: pure functions from an account inventory to result rows.
 
 `CHECKS` maps each control id of the catalogue to its check; a check returns every
-row of every check id of its control (see the brief's "Engine contracts" for the
-ids). Checks do no I/O and never call AWS: they read `Inventory` only.
+row of every check id of its control (`CHECK_IDS`, the catalogue's `checks[].id`).
+Checks do no I/O and never call AWS: they read `Inventory` only.
 """
 
 from __future__ import annotations
