@@ -24,7 +24,7 @@ from app.aws.calls import ScanCancelled, utc_now
 from app.aws.clients import ScanClients
 from app.aws.fetched import Call, Fetched
 from app.aws.identity import Identity
-from app.aws.inventory import backup, cloudtrail, ec2, iam, kms, s3, ssm
+from app.aws.inventory import backup, cloudtrail, data_stores, ec2, iam, kms, s3, ssm
 from app.aws.inventory.context import GLOBAL, FetchContext
 from app.aws.inventory.model import IamInventory, Inventory, RegionInventory, S3Inventory
 from app.aws.regions import RegionPlan
@@ -64,6 +64,11 @@ REGION_PARTS: Mapping[str, Part] = {
     "kms_aliases": Part(kms.kms_aliases, "kms", "ListAliases"),
     "backup_plans": Part(backup.backup_plans, "backup", "ListBackupPlans"),
     "backup_vaults": Part(backup.backup_vaults, "backup", "ListBackupVaults"),
+    "protected_resources": Part(backup.protected_resources, "backup", "ListProtectedResources"),
+    "db_instances": Part(data_stores.db_instances, "rds", "DescribeDBInstances"),
+    "db_clusters": Part(data_stores.db_clusters, "rds", "DescribeDBClusters"),
+    "dynamodb_tables": Part(data_stores.dynamodb_tables, "dynamodb", "ListTables"),
+    "file_systems": Part(data_stores.file_systems, "efs", "DescribeFileSystems"),
 }
 
 GLOBAL_PARTS: Mapping[str, Part] = {

@@ -14,6 +14,7 @@ from app.aws.fetched import Fetched
 from app.aws.inventory.context import FetchContext, strings, utc
 from app.aws.inventory.model import (
     FlowLog,
+    GroupReference,
     Instance,
     IpPermission,
     NetworkAcl,
@@ -29,6 +30,21 @@ from app.aws.inventory.model import (
 
 def _int_or_none(value: Any) -> int | None:
     return None if value is None else int(value)
+
+
+def _str_or_none(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _group_reference(pair: Mapping[str, Any]) -> GroupReference:
+    return GroupReference(
+        group_id=str(pair.get("GroupId", "")),
+        user_id=str(pair.get("UserId", "")),
+        vpc_id=str(pair.get("VpcId", "")),
+        peering_id=str(pair.get("VpcPeeringConnectionId", "")),
+        peering_status=str(pair.get("PeeringStatus", "")),
+        group_name=str(pair.get("GroupName", "")),
+    )
 
 
 def vpcs(ctx: FetchContext, region: str) -> Fetched[tuple[Vpc, ...]]:
@@ -77,7 +93,7 @@ def _permission(item: Mapping[str, Any]) -> IpPermission:
         ipv4_ranges=strings(item.get("IpRanges", []), "CidrIp"),
         ipv6_ranges=strings(item.get("Ipv6Ranges", []), "CidrIpv6"),
         prefix_list_ids=strings(item.get("PrefixListIds", []), "PrefixListId"),
-        referenced_group_ids=strings(item.get("UserIdGroupPairs", []), "GroupId"),
+        group_references=tuple(map(_group_reference, item.get("UserIdGroupPairs", []))),
         raw=json_safe(item),
     )
 
@@ -144,8 +160,8 @@ def flow_logs(ctx: FetchContext, region: str) -> Fetched[tuple[FlowLog, ...]]:
                 flow_log_status=str(item.get("FlowLogStatus", "")),
                 destination_type=str(item.get("LogDestinationType", "")),
                 destination=str(item.get("LogDestination") or item.get("LogGroupName") or ""),
-                deliver_logs_status=str(item.get("DeliverLogsStatus", "")),
-                deliver_logs_error=str(item.get("DeliverLogsErrorMessage", "")),
+                deliver_logs_status=_str_or_none(item.get("DeliverLogsStatus")),
+                deliver_logs_error=_str_or_none(item.get("DeliverLogsErrorMessage")),
                 raw=json_safe(item),
             )
             for item in response.get("FlowLogs", [])

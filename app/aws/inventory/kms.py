@@ -15,18 +15,27 @@ from app.aws.fetched import Fetched
 from app.aws.inventory.context import FetchContext, utc
 from app.aws.inventory.model import KeyMetadata, KeyRotation, KmsAlias, KmsKey
 
+# AWS's documented defaults (kms:CreateKey) for fields older DescribeKey answers leave
+# out: keys made before asymmetric keys existed (2019) carry neither `KeySpec` nor
+# `CustomerMasterKeySpec` and are all symmetric encryption keys with KMS-made material.
+DEFAULT_KEY_SPEC = "SYMMETRIC_DEFAULT"
+DEFAULT_KEY_USAGE = "ENCRYPT_DECRYPT"
+DEFAULT_ORIGIN = "AWS_KMS"
+
 
 def _metadata(response: Mapping[str, Any]) -> KeyMetadata:
     item = response["KeyMetadata"]
     window = item.get("PendingDeletionWindowInDays")
     multi = item.get("MultiRegion")
+    spec = item.get("KeySpec") or item.get("CustomerMasterKeySpec") or DEFAULT_KEY_SPEC
     return KeyMetadata(
+        # No documented default: "" makes the checks say the answer did not tell.
         key_manager=str(item.get("KeyManager", "")),
         key_state=str(item.get("KeyState", "")),
         enabled=bool(item.get("Enabled", False)),
-        key_spec=str(item.get("KeySpec") or item.get("CustomerMasterKeySpec") or ""),
-        key_usage=str(item.get("KeyUsage", "")),
-        origin=str(item.get("Origin", "")),
+        key_spec=str(spec),
+        key_usage=str(item.get("KeyUsage") or DEFAULT_KEY_USAGE),
+        origin=str(item.get("Origin") or DEFAULT_ORIGIN),
         description=str(item.get("Description", "")),
         creation_date=utc(item.get("CreationDate")),
         deletion_date=utc(item.get("DeletionDate")),
