@@ -17,7 +17,7 @@ from typing import Any
 
 from app.aws.calls import convert, json_safe
 from app.aws.fetched import Fetched
-from app.aws.inventory.context import FetchContext, utc
+from app.aws.inventory.context import FetchContext, listing, utc
 from app.aws.inventory.model import (
     BackupPlan,
     BackupRule,
@@ -64,7 +64,7 @@ def _rules(response: Mapping[str, Any]) -> tuple[BackupRule, ...]:
 
 
 def _listed_selections(response: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    return list(response.get("BackupSelectionsList", []))
+    return listing(response, "BackupSelectionsList")
 
 
 def _tag_key(key: Any) -> str:
@@ -95,7 +95,7 @@ def _selection_rules(response: Mapping[str, Any]) -> SelectionRules:
 def _tags(response: Mapping[str, Any]) -> Mapping[str, Mapping[str, str]]:
     return {
         str(item["ResourceARN"]): {str(t["Key"]): str(t["Value"]) for t in item.get("Tags", [])}
-        for item in response.get("ResourceTagMappingList", [])
+        for item in listing(response, "ResourceTagMappingList")
     }
 
 
@@ -163,10 +163,13 @@ def _tagged(
 
 
 def backup_plans(ctx: FetchContext, region: str) -> Fetched[tuple[BackupPlan, ...]]:
-    listed = ctx.call("backup", region, "ListBackupPlans", paginate=True)
+    listed = convert(
+        ctx.call("backup", region, "ListBackupPlans", paginate=True),
+        lambda response: listing(response, "BackupPlansList"),
+    )
     if not listed.ok or listed.value is None:
         return convert(listed, lambda response: ())
-    items: list[Mapping[str, Any]] = list(listed.value.get("BackupPlansList", []))
+    items: list[Mapping[str, Any]] = listed.value
     ids = [str(item["BackupPlanId"]) for item in items]
 
     def detail(job: tuple[str, str]) -> Fetched[Any]:
@@ -207,7 +210,7 @@ def protected_resources(ctx: FetchContext, region: str) -> Fetched[tuple[Protect
                 last_vault_arn=str(item.get("LastBackupVaultArn", "")),
                 raw=json_safe(item),
             )
-            for item in response.get("Results", [])
+            for item in listing(response, "Results")
         )
 
     fetched = ctx.call("backup", region, "ListProtectedResources", paginate=True)
@@ -230,7 +233,7 @@ def backup_vaults(ctx: FetchContext, region: str) -> Fetched[tuple[BackupVault, 
                 number_of_recovery_points=int(item.get("NumberOfRecoveryPoints", 0) or 0),
                 raw=json_safe(item),
             )
-            for item in response.get("BackupVaultList", [])
+            for item in listing(response, "BackupVaultList")
         )
 
     return convert(ctx.call("backup", region, "ListBackupVaults", paginate=True), build)

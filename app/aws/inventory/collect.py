@@ -110,6 +110,20 @@ class _Counter:
             self._progress(done, self.total, message)
 
 
+def fetch_part(part: Part, ctx: FetchContext, region: str | None) -> Any:
+    """One part in one region (None: a global part); a fetcher that raises gives its part
+    an ERROR (a bug in one fetcher must not cost the scan), except a cancellation."""
+    where = region or GLOBAL
+    try:
+        return part.fetch(ctx, region) if region is not None else part.fetch(ctx)
+    except ScanCancelled:
+        raise
+    except Exception as exc:
+        log.exception("fetching %s:%s in %s failed", part.service, part.operation, where)
+        call = Call(part.service, part.operation, where, {}, utc_now())
+        return Fetched(call=call, error=f"Internal error while fetching: {exc!r}")
+
+
 def collect_inventory(
     clients: ScanClients,
     identity: Identity,
@@ -150,16 +164,8 @@ def collect_inventory(
         )
 
         def run(part: Part, region: str | None) -> Any:
-            where = region or GLOBAL
-            try:
-                value = part.fetch(ctx, region) if region is not None else part.fetch(ctx)
-            except ScanCancelled:
-                raise
-            except Exception as exc:  # a bug in one fetcher: its part is ERROR, the scan goes on
-                log.exception("fetching %s:%s in %s failed", part.service, part.operation, where)
-                call = Call(part.service, part.operation, where, {}, utc_now())
-                value = Fetched(call=call, error=f"Internal error while fetching: {exc!r}")
-            counter.step(f"{part.service}:{part.operation} in {where}")
+            value = fetch_part(part, ctx, region)
+            counter.step(f"{part.service}:{part.operation} in {region or GLOBAL}")
             return value
 
         futures: dict[Future[Any], tuple[str | None, str]] = {}

@@ -19,7 +19,7 @@ from typing import Any
 
 from app.aws.calls import convert, json_safe
 from app.aws.fetched import Fetched
-from app.aws.inventory.context import FetchContext
+from app.aws.inventory.context import FetchContext, listing
 from app.aws.inventory.model import (
     ContinuousBackups,
     DbCluster,
@@ -59,7 +59,7 @@ def _db_instance(item: Mapping[str, Any]) -> DbInstance:
 
 def db_instances(ctx: FetchContext, region: str) -> Fetched[tuple[DbInstance, ...]]:
     def build(response: Mapping[str, Any]) -> tuple[DbInstance, ...]:
-        return tuple(_db_instance(item) for item in response.get("DBInstances", []))
+        return tuple(_db_instance(item) for item in listing(response, "DBInstances"))
 
     return convert(ctx.call("rds", region, "DescribeDBInstances", paginate=True), build)
 
@@ -83,7 +83,7 @@ def _db_cluster(item: Mapping[str, Any]) -> DbCluster:
 
 def db_clusters(ctx: FetchContext, region: str) -> Fetched[tuple[DbCluster, ...]]:
     def build(response: Mapping[str, Any]) -> tuple[DbCluster, ...]:
-        return tuple(_db_cluster(item) for item in response.get("DBClusters", []))
+        return tuple(_db_cluster(item) for item in listing(response, "DBClusters"))
 
     return convert(ctx.call("rds", region, "DescribeDBClusters", paginate=True), build)
 
@@ -113,10 +113,13 @@ def _continuous(response: Mapping[str, Any]) -> ContinuousBackups:
 
 
 def dynamodb_tables(ctx: FetchContext, region: str) -> Fetched[tuple[DynamoTable, ...]]:
-    listed = ctx.call("dynamodb", region, "ListTables", paginate=True)
+    listed = convert(
+        ctx.call("dynamodb", region, "ListTables", paginate=True),
+        lambda response: [str(name) for name in listing(response, "TableNames")],
+    )
     if not listed.ok or listed.value is None:
         return convert(listed, lambda response: ())
-    names = [str(name) for name in listed.value.get("TableNames", [])]
+    names: list[str] = listed.value
 
     def detail(job: tuple[str, str]) -> Fetched[Any]:
         name, operation = job
@@ -154,7 +157,7 @@ def file_systems(ctx: FetchContext, region: str) -> Fetched[tuple[FileSystem, ..
                 kms_key_id=_str(item.get("KmsKeyId")),
                 raw=json_safe(item),
             )
-            for item in response.get("FileSystems", [])
+            for item in listing(response, "FileSystems")
         )
 
     fetched = ctx.call("efs", region, "DescribeFileSystems", paginate=True)

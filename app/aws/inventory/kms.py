@@ -12,7 +12,7 @@ from typing import Any
 
 from app.aws.calls import convert, json_safe
 from app.aws.fetched import Fetched
-from app.aws.inventory.context import FetchContext, utc
+from app.aws.inventory.context import FetchContext, listing, utc
 from app.aws.inventory.model import KeyMetadata, KeyRotation, KmsAlias, KmsKey
 
 # AWS's documented defaults (kms:CreateKey) for fields older DescribeKey answers leave
@@ -66,10 +66,14 @@ def can_rotate(metadata: KeyMetadata) -> bool:
 
 
 def kms_keys(ctx: FetchContext, region: str) -> Fetched[tuple[KmsKey, ...]]:
-    listed = ctx.call("kms", region, "ListKeys", paginate=True)
+    listed = convert(
+        ctx.call("kms", region, "ListKeys", paginate=True), lambda r: listing(r, "Keys")
+    )
     if not listed.ok or listed.value is None:
         return convert(listed, lambda response: ())
-    items: list[Mapping[str, Any]] = list(listed.value.get("Keys", []))
+    items: list[Mapping[str, Any]] = listed.value
+    # The documented ARN of a key, for answers that leave `KeyArn` out.
+    prefix = f"arn:{ctx.partition}:kms:{region}:{ctx.account_id}:key/"
 
     def describe(item: Mapping[str, Any]) -> Fetched[KeyMetadata]:
         fetched = ctx.call("kms", region, "DescribeKey", {"KeyId": item["KeyId"]})
@@ -90,7 +94,7 @@ def kms_keys(ctx: FetchContext, region: str) -> Fetched[tuple[KmsKey, ...]]:
         return tuple(
             KmsKey(
                 key_id=str(item["KeyId"]),
-                arn=str(item.get("KeyArn", "")),
+                arn=str(item.get("KeyArn") or prefix + str(item["KeyId"])),
                 metadata=metadata[i],
                 rotation=rotations.get(i),
                 raw=json_safe(item),
@@ -110,7 +114,7 @@ def kms_aliases(ctx: FetchContext, region: str) -> Fetched[tuple[KmsAlias, ...]]
                 target_key_id=item.get("TargetKeyId"),
                 raw=json_safe(item),
             )
-            for item in response.get("Aliases", [])
+            for item in listing(response, "Aliases")
         )
 
     return convert(ctx.call("kms", region, "ListAliases", paginate=True), build)

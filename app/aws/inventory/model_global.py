@@ -209,6 +209,7 @@ class ReplicationRule:
     # empty one, or an empty legacy `Prefix`), else e.g. "prefix logs/ and tag Owner=c7n".
     only: str | None = None
     priority: int | None = None
+    scope_stated: bool = True  # False: the answer gives neither `Filter` nor `Prefix`
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Any
 
 from app.aws.calls import convert, json_safe, utc_now
 from app.aws.fetched import Call, Fetched
-from app.aws.inventory.context import GLOBAL, FetchContext, utc
+from app.aws.inventory.context import GLOBAL, FetchContext, listing, utc
 from app.aws.inventory.model import (
     Bucket,
     BucketEncryption,
@@ -103,6 +103,7 @@ def _replication(response: Mapping[str, Any]) -> Replication:
                 destination_bucket_arn=str((rule.get("Destination") or {}).get("Bucket", "")),
                 destination_account=(rule.get("Destination") or {}).get("Account"),
                 only=_replication_only(rule),
+                scope_stated="Filter" in rule or "Prefix" in rule,
                 priority=None if rule.get("Priority") is None else int(rule["Priority"]),
             )
             for rule in config.get("Rules", [])
@@ -134,9 +135,10 @@ def buckets(ctx: FetchContext) -> S3Inventory:
         paginate=True,
         evidence_region=GLOBAL,
     )
-    if not listed.ok or listed.value is None:
-        return S3Inventory(buckets=convert(listed, lambda response: ()))
-    items: list[Mapping[str, Any]] = list(listed.value.get("Buckets", []))
+    names = convert(listed, lambda response: [b["Name"] for b in listing(response, "Buckets")])
+    if not names.ok or listed.value is None:
+        return S3Inventory(buckets=convert(names, lambda response: ()))
+    items: list[Mapping[str, Any]] = listing(listed.value, "Buckets")
 
     def region_of(item: Mapping[str, Any]) -> Fetched[str]:
         if item.get("BucketRegion"):

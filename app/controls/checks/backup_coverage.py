@@ -92,6 +92,20 @@ def holdings(rows: Rows, region: RegionInventory) -> Holdings:
     return held
 
 
+def unplaced_bucket_rows(rows: Rows) -> list[CheckResult]:
+    """An ERROR row for each bucket whose region could not be read: no region's population
+    holds it, and it must not vanish."""
+    listing = rows.inventory.s3.buckets
+    if not listing.ok:
+        return []
+    partition = rows.inventory.partition
+    return [
+        rows.error("global", b.arn(partition), f"the region of S3 bucket {b.name}", b.region)
+        for b in listing.require()
+        if not b.region.ok or not b.region.value
+    ]
+
+
 def _buckets(rows: Rows, region: RegionInventory, held: Holdings) -> None:
     listing = rows.inventory.s3.buckets
     if not listing.ok:

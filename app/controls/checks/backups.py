@@ -18,7 +18,12 @@ from __future__ import annotations
 
 from app.aws.fetched import Fetched
 from app.aws.inventory.model import BackupPlan, Bucket, Inventory, RegionInventory
-from app.controls.checks.backup_coverage import Holdings, coverage_row, holdings
+from app.controls.checks.backup_coverage import (
+    Holdings,
+    coverage_row,
+    holdings,
+    unplaced_bucket_rows,
+)
 from app.controls.checks.encryption import bucket_region
 from app.controls.checks.ip_rules import summarize
 from app.controls.checks.rows import Rows, first_error, pick
@@ -38,6 +43,7 @@ def check(inventory: Inventory, settings: CheckSettings) -> list[CheckResult]:
         covered = _coverage_rows(coverage, region, held)
         results.append(_plan_row(plans, region, held, covered))
         results.extend(covered)
+    results.extend(unplaced_bucket_rows(coverage))
     results.extend(_replication_rows(Rows(CONTROL, "s3-replication", inventory, settings.now)))
     return results
 
@@ -204,6 +210,7 @@ def _replication_row(rows: Rows, bucket: Bucket, regions: dict[str, Fetched[str]
     same: list[str] = []
     unplaced: list[str] = []
     partial: list[str] = []
+    unstated: list[str] = []
     for rule in enabled:
         destination = regions.get(rule.destination_bucket_arn)
         if destination is None or not destination.ok:
@@ -214,6 +221,9 @@ def _replication_row(rows: Rows, bucket: Bucket, regions: dict[str, Fetched[str]
             same.append(rule.destination_bucket_arn)
             continue
         where = f"{rule.destination_bucket_arn} in {dest_region} (rule {rule.rule_id})"
+        if not rule.scope_stated:
+            unstated.append(where)
+            continue
         if rule.only is not None:
             partial.append(f"only objects with {rule.only} to {where}")
             continue
@@ -223,6 +233,12 @@ def _replication_row(rows: Rows, bucket: Bucket, regions: dict[str, Fetched[str]
         detail = (
             f"{bucket.name} replicates to {', '.join(unplaced)}, outside this inventory: "
             "its region could not be verified"
+        )
+        return rows.row(region, arn, Status.ERROR, detail, evidence)
+    if unstated:
+        detail = (
+            f"{bucket.name} replicates to {'; '.join(unstated)}, but the answer gives neither "
+            "Filter nor Prefix for the rule, so what it replicates is unknown"
         )
         return rows.row(region, arn, Status.ERROR, detail, evidence)
     if partial:

@@ -47,23 +47,44 @@ def _label(item: DbCluster | DbInstance) -> str:
     return f"{engine_name(item.engine)} {kind} {item.identifier}"
 
 
+# Engines that only exist inside a cluster: an instance of one that names no cluster is
+# an answer missing `DBClusterIdentifier`, not a stand-alone database.
+CLUSTER_ONLY_ENGINES = frozenset(
+    {"aurora", "aurora-mysql", "aurora-postgresql", "neptune", "docdb"}
+)
+
+
 def databases(region: RegionInventory) -> list[Database]:
     """The region's databases; call only when both listings are ok."""
     clusters = region.db_clusters.require()
     listed = {c.identifier for c in clusters}
+    members = {m for c in clusters for m in c.member_ids}
     found = [Database(c.arn, _label(c), region.db_clusters, c) for c in clusters]
     for instance in region.db_instances.require():
-        if instance.cluster_id is None:
-            found.append(Database(instance.arn, _label(instance), region.db_instances, instance))
-        elif instance.cluster_id not in listed:
-            problem = (
-                f"it belongs to cluster {instance.cluster_id}, which the DescribeDBClusters "
-                "answer does not list, so its cluster's settings could not be read"
-            )
-            found.append(
-                Database(instance.arn, _label(instance), region.db_instances, instance, problem)
-            )
+        if instance.cluster_id in listed or (
+            instance.cluster_id is None and instance.identifier in members
+        ):
+            continue  # judged through its cluster
+        problem = _unjudged(instance)
+        found.append(
+            Database(instance.arn, _label(instance), region.db_instances, instance, problem)
+        )
     return found
+
+
+def _unjudged(instance: DbInstance) -> str | None:
+    """Why an instance that no listed cluster accounts for cannot be judged on its own."""
+    if instance.cluster_id is not None:
+        return (
+            f"it belongs to cluster {instance.cluster_id}, which the DescribeDBClusters "
+            "answer does not list, so its cluster's settings could not be read"
+        )
+    if instance.engine in CLUSTER_ONLY_ENGINES:
+        return (
+            f"a {engine_name(instance.engine)} instance always belongs to a cluster, but the "
+            "answer names none (no DBClusterIdentifier) and no cluster lists it"
+        )
+    return None
 
 
 def database_rows_or_none(rows: Rows, region: RegionInventory) -> list[Any] | None:

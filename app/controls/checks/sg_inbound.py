@@ -77,7 +77,7 @@ def _group_row(
     groups = sorted({g.describe(group.owner_id) for p in group.inbound for g in p.group_references})
     lists = sorted({pl for p in group.inbound for pl in p.prefix_list_ids})
     if groups:
-        notes.append(f"references security groups {summarize(groups)}")
+        notes.append(f"references {summarize(groups)}")
     if lists:
         notes.append(f"uses prefix lists {summarize(lists)} (entries not expanded)")
     tail = f"; {'; '.join(notes)}" if notes else ""
