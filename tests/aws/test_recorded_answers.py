@@ -137,6 +137,9 @@ def test_list_buckets_asks_with_a_page_size_and_trusts_bucket_region(saas: Repla
     row = saas.row("s3-default-encryption", ":::saas-prod-uploads-replica")
     assert row.region == "us-east-1"
     assert row.evidence[0].region == "us-east-1"
+    listing = saas.row("backup-coverage", ":::saas-prod-uploads-replica").evidence[0]
+    assert listing.operation == "s3:ListBuckets"
+    assert listing.parameters == {"MaxBuckets": 10000}
 
 
 def test_without_bucket_region_get_bucket_location_places_the_bucket(legacy: ReplayedScan) -> None:
