@@ -42,18 +42,25 @@ def _str(value: Any) -> str | None:
     return None if value is None or value == "" else str(value)
 
 
+def _common_fields(item: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields instances and clusters share (each None when the answer leaves it out)."""
+    return {
+        "engine": str(item.get("Engine", "")),
+        "storage_encrypted": _bool(item.get("StorageEncrypted")),
+        "kms_key_id": _str(item.get("KmsKeyId")),
+        "deletion_protection": _bool(item.get("DeletionProtection")),
+        "backup_retention_days": _int(item.get("BackupRetentionPeriod")),
+        "raw": json_safe(item),
+    }
+
+
 def _db_instance(item: Mapping[str, Any]) -> DbInstance:
     return DbInstance(
         identifier=str(item["DBInstanceIdentifier"]),
         arn=str(item["DBInstanceArn"]),
-        engine=str(item.get("Engine", "")),
         status=str(item.get("DBInstanceStatus", "")),
         cluster_id=_str(item.get("DBClusterIdentifier")),
-        storage_encrypted=_bool(item.get("StorageEncrypted")),
-        kms_key_id=_str(item.get("KmsKeyId")),
-        deletion_protection=_bool(item.get("DeletionProtection")),
-        backup_retention_days=_int(item.get("BackupRetentionPeriod")),
-        raw=json_safe(item),
+        **_common_fields(item),
     )
 
 
@@ -68,16 +75,11 @@ def _db_cluster(item: Mapping[str, Any]) -> DbCluster:
     return DbCluster(
         identifier=str(item["DBClusterIdentifier"]),
         arn=str(item["DBClusterArn"]),
-        engine=str(item.get("Engine", "")),
         status=str(item.get("Status", "")),
-        storage_encrypted=_bool(item.get("StorageEncrypted")),
-        kms_key_id=_str(item.get("KmsKeyId")),
-        deletion_protection=_bool(item.get("DeletionProtection")),
-        backup_retention_days=_int(item.get("BackupRetentionPeriod")),
         member_ids=tuple(
             str(m["DBInstanceIdentifier"]) for m in item.get("DBClusterMembers") or []
         ),
-        raw=json_safe(item),
+        **_common_fields(item),
     )
 
 

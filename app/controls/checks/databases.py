@@ -9,6 +9,7 @@ listing stays in the population as a problem (an ERROR row), never silently drop
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,7 @@ from app.aws.fetched import Fetched
 from app.aws.inventory.model import DbCluster, DbInstance, RegionInventory
 from app.aws.inventory.model_data import engine_name
 from app.controls.checks.rows import Rows, first_error, pick
+from app.controls.results import CheckResult, Evidence, Status
 
 EXCERPT = (
     "DBInstanceIdentifier",
@@ -87,8 +89,12 @@ def _unjudged(instance: DbInstance) -> str | None:
     return None
 
 
-def database_rows_or_none(rows: Rows, region: RegionInventory) -> list[Any] | None:
-    """The ERROR or NOT_APPLICABLE row when the databases cannot or need not be judged."""
+def database_rows(
+    rows: Rows, region: RegionInventory, judge: Callable[[Database, Evidence], CheckResult]
+) -> list[CheckResult]:
+    """`judge(database, its evidence)` for each database of the region; an ERROR row for a
+    database that cannot be judged on its own or when a listing failed, NOT_APPLICABLE
+    when there is none."""
     name = region.region
     failed = first_error(region.db_instances, region.db_clusters)
     if failed is not None:
@@ -96,7 +102,15 @@ def database_rows_or_none(rows: Rows, region: RegionInventory) -> list[Any] | No
     if not region.db_instances.require() and not region.db_clusters.require():
         what = "RDS, Aurora, Neptune or DocumentDB databases"
         return [rows.none_in_region(name, what, region.db_instances)]
-    return None
+    results = []
+    for db in databases(region):
+        evidence = rows.evidence(db.listing, db.excerpt())
+        if db.problem is not None:
+            detail = f"{db.label}: {db.problem}"
+            results.append(rows.row(name, db.arn, Status.ERROR, detail, (evidence,)))
+        else:
+            results.append(judge(db, evidence))
+    return results
 
 
 def key_words(region: RegionInventory, key_id: str | None) -> str:

@@ -9,24 +9,23 @@ An answer leaving out a field decides nothing: ERROR, naming the field.
 
 from __future__ import annotations
 
+from functools import partial
+
 from app.aws.inventory.model import DynamoTable, RegionInventory
-from app.controls.checks.databases import Database, database_rows_or_none, databases
+from app.controls.checks import databases
+from app.controls.checks.databases import Database
 from app.controls.checks.rows import Rows, first_error
-from app.controls.results import CheckResult, Status
+from app.controls.results import CheckResult, Evidence, Status
 
 
 def database_rows(rows: Rows, region: RegionInventory) -> list[CheckResult]:
-    early = database_rows_or_none(rows, region)
-    if early is not None:
-        return early
-    return [_database_row(rows, region, db) for db in databases(region)]
+    return databases.database_rows(rows, region, partial(_database_row, rows, region))
 
 
-def _database_row(rows: Rows, region: RegionInventory, db: Database) -> CheckResult:
+def _database_row(
+    rows: Rows, region: RegionInventory, db: Database, evidence: Evidence
+) -> CheckResult:
     name = region.region
-    evidence = (rows.evidence(db.listing, db.excerpt()),)
-    if db.problem is not None:
-        return rows.row(name, db.arn, Status.ERROR, f"{db.label}: {db.problem}", evidence)
     protected, retention = db.item.deletion_protection, db.item.backup_retention_days
     missing = [
         field
@@ -38,7 +37,7 @@ def _database_row(rows: Rows, region: RegionInventory, db: Database) -> CheckRes
     ]
     if missing:
         detail = f"{db.label}: the answer does not give {' or '.join(missing)}"
-        return rows.row(name, db.arn, Status.ERROR, detail, evidence)
+        return rows.row(name, db.arn, Status.ERROR, detail, (evidence,))
     shortfalls = []
     if not protected:
         shortfalls.append("deletion protection is off")
@@ -46,19 +45,14 @@ def _database_row(rows: Rows, region: RegionInventory, db: Database) -> CheckRes
         shortfalls.append("automated backups are off (retention 0 days)")
     if shortfalls:
         detail = f"{db.label}: " + "; ".join(shortfalls)
-        return rows.row(name, db.arn, Status.FAIL, detail, evidence)
+        return rows.row(name, db.arn, Status.FAIL, detail, (evidence,))
     detail = f"{db.label}: deletion protection on; automated backups kept {retention} days"
-    return rows.row(name, db.arn, Status.PASS, detail, evidence)
+    return rows.row(name, db.arn, Status.PASS, detail, (evidence,))
 
 
 def table_rows(rows: Rows, region: RegionInventory) -> list[CheckResult]:
-    name = region.region
-    if not region.dynamodb_tables.ok:
-        return [rows.error(name, name, "DynamoDB tables", region.dynamodb_tables)]
-    tables = region.dynamodb_tables.require()
-    if not tables:
-        return [rows.none_in_region(name, "DynamoDB tables", region.dynamodb_tables)]
-    return [_table_row(rows, region, table) for table in tables]
+    judge = partial(_table_row, rows, region)
+    return rows.per_item(region.region, "DynamoDB tables", region.dynamodb_tables, judge)
 
 
 def _table_row(rows: Rows, region: RegionInventory, table: DynamoTable) -> CheckResult:

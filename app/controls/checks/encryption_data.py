@@ -10,10 +10,13 @@ key (named). A table whose KMS key became inaccessible fails. An answer that lea
 
 from __future__ import annotations
 
+from functools import partial
+
 from app.aws.inventory.model import DynamoTable, FileSystem, RegionInventory
-from app.controls.checks.databases import Database, database_rows_or_none, databases, key_words
+from app.controls.checks import databases
+from app.controls.checks.databases import Database, key_words
 from app.controls.checks.rows import Rows, pick
-from app.controls.results import CheckResult, Status
+from app.controls.results import CheckResult, Evidence, Status
 
 AWS_OWNED_NOTE = (
     "a key AWS owns and manages: encrypted, but the company cannot control, rotate or audit "
@@ -22,39 +25,30 @@ AWS_OWNED_NOTE = (
 
 
 def database_rows(rows: Rows, region: RegionInventory) -> list[CheckResult]:
-    early = database_rows_or_none(rows, region)
-    if early is not None:
-        return early
-    return [_database_row(rows, region, db) for db in databases(region)]
+    return databases.database_rows(rows, region, partial(_database_row, rows, region))
 
 
-def _database_row(rows: Rows, region: RegionInventory, db: Database) -> CheckResult:
+def _database_row(
+    rows: Rows, region: RegionInventory, db: Database, evidence: Evidence
+) -> CheckResult:
     name = region.region
-    evidence = (rows.evidence(db.listing, db.excerpt()),)
-    if db.problem is not None:
-        return rows.row(name, db.arn, Status.ERROR, f"{db.label}: {db.problem}", evidence)
     encrypted = db.item.storage_encrypted
     if encrypted is None:
         detail = f"{db.label}: the answer does not say whether storage is encrypted"
-        return rows.row(name, db.arn, Status.ERROR, detail, evidence)
+        return rows.row(name, db.arn, Status.ERROR, detail, (evidence,))
     if encrypted:
         detail = f"{db.label}: storage encrypted with {key_words(region, db.item.kms_key_id)}"
-        return rows.row(name, db.arn, Status.PASS, detail, evidence)
+        return rows.row(name, db.arn, Status.PASS, detail, (evidence,))
     detail = (
         f"{db.label}: storage is not encrypted (encryption cannot be switched on in place: "
         "restore an encrypted copy of a snapshot)"
     )
-    return rows.row(name, db.arn, Status.FAIL, detail, evidence)
+    return rows.row(name, db.arn, Status.FAIL, detail, (evidence,))
 
 
 def table_rows(rows: Rows, region: RegionInventory) -> list[CheckResult]:
-    name = region.region
-    if not region.dynamodb_tables.ok:
-        return [rows.error(name, name, "DynamoDB tables", region.dynamodb_tables)]
-    tables = region.dynamodb_tables.require()
-    if not tables:
-        return [rows.none_in_region(name, "DynamoDB tables", region.dynamodb_tables)]
-    return [_table_row(rows, region, table) for table in tables]
+    judge = partial(_table_row, rows, region)
+    return rows.per_item(region.region, "DynamoDB tables", region.dynamodb_tables, judge)
 
 
 def _table_row(rows: Rows, region: RegionInventory, table: DynamoTable) -> CheckResult:
@@ -81,13 +75,8 @@ def _table_row(rows: Rows, region: RegionInventory, table: DynamoTable) -> Check
 
 
 def file_system_rows(rows: Rows, region: RegionInventory) -> list[CheckResult]:
-    name = region.region
-    if not region.file_systems.ok:
-        return [rows.error(name, name, "EFS file systems", region.file_systems)]
-    found = region.file_systems.require()
-    if not found:
-        return [rows.none_in_region(name, "EFS file systems", region.file_systems)]
-    return [_file_system_row(rows, region, fs) for fs in found]
+    judge = partial(_file_system_row, rows, region)
+    return rows.per_item(region.region, "EFS file systems", region.file_systems, judge)
 
 
 def _file_system_row(rows: Rows, region: RegionInventory, fs: FileSystem) -> CheckResult:
