@@ -148,10 +148,9 @@ def assignment(rows: Rows, plans: Iterable[BackupPlan], arns: tuple[str, ...]) -
             if True in verdicts:
                 found.by.append(f"{where} ({describe_rules(rules)})")
                 found.evidence.append(rows.evidence(selection.rules, dict(rules.raw)))
-            elif None in verdicts and tags_of is not None:
-                found.unknown.append(
-                    f"{where}: the resource tags could not be read ({tags_of.error})"
-                )
+            elif None in verdicts:
+                why = tags_of.error if tags_of is not None else "they were not read"
+                found.unknown.append(f"{where}: the resource tags could not be read ({why})")
     return found
 
 
