@@ -101,7 +101,7 @@ def changes_since_previous(
         previous = older[0] if older else None
         if previous is None:
             return None, []
-        every = ctx.catalogue.ids
+        every = ctx.catalogue.automated_ids
         covered = _covered(chosen, every) & _covered(previous, every)
         before = {_key(r): r.status for r in previous.results if r.control_id in covered}
         after = {_key(r): r.status for r in chosen.results if r.control_id in covered}
