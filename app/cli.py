@@ -13,6 +13,7 @@ from app import __version__
 # sets `handler=<callable(args) -> int>`.
 COMMANDS: tuple[str, ...] = (
     "controls",
+    "criteria",
     "profiles",
     "login",
     "export",
