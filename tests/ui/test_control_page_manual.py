@@ -6,18 +6,9 @@ from __future__ import annotations
 from pytestqt.qtbot import QtBot
 
 from app.ui.context import AppContext
-from app.ui.control_page import ControlPage
 from app.ui.control_page.results_panel import MANUAL_CONTROL_TEXT
 from tests.ui.controls_fixtures import db, engagement_id, signed_in  # noqa: F401
-
-
-def _page(ctx: AppContext, engagement_id: int, qtbot: QtBot, control: str) -> ControlPage:
-    page = ControlPage(ctx)
-    qtbot.addWidget(page)
-    page.resize(1000, 700)
-    page.show()
-    page.show_control(engagement_id, control)
-    return page
+from tests.ui.test_control_page import _page
 
 
 def test_a_manual_control_cannot_be_run_and_says_why(
