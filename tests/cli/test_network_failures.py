@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from app.aws import clients
-from tests.cli.helpers import one_clear_line, run_cli
+from tests.cli.helpers import fake_web_server, one_clear_line, run_cli
 
 SSO_PROFILE = (
     "[profile corp]\nsso_session = corp\n\n"
@@ -98,3 +98,21 @@ def test_a_failing_network_path_is_one_line_with_the_reason(
     line = one_clear_line(ran.err)
     assert FAILURES[failure] in line, line
     assert "could not be reached" in line
+
+
+def test_a_first_connection_through_a_failing_network_path_is_one_line(
+    failure: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The portal page answers (a plain web server, allowed through the test seam); the
+    # path to IAM Identity Center's API is what fails (the proxy fails for both).
+    with fake_web_server(200, b"<title>AWS access portal</title>") as portal:
+        monkeypatch.setenv("AUDIT_BINDER_TEST_SSO_ENDPOINT", portal)
+        ran = run_cli(
+            capsys, "login", "--start-url", f"{portal}/start", "--sso-region", "eu-west-1"
+        )
+
+    assert ran.code == 1
+    line = one_clear_line(ran.err)
+    assert FAILURES[failure] in line, line
+    assert "could not be reached" in line
+    assert not Path(os.environ["AWS_CONFIG_FILE"]).exists()
