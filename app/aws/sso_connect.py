@@ -152,7 +152,8 @@ def taken_profile_names(config: AwsConfig | None = None) -> frozenset[str]:
 
 def suggest_profile_name(account_id: str, role_name: str, taken: frozenset[str]) -> str:
     """`aws configure sso`'s suggestion, `<role>-<account>`, numbered when it is taken."""
-    base = _NOT_IN_NAMES.sub("-", f"{role_name}-{account_id}").strip("-")[:120] or account_id
+    role = _NOT_IN_NAMES.sub("-", role_name).strip("-")[:100]
+    base = f"{role}-{account_id}" if role else account_id
     name, counter = base, 2
     while name in taken:
         name, counter = f"{base}-{counter}", counter + 1

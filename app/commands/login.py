@@ -28,7 +28,7 @@ from app.aws.sso_cache import SsoTarget, SsoToken
 from app.aws.sso_connect import BrowserPrompt
 from app.aws.sso_pkce import pkce_login
 from app.commands.login_connect import run_connect, terminal_prompt
-from app.exit_codes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+from app.exit_codes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
 
 
 def register(subparsers: Any) -> None:
@@ -61,7 +61,7 @@ def register(subparsers: Any) -> None:
     first.add_argument("--account-id", help="the account to use (else asked, or the only one)")
     first.add_argument("--role-name", help="the role to use (else asked, or the only one)")
     first.add_argument("--region", help="the profile's default region (default: --sso-region)")
-    parser.set_defaults(handler=run)
+    parser.set_defaults(handler=run, usage_error=parser.error)
 
 
 def _sign_in(target: SsoTarget, args: argparse.Namespace, cancel: threading.Event) -> SsoToken:
@@ -85,12 +85,10 @@ def run(args: argparse.Namespace) -> int:
     ]
     if args.profile is None or extra:
         what = f"{', '.join(extra)} only go with --start-url" if extra else "nothing to sign in"
-        print(
-            f"audit-binder login: {what}. Give --profile P (an existing SSO profile), or "
-            "--start-url URL --sso-region R for a first connection.",
-            file=sys.stderr,
+        args.usage_error(  # argparse's: the usage line, the message, exit 2
+            f"{what}: give --profile P (an existing SSO profile), or --start-url URL "
+            "--sso-region R for a first connection"
         )
-        return EXIT_USAGE
     cancel = threading.Event()
     try:
         target = target_for_profile(args.profile)
