@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from app.aws.login_errors import SignInCancelled
 from app.aws.profiles import AwsConfig, load_config
 from app.aws.sso import DEFAULT_SCOPES, SsoClients, device_login
 from app.aws.sso_cache import SsoTarget, SsoToken, read_token, utc_now
@@ -144,6 +145,24 @@ def sign_in(
             log.info("browser sign-in unavailable, using the device code: %s", exc)
             on_prompt(DeviceFallback(str(exc)))
     return device_login(target, on_prompt, cancel=cancel, clients=clients)
+
+
+def signed_in(
+    connection: Connection,
+    on_prompt: Callable[[object], None],
+    *,
+    device_code: bool = False,
+    cancel: threading.Event | None = None,
+) -> tuple[SsoToken, bool]:
+    """See that the start URL answers, then reuse a cached sign-in to it or sign in:
+    (token, whether it was reused)."""
+    check_answers(connection)
+    token = reusable_token(connection)
+    if token is not None:
+        return token, True
+    if cancel is not None and cancel.is_set():
+        raise SignInCancelled()
+    return sign_in(connection, on_prompt, device_code=device_code, cancel=cancel), False
 
 
 def taken_profile_names(config: AwsConfig | None = None) -> frozenset[str]:

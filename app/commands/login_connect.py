@@ -25,11 +25,9 @@ from app.aws.sso_connect import (
     BrowserPrompt,
     Connection,
     DeviceFallback,
-    check_answers,
     prepare_connection,
-    reusable_token,
     save_connection,
-    sign_in,
+    signed_in,
     suggest_profile_name,
     taken_profile_names,
 )
@@ -73,16 +71,13 @@ def run_connect(args: argparse.Namespace) -> int:
     cancel = threading.Event()
     try:
         connection = _checked(args)
-        check_answers(connection)
-        target = connection.target
-        token = reusable_token(connection)
-        if token is not None:
-            until = f"{token.expires_at:%H:%M} UTC"
-            print(f"Using the sign-in to {target.start_url} cached until {until}.")
+        show = terminal_prompt(not args.no_browser)
+        token, reused = signed_in(connection, show, device_code=not args.pkce, cancel=cancel)
+        url, until = connection.target.start_url, f"{token.expires_at:%H:%M} UTC"
+        if reused:
+            print(f"Using the sign-in to {url} cached until {until}.")
         else:
-            show = terminal_prompt(not args.no_browser)
-            token = sign_in(connection, show, device_code=not args.pkce, cancel=cancel)
-            print(f"Signed in to {target.start_url}; valid until {token.expires_at:%H:%M} UTC.")
+            print(f"Signed in to {url}; valid until {until}.")
         account_id, role_name = _account_and_role(args, connection, token)
         name = args.profile or _profile_name(account_id, role_name)
         saved = save_connection(connection, account_id, role_name, name, region=args.region)

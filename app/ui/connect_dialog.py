@@ -35,11 +35,9 @@ from app.aws.sso_connect import (
     BrowserPrompt,
     Connection,
     DeviceFallback,
-    check_answers,
     prepare_connection,
-    reusable_token,
     save_connection,
-    sign_in,
+    signed_in,
     taken_profile_names,
 )
 from app.aws.sso_start import (
@@ -209,10 +207,9 @@ class ConnectDialog(QDialog):
         self._show_page(self.wait)
 
         def task(progress: Progress) -> tuple[SsoToken, list[SsoAccount]]:
-            check_answers(connection)
-            progress.token.raise_if_cancelled()
-            token = reusable_token(connection) or sign_in(
-                connection, progress.item, device_code=use_code, cancel=progress.token.event
+            cancel = progress.token.event
+            token, _reused = signed_in(
+                connection, progress.item, device_code=use_code, cancel=cancel
             )
             progress.token.raise_if_cancelled()
             return token, list_accounts(token, connection.target)

@@ -3,7 +3,6 @@ when it does not answer."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 
 import pytest
@@ -20,7 +19,7 @@ from app.aws.sso_start import (
     sso_regions,
     sso_test_endpoint,
 )
-from tests.cli.helpers import fake_web_server
+from tests.cli.helpers import closed_port, fake_web_server, silent_endpoint
 
 ISSUER = "https://identitycenter.amazonaws.com/ssoins-1234567890abcdef"
 
@@ -119,18 +118,9 @@ def test_any_http_answer_means_the_url_answers() -> None:
 
 
 @pytest.fixture
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-def silent_endpoint() -> Iterator[str]:
-    with socket.socket() as server:
-        server.bind(("127.0.0.1", 0))
-        server.listen(8)
-        yield f"http://127.0.0.1:{server.getsockname()[1]}"
+def silent() -> Iterator[str]:
+    with silent_endpoint() as endpoint:
+        yield endpoint
 
 
 def _unreachable(url: str) -> str:
@@ -142,13 +132,14 @@ def _unreachable(url: str) -> str:
 
 
 def test_refused_timeout_dns_and_proxy_are_one_line_each(
-    closed_port: int, silent_endpoint: str, monkeypatch: pytest.MonkeyPatch
+    silent: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "NO_PROXY", "no_proxy"):
         monkeypatch.delenv(name, raising=False)
-    refused = f"http://127.0.0.1:{closed_port}/start"
+    port = closed_port()
+    refused = f"http://127.0.0.1:{port}/start"
     assert "127.0.0.1 refused the connection" in _unreachable(refused)
-    assert "did not answer in time" in _unreachable(f"{silent_endpoint}/start")
+    assert "did not answer in time" in _unreachable(f"{silent}/start")
     assert "could not be resolved (DNS)" in _unreachable("http://portal.nowhere.invalid/start")
-    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{closed_port}")
-    assert f"the proxy (http://127.0.0.1:{closed_port})" in _unreachable(refused)
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{port}")
+    assert f"the proxy (http://127.0.0.1:{port})" in _unreachable(refused)

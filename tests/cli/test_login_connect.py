@@ -17,7 +17,7 @@ import pytest
 
 from app.aws.sso_cache import SsoTarget, cache_path
 from app.demo.moto_server import LocalMotoServer
-from tests.cli.helpers import Ran, one_clear_line, run_cli
+from tests.cli.helpers import Ran, closed_port, one_clear_line, run_cli
 from tests.fakes.sso_server import ROLE_KEY_ID, FakeSsoServer, first_connection_env
 
 REGION = "eu-west-1"
@@ -283,7 +283,6 @@ def test_a_second_connection_reuses_the_sign_in_and_the_registration(
     [
         (["--start-url", "https://acme.awsapps.com/start"], "--sso-region"),
         (["--sso-region", REGION], "--start-url"),
-        (["--account-id", "111111111111"], "only go with --start-url"),
         (["--start-url", "http://acme.awsapps.com/start", "--sso-region", REGION], "https://"),
         (["--start-url", "https://acme.example.com/start", "--sso-region", REGION], "host"),
         (["--start-url", "https://acme.awsapps.com/start", "--sso-region", "mars-1"], "mars-1"),
@@ -305,6 +304,16 @@ def test_usage_mistakes_exit_2_before_any_network(
     assert fake.state.requests == []
 
 
+def test_first_connection_options_without_a_start_url_are_argparse_usage(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        run_cli(capsys, "login", "--account-id", "111111111111")
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert "usage: audit-binder login" in err and "--account-id only go with --start-url" in err
+
+
 def test_a_taken_profile_name_is_refused_before_signing_in(
     fake: FakeSsoServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -319,11 +328,7 @@ def test_a_taken_profile_name_is_refused_before_signing_in(
 def test_a_start_url_that_does_not_answer_is_one_line(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    closed = f"http://127.0.0.1:{closed_port()}"
     monkeypatch.setenv("AUDIT_BINDER_TEST_SSO_ENDPOINT", closed)
     ran = run_cli(capsys, "login", "--start-url", f"{closed}/start", "--sso-region", REGION)
     assert ran.code == 1
