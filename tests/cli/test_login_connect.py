@@ -149,14 +149,15 @@ def test_a_single_account_and_role_are_taken_without_asking(
     fake: FakeSsoServer, empty_home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     fake.state.accounts = [{"accountId": "222222222222", "accountName": "audit"}]
-    ran = login(capsys, fake, "--profile", "audit")
+    ran = login(capsys, fake, "--profile", "audit", "--region", "us-east-2")
 
     assert ran.code == 0, ran.err
     assert "Using the only account you may use: 222222222222" in ran.out
     assert "Using the only role you may use: SecurityAudit" in ran.out
-    assert "[profile audit]\nsso_session = test\nsso_account_id = 222222222222\n" in (
-        empty_home.read_text()
-    )
+    assert (
+        "[profile audit]\nsso_session = test\nsso_account_id = 222222222222\n"
+        "sso_role_name = SecurityAudit\nregion = us-east-2\n"
+    ) in empty_home.read_text()
 
 
 def test_numbered_choices_in_a_terminal(
