@@ -2,12 +2,16 @@
 
 botocore raises a `ConnectionError` or an `HTTPClientError` subclass for every way the
 path can fail (refused, proxy, DNS, TLS, timeouts, a closed connection); each becomes
-one sentence naming the endpoint (or proxy) and the cause.
+one sentence naming the endpoint (or proxy) and the cause. `describe_url_failure` says
+the same for a plain HTTPS fetch with urllib (the start URL check).
 """
 
 from __future__ import annotations
 
 import socket
+import ssl
+import urllib.request
+from urllib.parse import urlsplit
 
 import botocore.exceptions
 
@@ -73,3 +77,33 @@ def describe_network_failure(exc: BaseException) -> str:
         return f"{endpoint} refused the connection"
     detail = " ".join(str(exc).split())
     return f"the connection to {endpoint} failed ({detail})"
+
+
+def _timed_out(exc: BaseException) -> bool:
+    return any(isinstance(link, TimeoutError) for link in _cause_chain(exc))
+
+
+def _proxy_for(url: str) -> str | None:
+    """The proxy urllib sends `url` through (HTTPS_PROXY...), or None."""
+    parts = urlsplit(url)
+    if urllib.request.proxy_bypass(parts.hostname or ""):
+        return None
+    return urllib.request.getproxies().get(parts.scheme)
+
+
+def describe_url_failure(url: str, exc: BaseException) -> str:
+    """The same sentence for a plain HTTP(S) fetch (urllib) that got no answer."""
+    host = urlsplit(url).hostname or url
+    proxy = _proxy_for(url)
+    if proxy is not None and not _timed_out(exc):
+        return f"the proxy ({proxy}) could not be reached or refused the connection"
+    if _timed_out(exc):
+        return f"{host} did not answer in time"
+    if _name_not_resolved(exc):
+        return f"the host name {host} could not be resolved (DNS)"
+    if _refused(exc):
+        return f"{host} refused the connection"
+    if any(isinstance(link, ssl.SSLError) for link in _cause_chain(exc)):
+        return f"the TLS connection to {host} failed (a proxy inspecting TLS?)"
+    detail = " ".join(str(getattr(exc, "reason", None) or exc).split())
+    return f"the connection to {host} failed ({detail})"

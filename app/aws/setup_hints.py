@@ -1,53 +1,43 @@
 """Where every "you have no profile yet" hint leads, in one place.
 
-Each hint must end somewhere that works with what exists: the AWS CLI's own set-up, or a
-profile written by hand that `audit-binder login` (or the app's Sign-in screen) then
-signs in with. Commands that only work once a profile exists (`audit-binder login
---profile P`) are never offered as the first step.
+Each hint must end somewhere that works with nothing set up yet: a first IAM Identity
+Center connection from Audit Binder itself (`audit-binder login --start-url URL
+--sso-region R`, or the app's "Connect with IAM Identity Center…"), which signs in,
+lets the user pick the account and role and writes the profile; or the AWS CLI's own
+set-up. Commands that only work once a profile exists (`audit-binder login --profile
+P`) are never offered as the first step.
 """
 
 from __future__ import annotations
 
-EXAMPLE_PROFILE = "audit"
-# What `aws configure sso` writes, minus the account and role (chosen after sign-in).
-EXAMPLE_CONFIG = (
-    f"[profile {EXAMPLE_PROFILE}]\n"
-    f"sso_session = {EXAMPLE_PROFILE}\n"
-    "\n"
-    f"[sso-session {EXAMPLE_PROFILE}]\n"
-    "sso_start_url = https://YOUR-ORG.awsapps.com/start\n"
-    "sso_region = us-east-1\n"
-    "sso_registration_scopes = sso:account:access\n"
+EXAMPLE_START_URL = "https://YOUR-ORG.awsapps.com/start"
+CONNECT_BUTTON = "Connect with IAM Identity Center…"
+EXAMPLE_REGION = "us-east-1"
+CONNECT_COMMAND = (
+    f"audit-binder login --start-url {EXAMPLE_START_URL} --sso-region {EXAMPLE_REGION}"
 )
 LIST_PROFILES = "`audit-binder profiles` lists them and says how to set one up"
-
-
-def _indented(text: str) -> str:
-    return "".join(f"    {line}\n" if line else "\n" for line in text.splitlines())
-
-
-def first_profile_steps(config_file: str, then: str) -> str:
-    """How to get a first profile, ending with `then` (how to sign in with it)."""
-    return (
-        "To set one up for IAM Identity Center (SSO), either run `aws configure sso` "
-        f"(AWS CLI v2), or add this to {config_file} with your own start URL and region:\n\n"
-        f"{_indented(EXAMPLE_CONFIG)}\n"
-        f"{then}\n"
-        "With AWS CLI 2.32 or later, `aws login` (console sign-in) works as well."
-    )
+_WITH_THE_CLI = (
+    "With the AWS CLI instead: `aws configure sso`, or `aws login` (AWS CLI 2.32 or later)."
+)
+_WHERE = (
+    "your AWS access portal URL and the region of your IAM Identity Center (the IAM "
+    "Identity Center console's dashboard shows both, under Settings summary)"
+)
 
 
 def first_profile_in_terminal(config_file: str) -> str:
-    return first_profile_steps(
-        config_file,
-        f"then run `audit-binder login --profile {EXAMPLE_PROFILE}`: it signs in and lists "
-        "the accounts and roles you may use.",
+    return (
+        "To connect to IAM Identity Center (SSO) without the AWS CLI, run\n\n"
+        f"    {CONNECT_COMMAND}\n\n"
+        f"with {_WHERE}: it signs in, lets you pick the account and role, and saves "
+        f"them as a profile in {config_file}.\n{_WITH_THE_CLI}"
     )
 
 
 def first_profile_in_app(config_file: str) -> str:
-    return first_profile_steps(
-        config_file,
-        f"then reload, select {EXAMPLE_PROFILE} and sign in: the app shows the code, opens "
-        "the browser, and lets you pick the account and role.",
+    return (
+        f"Press “{CONNECT_BUTTON}” and enter {_WHERE}: the app signs you in in the "
+        f"browser, lets you pick the account and role, and saves them as a profile in "
+        f"{config_file}. {_WITH_THE_CLI} Then press Reload."
     )

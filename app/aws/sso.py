@@ -35,6 +35,7 @@ from app.aws.login_errors import (
 from app.aws.network import TRANSPORT_ERRORS
 from app.aws.profiles import AwsConfig, ProfileKind, get_profile, load_config
 from app.aws.sso_cache import Registration, SsoTarget, SsoToken, utc_now, write_token
+from app.aws.sso_registration import AUTH_CODE_GRANT, read_registration, write_registration
 
 if TYPE_CHECKING:
     from mypy_boto3_sso.client import SSOClient
@@ -115,12 +116,23 @@ def translate(what: str, exc: Exception) -> SignInError:
     return SignInError(f"IAM Identity Center: {what} failed: {exc}")
 
 
-def call_aws(what: str, call: Callable[[], Any]) -> Any:
-    """Run one sso/sso-oidc call, turning transport and service errors into typed ones."""
-    try:
-        return call()
-    except (*TRANSPORT_ERRORS, botocore.exceptions.ClientError) as exc:
-        raise translate(what, exc) from exc
+def start_refused(target: SsoTarget, exc: Exception) -> SignInError | None:
+    """IAM Identity Center's answer to a start URL or region it does not know."""
+    if not isinstance(exc, botocore.exceptions.ClientError):
+        return None
+    code = exc.response.get("Error", {}).get("Code")
+    if code != "InvalidRequestException":
+        return None
+    return SignInError(
+        f"IAM Identity Center in {target.region} did not accept the start URL "
+        f"{target.start_url} ({code}): check the URL, and that {target.region} is the "
+        "region your IAM Identity Center runs in."
+    )
+
+
+def _registration_scopes(target: SsoTarget, grant_types: tuple[str, ...]) -> tuple[str, ...]:
+    # The browser flow needs a scope; the CLI asks for sso:account:access when none is set.
+    return target.scopes or (DEFAULT_SCOPES if grant_types else ())
 
 
 def register_client(
@@ -131,19 +143,56 @@ def register_client(
     redirect_uris: tuple[str, ...] = (),
 ) -> Registration:
     kwargs: dict[str, Any] = {"clientName": CLIENT_NAME, "clientType": "public"}
-    if target.scopes:
-        kwargs["scopes"] = list(target.scopes)
+    scopes = _registration_scopes(target, grant_types)
+    if scopes:
+        kwargs["scopes"] = list(scopes)
     if grant_types:
         kwargs["grantTypes"] = list(grant_types)
         kwargs["issuerUrl"] = target.start_url
     if redirect_uris:
         kwargs["redirectUris"] = list(redirect_uris)
-    response = call_aws("the client registration", lambda: clients.oidc.register_client(**kwargs))
+    try:
+        response = clients.oidc.register_client(**kwargs)
+    except (*TRANSPORT_ERRORS, botocore.exceptions.ClientError) as exc:
+        # The browser flow sends the start URL here (as the issuer URL).
+        refused = start_refused(target, exc) if grant_types else None
+        raise refused or translate("the client registration", exc) from exc
     return Registration(
         client_id=response["clientId"],
         client_secret=response["clientSecret"],
         expires_at=datetime.fromtimestamp(response["clientSecretExpiresAt"], UTC),
     )
+
+
+def registration_for(
+    clients: SsoClients,
+    target: SsoTarget,
+    *,
+    grant_types: tuple[str, ...] = (),
+    redirect_uris: tuple[str, ...] = (),
+    cache_dir: Path | None = None,
+    now: Callable[[], datetime] = utc_now,
+) -> Registration:
+    """The client registration the AWS CLI cached for this flow, else a new one (cached)."""
+    for_auth_code = AUTH_CODE_GRANT in grant_types
+    cached = read_registration(target, for_auth_code=for_auth_code, cache_dir=cache_dir, now=now)
+    if cached is not None:
+        log.info("reusing the cached sso-oidc client registration")
+        return cached
+    registration = register_client(
+        clients, target, grant_types=grant_types, redirect_uris=redirect_uris
+    )
+    try:
+        write_registration(
+            target,
+            registration,
+            scopes=_registration_scopes(target, grant_types),
+            grant_types=grant_types,
+            cache_dir=cache_dir,
+        )
+    except OSError as exc:  # a read-only cache costs a registration next time, no more
+        log.warning("could not cache the client registration: %s", exc)
+    return registration
 
 
 @dataclass(frozen=True)
@@ -185,16 +234,16 @@ def device_login(
     wait = wait or cancel.wait
     timing = timing or PollTiming()
     clients = clients or make_clients(target)
-    registration = register_client(clients, target)
+    registration = registration_for(clients, target, cache_dir=cache_dir, now=now)
     _check(cancel)
-    started = call_aws(
-        "the device authorization",
-        lambda: clients.oidc.start_device_authorization(
+    try:
+        started = clients.oidc.start_device_authorization(
             clientId=registration.client_id,
             clientSecret=registration.client_secret,
             startUrl=target.start_url,
-        ),
-    )
+        )
+    except (*TRANSPORT_ERRORS, botocore.exceptions.ClientError) as exc:
+        raise start_refused(target, exc) or translate("the device authorization", exc) from exc
     code = DeviceCode(
         user_code=started["userCode"],
         verification_uri=started["verificationUri"],

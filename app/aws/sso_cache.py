@@ -116,15 +116,14 @@ def cache_path(target: SsoTarget, cache_dir: Path | None = None) -> Path:
     return (cache_dir or token_cache_dir()) / f"{target.cache_key}.json"
 
 
-def write_token(target: SsoTarget, token: SsoToken, cache_dir: Path | None = None) -> Path:
-    """Write the token where the CLI would, atomically and readable by the user only."""
-    path = cache_path(target, cache_dir)
+def write_private_json(path: Path, data: dict[str, Any]) -> Path:
+    """Write `data` to `path` atomically, readable by the user only (like the CLI)."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     # mkstemp creates the file 0600, like the CLI's JSONFileCache.
     fd, temp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(token.to_cache_json(), handle)
+            json.dump(data, handle)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temp, 0o600)
@@ -134,6 +133,11 @@ def write_token(target: SsoTarget, token: SsoToken, cache_dir: Path | None = Non
             os.unlink(temp)
         raise
     return path
+
+
+def write_token(target: SsoTarget, token: SsoToken, cache_dir: Path | None = None) -> Path:
+    """Write the token where the CLI would, atomically and readable by the user only."""
+    return write_private_json(cache_path(target, cache_dir), token.to_cache_json())
 
 
 def read_token(target: SsoTarget, cache_dir: Path | None = None) -> SsoToken | None:

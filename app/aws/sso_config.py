@@ -1,10 +1,10 @@
 """Saving a chosen IAM Identity Center account and role as a profile in the config file.
 
 The user's config file is precious: it is backed up first (a timestamped copy beside
-it), never rewritten: the new `[sso-session ...]` (when missing) and `[profile ...]`
-sections are appended as text, so comments, order and other tools' keys survive. An
-existing profile name is refused, and the result is re-read through botocore; if it
-does not parse, the backup is put back.
+it), never rewritten: the new `[profile ...]` and `[sso-session ...]` (when missing)
+sections are appended as text, exactly as `aws configure sso` appends them, so comments,
+order and other tools' keys survive. An existing profile name is refused, and the
+result is re-read through botocore; if it does not parse, the backup is put back.
 """
 
 from __future__ import annotations
@@ -40,6 +40,11 @@ def _check_name(kind: str, name: str) -> None:
         )
 
 
+def check_profile_name(name: str) -> None:
+    """`ProfileConfigError` unless `name` can be written as `[profile name]`."""
+    _check_name("Profile", name)
+
+
 def backup_config(path: Path, now: datetime | None = None) -> Path | None:
     if not path.exists():
         return None
@@ -73,20 +78,12 @@ def save_sso_profile(
     if name in config.profiles:
         where = config.config_file if name in config.in_config_file else config.credentials_file
         raise ProfileExistsError(name, where)
-    lines: list[str] = []
+    write_session = False
     if target.session_name is not None:
         _check_name("sso-session", target.session_name)
         existing = config.sso_sessions.get(target.session_name)
-        if existing is None:
-            lines += [
-                f"[sso-session {target.session_name}]",
-                f"sso_start_url = {target.start_url}",
-                f"sso_region = {target.region}",
-            ]
-            if target.scopes:
-                lines.append(f"sso_registration_scopes = {','.join(target.scopes)}")
-            lines.append("")
-        elif (existing.get("sso_start_url"), existing.get("sso_region")) != (
+        write_session = existing is None
+        if existing is not None and (existing.get("sso_start_url"), existing.get("sso_region")) != (
             target.start_url,
             target.region,
         ):
@@ -95,8 +92,25 @@ def save_sso_profile(
                 f'the existing sso-session "{target.session_name}" points at another start '
                 "URL or region; choose another session name",
             )
+    text = cli_sections(name, target, account_id, role_name, region, write_session)
+    return _append(path, name, text, now)
+
+
+def cli_sections(
+    name: str,
+    target: SsoTarget,
+    account_id: str,
+    role_name: str,
+    region: str | None,
+    write_session: bool,
+) -> str:
+    """The text `aws configure sso` appends: the profile, then its new sso-session.
+
+    Its ConfigFileWriter writes `key = value` lines in the order it asked for them, and
+    starts each new section right after the last line (no blank line between).
+    """
     section = "default" if name == "default" else f"profile {name}"
-    lines.append(f"[{section}]")
+    lines = [f"[{section}]"]
     if target.session_name is not None:
         lines.append(f"sso_session = {target.session_name}")
     else:
@@ -104,14 +118,23 @@ def save_sso_profile(
     lines += [f"sso_account_id = {account_id}", f"sso_role_name = {role_name}"]
     if region:
         lines.append(f"region = {region}")
-    return _append(path, name, "\n".join(lines) + "\n", now)
+    if write_session:
+        lines += [
+            f"[sso-session {target.session_name}]",
+            f"sso_start_url = {target.start_url}",
+            f"sso_region = {target.region}",
+        ]
+        if target.scopes:
+            lines.append(f"sso_registration_scopes = {','.join(target.scopes)}")
+    return "\n".join(lines) + "\n"
 
 
 def _append(path: Path, name: str, text: str, now: datetime | None) -> SavedProfile:
     backup = backup_config(path, now)
     path.parent.mkdir(parents=True, exist_ok=True)
     existing = path.read_bytes() if path.exists() else b""
-    prefix = b"" if not existing else (b"\n" if existing.endswith(b"\n") else b"\n\n")
+    # Like the CLI: a newline only when the file does not end with one.
+    prefix = b"\n" if existing and not existing.endswith(b"\n") else b""
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     with os.fdopen(fd, "ab") as handle:
         handle.write(prefix + text.encode("utf-8"))

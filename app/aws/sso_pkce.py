@@ -35,7 +35,7 @@ from app.aws.sso import (
     DEFAULT_SCOPES,
     SsoClients,
     make_clients,
-    register_client,
+    registration_for,
     token_from_response,
     translate,
 )
@@ -68,6 +68,16 @@ class PkcePair:
 def s256(verifier: str) -> str:
     digest = hashlib.sha256(verifier.encode("ascii")).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+class LoopbackUnavailable(SignInError):
+    """No port could be opened on 127.0.0.1 for the browser's answer: use the device code."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            f"The browser sign-in needs a port on 127.0.0.1 and none could be opened "
+            f"({reason}); sign in with a device code instead."
+        )
 
 
 @dataclass
@@ -105,7 +115,10 @@ class LoopbackReceiver:
                 self.end_headers()
                 self.wfile.write(_DONE_PAGE)
 
-        self._server = HTTPServer(("127.0.0.1", 0), Handler)
+        try:
+            self._server = HTTPServer(("127.0.0.1", 0), Handler)
+        except OSError as exc:
+            raise LoopbackUnavailable(exc.strerror or str(exc)) from exc
         self._server.timeout = poll_seconds
 
     @property
@@ -164,15 +177,22 @@ def pkce_login(
     cache_dir: Path | None = None,
     write_cache: bool = True,
 ) -> SsoToken:
-    """Sign in through the browser; `open_url` must not block (open a tab, show the link)."""
+    """Sign in through the browser; `open_url` must not block (open a tab, show the link).
+
+    `LoopbackUnavailable` before anything is sent when no local port can be opened.
+    """
     cancel = cancel or threading.Event()
     clients = clients or make_clients(target)
     scopes = target.scopes or DEFAULT_SCOPES
-    scoped = SsoTarget(target.start_url, target.region, target.session_name, scopes, target.profile)
     receiver = LoopbackReceiver()
     try:
-        registration = register_client(
-            clients, scoped, grant_types=GRANT_TYPES, redirect_uris=(REGISTERED_REDIRECT,)
+        registration = registration_for(
+            clients,
+            target,
+            grant_types=GRANT_TYPES,
+            redirect_uris=(REGISTERED_REDIRECT,),
+            cache_dir=cache_dir,
+            now=now,
         )
     except BaseException:
         receiver.close()
@@ -206,7 +226,7 @@ def pkce_login(
         raise translate("the token request", exc) from exc
     except botocore.exceptions.ClientError as exc:
         raise translate("the token request", exc) from exc
-    token = token_from_response(scoped, registration, response, now())
+    token = token_from_response(target, registration, response, now())
     if write_cache:
-        write_token(scoped, token, cache_dir)
+        write_token(target, token, cache_dir)
     return token

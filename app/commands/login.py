@@ -1,17 +1,17 @@
-"""`audit-binder login --profile P`: IAM Identity Center sign-in from a terminal.
+"""`audit-binder login`: IAM Identity Center sign-in from a terminal.
 
-Runs the device flow (or, with --pkce, the browser authorization-code flow), writes
-the token where the AWS CLI does, then lists the accounts and roles when the profile
-has none yet, or says who is signed in when it has.
+With `--profile P` alone: runs the device flow (or, with --pkce, the browser
+authorization-code flow) for an existing SSO profile, writes the token where the AWS
+CLI does, then lists the accounts and roles when the profile has none yet, or says who
+is signed in when it has. With `--start-url URL --sso-region R`: a first connection,
+which also writes the profile (`app.commands.login_connect`).
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
 import threading
-import webbrowser
 from typing import Any
 
 from app.aws.identity import whoami
@@ -19,25 +19,33 @@ from app.aws.login import session_for_profile
 from app.aws.login_errors import SignInError
 from app.aws.profiles import get_profile
 from app.aws.sso import (
-    DeviceCode,
     device_login,
     list_account_roles,
     list_accounts,
     target_for_profile,
 )
 from app.aws.sso_cache import SsoTarget, SsoToken
+from app.aws.sso_connect import BrowserPrompt
 from app.aws.sso_pkce import pkce_login
+from app.commands.login_connect import run_connect, terminal_prompt
 from app.exit_codes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "login",
-        help="sign in to IAM Identity Center (SSO) for a profile",
+        help="sign in to IAM Identity Center (SSO); with --start-url, connect a first time",
         description="Sign in to IAM Identity Center for an SSO profile; the token is "
-        "shared with the AWS CLI and SDKs (~/.aws/sso/cache).",
+        "shared with the AWS CLI and SDKs (~/.aws/sso/cache). With --start-url and "
+        "--sso-region: a first connection without the AWS CLI, which signs in, asks for "
+        "the account and role, and writes the profile to ~/.aws/config as `aws configure "
+        "sso` would (after a backup of the file).",
     )
-    parser.add_argument("--profile", required=True, help="an SSO profile (see `profiles`)")
+    parser.add_argument(
+        "--profile",
+        help="an SSO profile (see `profiles`); with --start-url, the name of the profile "
+        "to write (default: ROLE-ACCOUNT, as `aws configure sso` suggests)",
+    )
     parser.add_argument("--no-browser", action="store_true", help="only print the link")
     parser.add_argument(
         "--pkce",
@@ -45,36 +53,42 @@ def register(subparsers: Any) -> None:
         help="use the browser authorization-code flow with a 127.0.0.1 redirect "
         "(default: the device code flow, which also works on another device)",
     )
-    parser.set_defaults(handler=run)
-
-
-def _open(url: str, browser: bool) -> None:
-    if browser:
-        # The link is printed anyway: a missing browser is no failure.
-        with contextlib.suppress(webbrowser.Error):
-            webbrowser.open(url, new=2)
+    first = parser.add_argument_group("a first connection (no profile yet)")
+    first.add_argument(
+        "--start-url", help="your AWS access portal URL (https://….awsapps.com/start)"
+    )
+    first.add_argument("--sso-region", help="the region your IAM Identity Center runs in")
+    first.add_argument("--account-id", help="the account to use (else asked, or the only one)")
+    first.add_argument("--role-name", help="the role to use (else asked, or the only one)")
+    first.add_argument("--region", help="the profile's default region (default: --sso-region)")
+    parser.set_defaults(handler=run, usage_error=parser.error)
 
 
 def _sign_in(target: SsoTarget, args: argparse.Namespace, cancel: threading.Event) -> SsoToken:
+    show = terminal_prompt(not args.no_browser)
     if args.pkce:
-
-        def show_link(url: str) -> None:
-            print("Approve the sign-in in your browser. If it did not open, visit:\n")
-            print(f"  {url}\n", flush=True)
-            _open(url, not args.no_browser)
-
-        return pkce_login(target, show_link, cancel=cancel)
-
-    def show_code(code: DeviceCode) -> None:
-        print(f"To sign in, open {code.verification_uri}")
-        print(f"and confirm this code:\n\n    {code.user_code}\n", flush=True)
-        _open(code.verification_uri_complete, not args.no_browser)
-        print("Waiting for approval (Ctrl-C to cancel)...", flush=True)
-
-    return device_login(target, show_code, cancel=cancel)
+        return pkce_login(target, lambda url: show(BrowserPrompt(url)), cancel=cancel)
+    return device_login(target, show, cancel=cancel)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.start_url is not None or args.sso_region is not None:
+        return run_connect(args)
+    extra = [
+        flag
+        for flag, value in (
+            ("--account-id", args.account_id),
+            ("--role-name", args.role_name),
+            ("--region", args.region),
+        )
+        if value is not None
+    ]
+    if args.profile is None or extra:
+        what = f"{', '.join(extra)} only go with --start-url" if extra else "nothing to sign in"
+        args.usage_error(  # argparse's: the usage line, the message, exit 2
+            f"{what}: give --profile P (an existing SSO profile), or --start-url URL "
+            "--sso-region R for a first connection"
+        )
     cancel = threading.Event()
     try:
         target = target_for_profile(args.profile)

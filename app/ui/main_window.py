@@ -211,7 +211,7 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _on_ctx_session_expired(self, reason: str) -> None:
-        self.sign_in.show_message(reason)
+        self.sign_in.show_expired(reason)
         self.go_to(Screen.SIGN_IN)
 
     @Slot(object)

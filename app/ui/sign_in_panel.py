@@ -1,8 +1,10 @@
-"""Sign in: pick a profile (with its kind), or log in with IAM Identity Center.
+"""Sign in: pick a profile (with its kind), log in with IAM Identity Center, or connect
+to it a first time ("Connect with IAM Identity Center…", the empty state's main action).
 
 Every AWS call runs in a worker: `whoami` for a profile, the SSO device flow (the
 code is handed to the GUI while the worker keeps polling), the account and role
-lists. The GUI thread only shows values and writes the chosen SSO profile.
+lists, `aws login` for console-login profiles. The GUI thread only shows values and
+writes the chosen SSO profile. No button is enabled that cannot act.
 """
 
 from __future__ import annotations
@@ -12,13 +14,10 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -26,38 +25,17 @@ from PySide6.QtWidgets import (
 from app.aws import sso
 from app.aws.identity import Identity, whoami
 from app.aws.login_errors import SignInError, SignInRequired
-from app.aws.profiles import Profile, ProfileKind, list_profiles
-from app.aws.setup_hints import first_profile_in_app
+from app.aws.profiles import Profile, ProfileKind, list_profiles, load_config
+from app.aws.setup_hints import CONNECT_BUTTON, first_profile_in_app
 from app.aws.sso_cache import SsoTarget, SsoToken
 from app.aws.sso_config import save_sso_profile
+from app.ui.aws_login_action import AwsLoginAction, login_profile
+from app.ui.connect_dialog import ConnectDialog
 from app.ui.context import AppContext, SignedIn
 from app.ui.page_title import page_title
+from app.ui.profile_table import NoProfiles, ProfileTable
 from app.ui.sso_widgets import AccountRolePicker, DeviceCodeBox
 from app.ui.workers import Progress, Worker
-
-KIND_WORDS = {
-    ProfileKind.SSO: "IAM Identity Center (SSO)",
-    ProfileKind.LOGIN: "aws login (console)",
-    ProfileKind.ASSUME_ROLE: "Assume role",
-    ProfileKind.WEB_IDENTITY: "Web identity",
-    ProfileKind.STATIC_KEYS: "Access keys (long-term)",
-    ProfileKind.TEMPORARY_KEYS: "Temporary keys",
-    ProfileKind.PROCESS: "credential_process",
-    ProfileKind.NONE: "Environment / default chain",
-}
-_COLUMNS = ("Profile", "Kind", "Region", "Notes")
-
-
-def _how(profile: Profile) -> str:
-    """A short "what this signs in as" for profiles without a problem or a flag."""
-    if profile.kind is ProfileKind.ASSUME_ROLE and profile.role_arn:
-        via = " → ".join(profile.chain[1:]) or profile.credential_source or ""
-        return f"{profile.role_arn}" + (f" via {via}" if via else "")
-    if profile.kind is ProfileKind.SSO and profile.sso_account_id:
-        return f"{profile.sso_role_name} in {profile.sso_account_id} ({profile.sso_start_url})"
-    if profile.kind is ProfileKind.LOGIN:
-        return "renewed with `aws login`"
-    return ""
 
 
 class SignInPanel(QWidget):
@@ -86,36 +64,45 @@ class SignInPanel(QWidget):
         self.message.hide()
         layout.addWidget(self.message)
 
-        self.table = QTableWidget(0, len(_COLUMNS))
-        self.table.setAccessibleName("AWS profiles")
-        self.table.setHorizontalHeaderLabels(list(_COLUMNS))
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        self.table = ProfileTable()
+        self.table.itemSelectionChanged.connect(self._update_buttons)
         # Enter or a double-click (the platform's "activate") acts on the row.
         self.table.activated.connect(lambda _index: self.sign_in_selected())
-        layout.addWidget(self.table, 1)
+        self.no_profiles = NoProfiles(CONNECT_BUTTON.replace("Connect", "&Connect", 1))
+        self.lists = QStackedWidget()
+        self.lists.addWidget(self.table)
+        self.lists.addWidget(self.no_profiles)
+        layout.addWidget(self.lists, 1)
 
         row = QHBoxLayout()
         self.sign_in_button = QPushButton("&Sign in with this profile")
         self.sign_in_button.setAccessibleName("Sign in with the selected profile")
-        self.sign_in_button.setDefault(True)
+        self.connect_button = QPushButton(CONNECT_BUTTON.replace("Connect", "&Connect", 1))
+        self.connect_button.setAccessibleName("Connect with IAM Identity Center")
+        self.connect_button.setToolTip(
+            "A first connection: your AWS access portal URL and region, a browser sign-in, "
+            "then the account and role, saved as a profile the AWS CLI shares too."
+        )
+        self.aws_login = AwsLoginAction(ctx, self)
         self.refresh_button = QPushButton("&Reload profiles")
         self.refresh_button.setAccessibleName("Reload AWS profiles")
         self.sign_out_button = QPushButton("Sign &out")
         self.sign_out_button.setAccessibleName("Sign out")
-        row.addWidget(self.sign_in_button)
+        for button in (self.sign_in_button, self.aws_login.button, self.connect_button):
+            row.addWidget(button)
         row.addWidget(self.refresh_button)
         row.addStretch(1)
         row.addWidget(self.sign_out_button)
         layout.addLayout(row)
         self.sign_in_button.clicked.connect(self.sign_in_selected)
+        self.connect_button.clicked.connect(self.open_connect_dialog)
+        self.no_profiles.connect_button.clicked.connect(self.open_connect_dialog)
         self.refresh_button.clicked.connect(self.refresh)
         self.sign_out_button.clicked.connect(self._on_sign_out_clicked)
+        self.aws_login.logged_in.connect(self._on_aws_login_logged_in)
+        self.aws_login.failed.connect(self.show_message)
+        self.aws_login.busy_changed.connect(lambda _busy: self._update_buttons())
+        self.connect_dialog: ConnectDialog | None = None
 
         self.device = DeviceCodeBox()
         self.device.cancel_requested.connect(self.cancel)
@@ -135,36 +122,26 @@ class SignInPanel(QWidget):
     @Slot()
     def refresh(self) -> None:
         try:
-            self.profiles = list_profiles()
+            config = load_config()
+            self.profiles, config_file = list_profiles(config), config.config_file
         except SignInError as exc:
-            self.profiles = []
+            self.profiles, config_file = [], ""
             self.show_message(str(exc))
-        self.table.setRowCount(len(self.profiles))
-        for row, profile in enumerate(self.profiles):
-            notes = profile.problem or "; ".join(profile.flags) or _how(profile)
-            values = (
-                profile.name,
-                KIND_WORDS.get(profile.kind, profile.kind.value),
-                profile.region or "",
-                notes,
-            )
-            for column, value in enumerate(values):
-                item = QTableWidgetItem(value)
-                item.setToolTip(value)
-                self.table.setItem(row, column, item)
-        if not self.profiles:
-            self.show_message(
-                "No AWS profiles found in ~/.aws/config or ~/.aws/credentials. "
-                + first_profile_in_app("~/.aws/config")
-            )
+        self.table.show_profiles(self.profiles)
+        empty = not self.profiles and bool(config_file)
+        if empty:
+            self.no_profiles.text.setText(first_profile_in_app(config_file))
+        self.lists.setCurrentWidget(self.no_profiles if empty else self.table)
+        self.connect_button.setVisible(not empty)  # the empty state has its own, larger
         last = self.ctx.settings.last_profile()
         names = [p.name for p in self.profiles]
         if names:
             self.table.selectRow(names.index(last) if last in names else 0)
+        self._update_buttons()
 
     def selected_profile(self) -> Profile | None:
-        rows = self.table.selectionModel().selectedRows()
-        return self.profiles[rows[0].row()] if rows else None
+        row = self.table.selected_row()
+        return self.profiles[row] if row is not None and row < len(self.profiles) else None
 
     def select_profile(self, name: str) -> bool:
         for row, profile in enumerate(self.profiles):
@@ -216,12 +193,25 @@ class SignInPanel(QWidget):
 
     def _start(self, worker: Worker) -> None:
         self._busy = worker
-        self.sign_in_button.setEnabled(False)
+        self._update_buttons()
         self.ctx.submit(worker)
 
     def _idle(self) -> None:
         self._busy = None
-        self.sign_in_button.setEnabled(True)
+        self._update_buttons()
+
+    @Slot()
+    def _update_buttons(self) -> None:
+        """Enabled only when it can act; with no profile, connecting is the main action."""
+        idle = self._busy is None and not self.aws_login.is_busy
+        profile = self.selected_profile()
+        self.sign_in_button.setEnabled(idle and profile is not None)
+        self.connect_button.setEnabled(idle)
+        self.no_profiles.connect_button.setEnabled(idle)
+        self.refresh_button.setEnabled(idle)
+        self.sign_in_button.setDefault(bool(self.profiles))
+        self.no_profiles.connect_button.setDefault(not self.profiles)
+        self.aws_login.follow(profile, idle=idle)
 
     def _on_whoami_finished(self, profile: Profile, identity: Any) -> None:
         self._idle()
@@ -251,6 +241,10 @@ class SignInPanel(QWidget):
             self.show_message(f"{error}\nStarting IAM Identity Center sign-in…")
             self.start_sso_login(profile.root)
             return
+        login = login_profile(profile)
+        if isinstance(error, SignInRequired) and login is not None:
+            self.show_message(f"{error} {self.aws_login.hint(login)}")
+            return
         if isinstance(error, SignInError):
             self.show_message(str(error))
         else:
@@ -266,6 +260,50 @@ class SignInPanel(QWidget):
     def cancel(self) -> None:
         if self._busy is not None:
             self._busy.cancel()
+
+    def show_expired(self, reason: str) -> None:
+        """A session that expired mid-task: the reason, and which button here renews it."""
+        who = self.ctx.signed_in
+        profile = next((p for p in self.profiles if who and p.name == who.profile), None)
+        button = ""
+        if profile is not None:
+            self.select_profile(profile.name)
+            login = login_profile(profile)
+            if login is not None:
+                button = " " + self.aws_login.hint(login)
+            else:
+                button = f" Or press “Sign in with this profile” here for “{profile.name}”."
+        self.show_message(reason + button)
+
+    # -- a first connection -------------------------------------------------------------
+    @Slot()
+    def open_connect_dialog(self) -> None:
+        if self._busy is not None:
+            return
+        dialog = ConnectDialog(self.ctx, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.connected.connect(self._on_connect_dialog_connected)
+        dialog.finished.connect(lambda _result: setattr(self, "connect_dialog", None))
+        self.connect_dialog = dialog
+        dialog.open()
+
+    @Slot(str)
+    def _on_connect_dialog_connected(self, profile_name: str) -> None:
+        saved = self.connect_dialog.saved_profile if self.connect_dialog else None
+        backup = f" (backup: {saved.backup_file.name})" if saved and saved.backup_file else ""
+        self.ctx.say(f"Saved profile “{profile_name}” in ~/.aws/config{backup}")
+        self.refresh()
+        profile = next((p for p in self.profiles if p.name == profile_name), None)
+        if profile is not None and self.select_profile(profile_name):
+            self.whoami(profile)
+
+    @Slot(str)
+    def _on_aws_login_logged_in(self, profile_name: str) -> None:
+        # The profile chosen (maybe a role chained on the login profile) signs in now.
+        self.refresh()
+        selected = self.selected_profile()
+        if selected is not None and login_profile(selected) == profile_name:
+            self.whoami(selected)
 
     @Slot()
     def _on_sign_out_clicked(self) -> None:
@@ -344,7 +382,7 @@ class SignInPanel(QWidget):
         if not accounts:
             self.show_message("This IAM Identity Center user has no AWS account assigned.")
             return
-        self.picker.show_accounts(list(accounts), self._sso[0].session_name or "")
+        self.picker.show_accounts(list(accounts), frozenset(p.name for p in self.profiles))
 
     @Slot(str)
     def _on_picker_account_changed(self, account_id: str) -> None:

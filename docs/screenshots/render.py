@@ -134,6 +134,14 @@ def main() -> int:
     window.go_to(Screen.SIGN_IN)
     window.sign_in.select_profile("northwind-audit")
     shot("01-sign-in")
+    from app.ui.connect_dialog import ConnectDialog
+
+    connect = ConnectDialog(ctx, window)
+    connect.show()
+    connect.form.url.setText("https://northwind.awsapps.com/start")
+    connect.form.region.setCurrentText("eu-west-1")
+    shot("12-connect-dialog", connect)
+    connect.close()
     window.sign_in.device.starting("northwind-pick")
     window.sign_in.device.show_code(
         DeviceCode(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import os
 import socket
@@ -14,7 +12,6 @@ from pathlib import Path
 import boto3
 import botocore.exceptions
 import pytest
-from awscrt.crypto import EC, ECExportFormat, ECType
 
 from app.aws.identity import Identity, whoami
 from app.aws.login import (
@@ -33,14 +30,13 @@ from app.aws.login_errors import (
     ProfileNotFoundError,
     SignInRequired,
 )
+from tests.fakes.login_cache import LOGIN_SESSION, write_login_cache
 from tests.fakes.sso_server import (
     LOGIN_KEY_ID,
     FakeSsoServer,
     point_botocore_at_home,
     services_section,
 )
-
-LOGIN_SESSION = "arn:aws:iam::123456789012:user/alice"
 
 
 @pytest.fixture(autouse=True)
@@ -83,36 +79,6 @@ def config(fake: FakeSsoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         "sso_start_url = https://corp.awsapps.com/start\n"
         "sso_region = eu-west-1\n\n" + services_section(fake.endpoint)
     )
-    return path
-
-
-def write_login_cache(expires_at: datetime) -> Path:
-    """A cached `aws login` session as the AWS CLI writes it (DPoP key included)."""
-    key = EC.new_generate(ECType.P_256)
-    der = key.export_key(ECExportFormat.SEC1)
-    pem = (
-        "-----BEGIN EC PRIVATE KEY-----\n"
-        + base64.b64encode(der).decode()
-        + "\n-----END EC PRIVATE KEY-----\n"
-    )
-    token = {
-        "accessToken": {
-            "accessKeyId": "ASIACACHEDLOGIN",
-            "secretAccessKey": "cached-secret",
-            "sessionToken": "cached-session-token",
-            "accountId": "123456789012",
-            "expiresAt": expires_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        },
-        "tokenType": "aws_sigv4",
-        "refreshToken": "cached-refresh-token",
-        "clientId": "arn:aws:signin:::devtools/same-device",
-        "dpopKey": pem,
-    }
-    directory = Path(os.environ["AWS_LOGIN_CACHE_DIRECTORY"])
-    directory.mkdir(parents=True, exist_ok=True)
-    name = hashlib.sha256(LOGIN_SESSION.encode()).hexdigest()
-    path = directory / f"{name}.json"
-    path.write_text(json.dumps(token))
     return path
 
 

@@ -150,7 +150,7 @@ def test_device_flow_stops_on_expired_or_denied(
     fake.state.device_answers = ["pending", answer]
     with pytest.raises(error):
         device_login(target_for_profile("audit"), lambda c: None, wait=no_wait([]))
-    assert not list(token_cache_dir().glob("*.json")) if token_cache_dir().exists() else True
+    assert read_token(target_for_profile("audit")) is None  # no token; the registration stays
 
 
 def test_device_flow_is_cancellable_while_waiting(fake: FakeSsoServer, config: Path) -> None:
@@ -167,7 +167,7 @@ def test_device_flow_is_cancellable_while_waiting(fake: FakeSsoServer, config: P
     with pytest.raises(SignInCancelled):
         device_login(target_for_profile("audit"), lambda c: None, cancel=cancel, wait=wait)
     assert fake.state.operations().count("POST /token") == polls_before_cancel
-    assert not token_cache_dir().exists() or not list(token_cache_dir().iterdir())
+    assert read_token(target_for_profile("audit")) is None
 
 
 def test_device_flow_gives_up_when_the_code_expires_locally(
@@ -345,7 +345,7 @@ def test_pkce_refuses_an_answer_with_another_state(fake: FakeSsoServer, config: 
     with pytest.raises(SignInError, match="unexpected state"):
         pkce_login(target_for_profile("audit"), _browser(fake, []))
     assert "POST /token" not in fake.state.operations()
-    assert not token_cache_dir().exists() or not list(token_cache_dir().iterdir())
+    assert read_token(target_for_profile("audit")) is None
 
 
 def test_pkce_denied_in_the_browser(fake: FakeSsoServer, config: Path) -> None:

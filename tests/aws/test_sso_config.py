@@ -49,7 +49,10 @@ def test_appends_a_profile_after_a_backup(config: Path) -> None:
     assert saved.backup_file == config.with_name("config.audit-binder-backup-20261128T100000Z")
     assert saved.backup_file.read_text() == ORIGINAL
     text = config.read_text()
-    assert text.startswith(ORIGINAL + "\n")  # every byte kept, comment and subsection too
+    # Every byte kept (comment, subsection); the CLI's one newline where the file had none.
+    assert text == ORIGINAL + "\n[profile audit]\nsso_session = corp\n" + (
+        "sso_account_id = 222222222222\nsso_role_name = SecurityAudit\nregion = us-east-1\n"
+    )
     assert text.count("[sso-session corp]") == 1
     profile = get_profile("audit")
     assert (
@@ -88,8 +91,17 @@ def test_new_config_file_is_created_private(
     monkeypatch.setenv("AWS_CONFIG_FILE", str(path))
     saved = save_sso_profile("default", CORP, "222222222222", "SecurityAudit")
     assert saved.backup_file is None
-    assert path.read_text().startswith("[sso-session corp]\n")
-    assert "[default]\nsso_session = corp\n" in path.read_text()
+    # As `aws configure sso` writes a new file: the profile, then the session it names.
+    assert path.read_text() == (
+        "[default]\n"
+        "sso_session = corp\n"
+        "sso_account_id = 222222222222\n"
+        "sso_role_name = SecurityAudit\n"
+        "[sso-session corp]\n"
+        "sso_start_url = https://corp.awsapps.com/start\n"
+        "sso_region = eu-west-1\n"
+        "sso_registration_scopes = sso:account:access\n"
+    )
     assert path.stat().st_mode & 0o077 == 0
 
 

@@ -11,14 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from app.aws.setup_hints import EXAMPLE_CONFIG, EXAMPLE_PROFILE
+from app.aws.setup_hints import CONNECT_COMMAND, EXAMPLE_REGION, EXAMPLE_START_URL
 from tests.cli.helpers import one_clear_line, run_cli
-from tests.fakes.sso_server import FakeSsoServer, services_section
+from tests.fakes.sso_server import FakeSsoServer, first_connection_env
 
 
 @pytest.fixture
 def fake() -> Iterator[FakeSsoServer]:
     with FakeSsoServer() as server:
+        server.state.interval = 0
         yield server
 
 
@@ -48,23 +49,25 @@ def test_every_dead_end_points_to_profiles_which_points_to_a_way_out(
 
     assert first.code == 1
     assert "`audit-binder profiles`" in one_clear_line(first.err)
-    assert "audit-binder login --" not in first.err  # needs a profile: not a first step
+    assert "audit-binder login --profile" not in first.err  # needs a profile: not a first step
 
-    # `profiles` names a set-up that needs no profile yet, and what to run after it.
+    # `profiles` names a first connection that needs no profile (nor the AWS CLI).
     hint = _profiles_hint(capsys)
-    assert "`aws configure sso`" in hint
+    assert CONNECT_COMMAND in hint
+    assert "`aws configure sso`" in hint  # the AWS CLI's way, for those who have it
     config = Path(os.environ["AWS_CONFIG_FILE"])
     assert str(config) in hint
-    assert all(line in hint for line in EXAMPLE_CONFIG.splitlines() if line)
-    follow = re.search(r"`(audit-binder login --profile \S+)`", hint)
-    assert follow is not None and follow.group(1).endswith(EXAMPLE_PROFILE)
 
-    # Doing exactly that (with the user's own start URL and the fake Identity Center):
-    written = EXAMPLE_CONFIG.replace("https://YOUR-ORG.awsapps.com/start", "https://acme.test/")
-    # (Only for the test: the profile's SSO calls go to the fake Identity Center.)
-    written = written.replace("\n\n", "\nservices = fake-sso\n\n", 1)
-    config.write_text(f"{written}\n{services_section(fake.endpoint)}")
-    signed_in = run_cli(capsys, *follow.group(1).split()[1:], "--no-browser")
+    # Doing exactly that, with the user's own start URL (here: the fake Identity Center's,
+    # allowed through the test seam) and region; one account and role to choose from.
+    fake.state.accounts = [{"accountId": "222222222222", "accountName": "audit"}]
+    start_url = first_connection_env(monkeypatch, fake.endpoint)
+    command = CONNECT_COMMAND.replace(EXAMPLE_START_URL, start_url)
+    command = command.replace(EXAMPLE_REGION, "eu-west-1")
+    connected = run_cli(capsys, *command.split()[1:], "--no-browser")
 
-    assert signed_in.code == 0, signed_in.err
-    assert "111111111111  prod" in signed_in.out  # the accounts to pick from
+    assert connected.code == 0, connected.err
+    follow = re.search(r"Scan with: (audit-binder scan --profile \S+)", connected.out)
+    assert follow is not None, connected.out
+    listed = run_cli(capsys, "profiles")
+    assert "SecurityAudit-222222222222  sso" in listed.out

@@ -10,14 +10,19 @@ clients' timeout settings).
 from __future__ import annotations
 
 import os
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from app.aws import clients
-from tests.cli.helpers import one_clear_line, run_cli
+from tests.cli.helpers import (
+    closed_port,
+    fake_web_server,
+    one_clear_line,
+    run_cli,
+    silent_endpoint,
+)
 
 SSO_PROFILE = (
     "[profile corp]\nsso_session = corp\n\n"
@@ -26,19 +31,10 @@ SSO_PROFILE = (
 )
 
 
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
-def silent_endpoint() -> Iterator[str]:
-    """Accepts connections (the kernel's backlog) and never answers a byte."""
-    with socket.socket() as server:
-        server.bind(("127.0.0.1", 0))
-        server.listen(64)
-        yield f"http://127.0.0.1:{server.getsockname()[1]}"
+def silent() -> Iterator[str]:
+    with silent_endpoint() as endpoint:
+        yield endpoint
 
 
 FAILURES = {
@@ -50,9 +46,7 @@ FAILURES = {
 
 
 @pytest.fixture(params=sorted(FAILURES))
-def failure(
-    request: pytest.FixtureRequest, silent_endpoint: str, monkeypatch: pytest.MonkeyPatch
-) -> str:
+def failure(request: pytest.FixtureRequest, silent: str, monkeypatch: pytest.MonkeyPatch) -> str:
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "NO_PROXY", "no_proxy"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
@@ -63,14 +57,14 @@ def failure(
         monkeypatch.setattr(clients, knob, 0.3)
     kind = str(request.param)
     endpoint = {
-        "refused": f"http://127.0.0.1:{_closed_port()}",
-        "proxy": f"http://127.0.0.1:{_closed_port()}",
+        "refused": f"http://127.0.0.1:{closed_port()}",
+        "proxy": f"http://127.0.0.1:{closed_port()}",
         "dns": "http://aws.nowhere.invalid",
-        "timeout": silent_endpoint,
+        "timeout": silent,
     }[kind]
     monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
     if kind == "proxy":
-        proxy = f"http://127.0.0.1:{_closed_port()}"
+        proxy = f"http://127.0.0.1:{closed_port()}"
         monkeypatch.setenv("HTTP_PROXY", proxy)
         monkeypatch.setenv("HTTPS_PROXY", proxy)
     return kind
@@ -98,3 +92,21 @@ def test_a_failing_network_path_is_one_line_with_the_reason(
     line = one_clear_line(ran.err)
     assert FAILURES[failure] in line, line
     assert "could not be reached" in line
+
+
+def test_a_first_connection_through_a_failing_network_path_is_one_line(
+    failure: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The portal page answers (a plain web server, allowed through the test seam); the
+    # path to IAM Identity Center's API is what fails (the proxy fails for both).
+    with fake_web_server(200, b"<title>AWS access portal</title>") as portal:
+        monkeypatch.setenv("AUDIT_BINDER_TEST_SSO_ENDPOINT", portal)
+        ran = run_cli(
+            capsys, "login", "--start-url", f"{portal}/start", "--sso-region", "eu-west-1"
+        )
+
+    assert ran.code == 1
+    line = one_clear_line(ran.err)
+    assert FAILURES[failure] in line, line
+    assert "could not be reached" in line
+    assert not Path(os.environ["AWS_CONFIG_FILE"]).exists()

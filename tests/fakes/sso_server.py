@@ -6,7 +6,8 @@ moto has no sso-oidc. The paths and shapes follow botocore's service models
 `POST /token`; sso `GET /assignment/accounts`, `GET /assignment/roles`,
 `GET /federation/credentials` (bearer token in `x-amz-sso_bearer_token`); signin
 `POST /v1/token`. `GET /authorize` plays the browser approving a PKCE request: it
-redirects to the loopback `redirect_uri` with a code and the state.
+redirects to the loopback `redirect_uri` with a code and the state. `GET /start` is the
+access portal's page, for a start URL on the fake (`AUDIT_BINDER_TEST_SSO_ENDPOINT`).
 """
 
 from __future__ import annotations
@@ -57,6 +58,8 @@ class FakeSsoState:
     authorize_state: str | None = None
     authorize_error: str | None = None
     signin_answer: str = "ok"  # "ok" or "expired"
+    # False: the start URL is not this instance's (InvalidRequestException, as AWS answers).
+    start_url_known: bool = True
     # Filled by the fake.
     requests: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
     access_tokens: set[str] = field(default_factory=set)
@@ -145,7 +148,10 @@ def _handler_for(fake: FakeSsoServer) -> type[BaseHTTPRequestHandler]:
                 return
             body = self._body()
             fake.state.requests.append(("POST", path, body))
-            if path == "/client/register":
+            unknown = not fake.state.start_url_known
+            if unknown and (path == "/device_authorization" or "issuerUrl" in body):
+                self._send(400, {"error": "invalid_request"}, "InvalidRequestException")
+            elif path == "/client/register":
                 now = int(time.time())
                 self._send(
                     200,
@@ -256,6 +262,9 @@ def _handler_for(fake: FakeSsoServer) -> type[BaseHTTPRequestHandler]:
             if url.path == "/authorize":
                 self._authorize(query)
                 return
+            if url.path == "/start":
+                self._portal_page()
+                return
             if self.headers.get("x-amz-sso_bearer_token") not in fake.state.access_tokens:
                 self._send(
                     401, {"message": "Session token not found or invalid"}, "UnauthorizedException"
@@ -284,6 +293,14 @@ def _handler_for(fake: FakeSsoServer) -> type[BaseHTTPRequestHandler]:
                 )
             else:
                 self._send(404, {"message": f"no route {url.path}"}, "ResourceNotFoundException")
+
+        def _portal_page(self) -> None:
+            data = b"<!doctype html><title>AWS access portal (fake)</title>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
 
         def _page(self, items: list[dict[str, str]], key: str, query: dict[str, str]) -> None:
             start = int(query.get("next_token") or 0)
@@ -332,3 +349,13 @@ def services_section(endpoint: str, name: str = "fake-sso") -> str:
     for service in ("sso", "sso_oidc", "signin", "sts"):
         lines += [f"{service} =", f"  endpoint_url = {endpoint}"]
     return "\n".join(lines) + "\n"
+
+
+def first_connection_env(monkeypatch: Any, endpoint: str) -> str:
+    """A first connection against the fake: the start URL `{endpoint}/start` is allowed
+    through the explicit test seam, and botocore sends sso and sso-oidc calls to the
+    fake (its own endpoint variables). Returns the start URL."""
+    monkeypatch.setenv("AUDIT_BINDER_TEST_SSO_ENDPOINT", endpoint)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SSO", endpoint)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SSO_OIDC", endpoint)
+    return f"{endpoint}/start"

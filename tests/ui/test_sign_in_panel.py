@@ -123,14 +123,20 @@ def test_sso_login_shows_the_code_opens_the_browser_and_offers_accounts_and_role
     roles = [picker.roles.itemText(i) for i in range(picker.roles.count())]
     assert roles == ["AdministratorAccess", "SecurityAudit", "ViewOnlyAccess"]
     picker.roles.setCurrentIndex(1)
-    assert picker.profile_name.text() == "corp-111111111111-SecurityAudit"
+    # `aws configure sso`'s suggestion; a taken name is refused as it is typed.
+    assert picker.profile_name.text() == "SecurityAudit-111111111111"
+    picker.profile_name.setText("picker")
+    assert not picker.use_button.isEnabled() and "already exists" in picker.name_problem.text()
+    picker.profile_name.setText("bad name")
+    assert not picker.use_button.isEnabled() and "letters, digits" in picker.name_problem.text()
+    picker.profile_name.setText("SecurityAudit-111111111111")
     qtbot.mouseClick(picker.use_button, Qt.MouseButton.LeftButton)
 
     config = Path(os.environ["AWS_CONFIG_FILE"]).read_text(encoding="utf-8")
-    assert "[profile corp-111111111111-SecurityAudit]" in config
+    assert "[profile SecurityAudit-111111111111]" in config
     assert "sso_role_name = SecurityAudit" in config
     assert ctx.signed_in is not None, panel.message.text()
-    assert ctx.signed_in.profile == "corp-111111111111-SecurityAudit"
+    assert ctx.signed_in.profile == "SecurityAudit-111111111111"
 
 
 def test_sso_login_can_be_cancelled(
@@ -151,16 +157,21 @@ def test_sso_login_can_be_cancelled(
     assert threaded_ctx.signed_in is None
 
 
-def test_with_no_profiles_it_says_how_to_set_one_up_and_sign_in_here(
-    ctx: AppContext, qtbot: QtBot
-) -> None:
+def test_with_no_profiles_connecting_is_the_main_action(ctx: AppContext, qtbot: QtBot) -> None:
     window = make_window(ctx, qtbot)
     panel = window.sign_in
     assert panel.table.rowCount() == 0
-    text = panel.message.text()
-    assert panel.message.isVisibleTo(panel)
-    assert "`aws configure sso`" in text and "[profile audit]" in text
-    assert "select audit and sign in" in text  # here, not a command that needs a profile
-    assert "audit-binder login" not in text
+    assert panel.lists.currentWidget() is panel.no_profiles
+    text = panel.no_profiles.text.text()
+    assert panel.no_profiles.isVisibleTo(panel)
+    assert "“Connect with IAM Identity Center…”" in text and "access portal URL" in text
+    assert "`aws configure sso`" in text  # the AWS CLI's way, for those who have it
+    assert "audit-binder login --profile" not in text  # needs a profile: not a first step
+    # No button that cannot act: nothing to sign in with; connecting is the default.
+    assert not panel.sign_in_button.isEnabled()
+    big = panel.no_profiles.connect_button
+    assert big.isEnabled() and big.isDefault() and panel.connect_button.isHidden()
+    assert not panel.sign_out_button.isEnabled()
+    assert panel.aws_login.button.isHidden()
     if os.environ.get("AUDIT_BINDER_SHOTS"):
         window.grab().save(os.environ["AUDIT_BINDER_SHOTS"])
