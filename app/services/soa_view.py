@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from app.controls.catalogue import Catalogue
 from app.services.implementation import ControlRef
-from app.services.soa import soa_rows, soa_state, soc2_rows
+from app.services.soa import both_tables, soa_state
 from app.services.soa_model import (
     DecisionChange,
     RowProblem,
@@ -53,14 +53,15 @@ class SoaView:
 
 def load_view(session: Session, engagement_id: int, catalogue: Catalogue) -> SoaView:
     engagement = get_engagement(session, engagement_id)
+    rows, soc2 = both_tables(session, engagement, catalogue)
     return SoaView(
         engagement_id=engagement.id,
         engagement_name=engagement.name,
         frameworks=tuple(engagement.frameworks or ()),
         soc2_categories=tuple(engagement.soc2_categories),
-        rows=tuple(soa_rows(session, engagement, catalogue)),
+        rows=tuple(rows),
         state=soa_state(session, engagement, catalogue),
-        soc2_rows=tuple(soc2_rows(session, engagement, catalogue)),
+        soc2_rows=tuple(soc2),
     )
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.controls.catalogue import Catalogue
 from app.services.engagement_setup import decision_sources, set_up_scope
-from app.services.soa import approve, decide, soa_state
+from app.services.soa import approve, decide, soa_rows, soa_state, soc2_rows
 from app.services.soa_files import export_table, import_table, table_path
 from app.services.soa_model import DecisionChange, RowProblem, SoaRejected
 from app.services.soa_table import TableFileError
@@ -67,6 +67,8 @@ def test_the_view_and_why_approval_waits(
     session: Session, engagement: Engagement, small_catalogue: Catalogue
 ) -> None:
     view = load_view(session, engagement.id, small_catalogue)
+    assert list(view.rows) == soa_rows(session, engagement, small_catalogue)
+    assert list(view.soc2_rows) == soc2_rows(session, engagement, small_catalogue)
     assert [r.criterion_id for r in view.rows] == ISO_IDS
     assert view.soc2_categories == ("security",)
     assert [r.criterion_id for r in view.soc2_rows] == ["CC1.1", "CC6.6"]
