@@ -8,16 +8,19 @@ own, so a large engagement never holds up the GUI.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QGroupBox, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from app.services.next_steps import NextStep, StepKind, next_steps
 from app.store.engagements import get_engagement
-from app.store.errors import StoreError
 from app.ui.context import AppContext
+from app.ui.newest_read import NewestRead
 from app.ui.status_badges import ControlStatusKey, control_look, status_icon
-from app.ui.workers import Progress, Worker
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 _STEP_ROLE = Qt.ItemDataRole.UserRole + 1
 _LOOKS = {
@@ -35,7 +38,9 @@ class NextStepsBox(QGroupBox):
         super().__init__("What to do next", parent)
         self.ctx = ctx
         self.steps: tuple[NextStep, ...] = ()
-        self._loading = 0
+        self.reads = NewestRead(ctx, "what to do next", self)
+        self.reads.arrived.connect(self._on_reads_arrived)
+        self.reads.failed.connect(self._on_reads_failed)
         self.list = QListWidget()
         self.list.setAccessibleName("What to do next")
         self.list.setAccessibleDescription("Click a step, or press Enter, to go where it is done")
@@ -51,33 +56,25 @@ class NextStepsBox(QGroupBox):
 
     def load(self, engagement_id: int | None) -> None:
         """Read the steps of `engagement_id` (in a worker); None empties the list."""
-        self._loading += 1
-        number = self._loading
         if engagement_id is None:
+            self.reads.forget()
             self._show((), "")
             return
-        db, catalogue = self.ctx.db, self.ctx.catalogue
+        catalogue = self.ctx.catalogue
 
-        def task(_progress: Progress) -> list[NextStep]:
-            with db.session() as session:  # the worker's own session
-                engagement = get_engagement(session, engagement_id)
-                return next_steps(session, engagement, catalogue)
+        def read(session: Session) -> list[NextStep]:
+            return next_steps(session, get_engagement(session, engagement_id), catalogue)
 
-        worker = Worker(task, name="what to do next")
-        worker.signals.finished.connect(lambda steps: self._on_loaded(number, steps))
-        worker.signals.failed.connect(lambda error: self._on_failed(number, error))
-        self.ctx.submit(worker)
+        self.reads.read(read)
 
-    def _on_loaded(self, number: int, steps: object) -> None:
-        if number == self._loading and isinstance(steps, list):
+    @Slot(object)
+    def _on_reads_arrived(self, steps: object) -> None:
+        if isinstance(steps, list):
             self._show(steps, "Nothing left to do: every step is done. Export the binder.")
         self.loaded.emit()
 
-    def _on_failed(self, number: int, error: object) -> None:
-        if number != self._loading:
-            return
-        if not isinstance(error, StoreError):
-            raise error if isinstance(error, BaseException) else RuntimeError(str(error))
+    @Slot(object)
+    def _on_reads_failed(self, error: object) -> None:
         self._show((), f"Cannot work out the next steps: {error}")
         self.loaded.emit()
 

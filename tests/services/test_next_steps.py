@@ -14,7 +14,7 @@ from app.store.control_states import NOT_APPLICABLE, set_control_state
 from app.store.engagements import create_engagement
 from app.store.models import Engagement
 from app.store.signoffs import sign_off
-from tests.services.conftest import sg_rows
+from tests.services.conftest import attach, sg_rows
 from tests.store.conftest import record_scan
 
 ISO_IDS = ["A.5.1", "A.5.2", "A.7.1", "A.7.2", "A.8.20"]
@@ -24,22 +24,10 @@ def _kinds(steps: list[NextStep]) -> list[tuple[StepKind, str]]:
     return [(s.kind, s.control_id) for s in steps]
 
 
-def _attach(session: Session, engagement: Engagement, control: str, item: str) -> None:
-    add_attachment(
-        session,
-        engagement,
-        control,
-        name=f"{item}.pdf",
-        content=item.encode(),
-        actor="ana",
-        evidence_item=item,
-    )
-
-
 def _answer_all(session: Session, engagement: Engagement, catalogue: Catalogue) -> None:
     for control in catalogue.controls:
         for item in control.manual_evidence:
-            _attach(session, engagement, control.id, item.id)
+            attach(session, engagement, control.id, item.id)
 
 
 def test_a_new_engagement_starts_with_deciding_running_and_evidence(
@@ -84,7 +72,7 @@ def test_failing_and_error_results_come_before_evidence(
 def test_evidence_answered_item_by_item_then_signed_off_then_stale(
     session: Session, engagement: Engagement, small_catalogue: Catalogue
 ) -> None:
-    _attach(session, engagement, "policies", "policy")
+    attach(session, engagement, "policies", "policy")
     step = next(
         s for s in next_steps(session, engagement, small_catalogue) if s.control_id == "policies"
     )
@@ -96,7 +84,7 @@ def test_evidence_answered_item_by_item_then_signed_off_then_stale(
     sign_off(session, engagement, "policies", reviewer="Ana Lima", role="CISO")
     assert all(s.control_id != "policies" for s in next_steps(session, engagement, small_catalogue))
 
-    _attach(session, engagement, "policies", "review")
+    attach(session, engagement, "policies", "review")
     policies = [
         s for s in next_steps(session, engagement, small_catalogue) if s.control_id == "policies"
     ]

@@ -309,9 +309,13 @@ def test_the_rows_are_read_off_the_gui_thread(
     monkeypatch.setattr("app.ui.soa.screen.load_view", recording)
     screen = SoaScreen(ctx)
     qtbot.addWidget(screen)
+    shown_on: list[threading.Thread] = []
+    screen.loaded.connect(lambda: shown_on.append(threading.current_thread()))
     with qtbot.waitSignal(screen.loaded, timeout=20000):
         screen.show()
     assert threads and threads[0] is not threading.main_thread()
+    # ...and shown on the GUI thread.
+    assert shown_on == [threading.main_thread()]
     assert screen.iso.tree.lines_model.line_count() == ANNEX_A
 
 

@@ -8,8 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Signal
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeView, QWidget
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHeaderView,
+    QScrollArea,
+    QSplitter,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.services.soa_view import LineGroup, TableLine
 from app.ui.soa.grouped_model import GroupedLinesModel
@@ -107,3 +116,25 @@ class CriteriaTree(QTreeView):
         line = self.lines_model.line(index)
         if line is not None:
             self.line_activated.emit(line)
+
+
+def beside(tree: CriteriaTree, panels: Sequence[QWidget]) -> QSplitter:
+    """The table, and the panels in a column to its right (scrolling when short of room)."""
+    side = QWidget()
+    column = QVBoxLayout(side)
+    column.setContentsMargins(0, 0, 0, 0)
+    for panel in panels:
+        column.addWidget(panel)
+    column.addStretch(1)
+    scroll = QScrollArea()
+    scroll.setWidget(side)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setMinimumWidth(300)
+    split = QSplitter(Qt.Orientation.Horizontal)
+    split.addWidget(tree)
+    split.addWidget(scroll)
+    split.setStretchFactor(0, 3)
+    split.setStretchFactor(1, 1)
+    split.setChildrenCollapsible(False)
+    return split

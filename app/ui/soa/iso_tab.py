@@ -8,13 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
-    QFrame,
     QHBoxLayout,
     QPushButton,
-    QScrollArea,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -23,7 +20,7 @@ from app.services.soa_model import SoaRow
 from app.services.soa_view import ISO_COLUMNS, TableLine, iso_groups
 from app.ui.soa.approval_box import ApprovalBox
 from app.ui.soa.controls_list import ControlsList
-from app.ui.soa.criteria_tree import CriteriaTree
+from app.ui.soa.criteria_tree import CriteriaTree, beside
 from app.ui.soa.decide_form import DecideForm
 from app.ui.soa.filter_bar import SoaFilterBar
 
@@ -65,24 +62,7 @@ class IsoTab(QWidget):
         self.controls = ControlsList()
         self.approval = ApprovalBox()
 
-        side = QWidget()
-        column = QVBoxLayout(side)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(self.form)
-        column.addWidget(self.controls)
-        column.addWidget(self.approval)
-        column.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidget(side)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setMinimumWidth(300)
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(self.tree)
-        split.addWidget(scroll)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 1)
-        split.setChildrenCollapsible(False)
+        split = beside(self.tree, (self.form, self.controls, self.approval))
 
         top = QHBoxLayout()
         top.addWidget(self.filters, 1)

@@ -32,10 +32,10 @@ from app.services.soa_view import BulkForm, SoaView, load_view, problem_lines
 from app.store.engagements import get_engagement
 from app.store.errors import StoreError
 from app.ui.engagement_store import actor
+from app.ui.newest_read import NewestRead
 from app.ui.page_title import page_title
 from app.ui.soa.iso_tab import IsoTab
 from app.ui.soa.soc2_tab import Soc2Tab
-from app.ui.workers import Progress, Worker
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -58,7 +58,10 @@ class SoaScreen(QWidget):
         self.ctx = ctx
         self.view: SoaView | None = None
         self._dirty = True
-        self._loading = 0  # the number of the newest read; older answers are dropped
+        # Reading derives every row's implementation: in a worker, the newest read wins.
+        self.reads = NewestRead(ctx, "read the Statement of Applicability", self)
+        self.reads.arrived.connect(self._on_reads_arrived)
+        self.reads.failed.connect(self._on_reads_failed)
         self.setAccessibleName("Statement of Applicability")
         self.title = page_title("Statement of Applicability")
         self.subtitle = QLabel()
@@ -117,35 +120,20 @@ class SoaScreen(QWidget):
         self._dirty = False
         engagement_id = self.ctx.engagement_id
         if engagement_id is None:
+            self.reads.forget()
             self._show(None)
             return
-        self._loading += 1
-        number = self._loading
-        db, catalogue = self.ctx.db, self.ctx.catalogue
+        catalogue = self.ctx.catalogue
+        self.reads.read(lambda session: load_view(session, engagement_id, catalogue))
 
-        def task(_progress: Progress) -> SoaView:
-            with db.session() as session:  # this worker's own session: no ORM object leaves
-                return load_view(session, engagement_id, catalogue)
-
-        worker = Worker(task, name="read the Statement of Applicability")
-        worker.signals.finished.connect(lambda view: self._on_loaded(number, view))
-        worker.signals.failed.connect(lambda error: self._on_load_failed(number, error))
-        self.ctx.submit(worker)
-
-    def _on_loaded(self, number: int, view: object) -> None:
-        if (
-            number == self._loading
-            and isinstance(view, SoaView)
-            and view.engagement_id == self.ctx.engagement_id
-        ):
+    @Slot(object)
+    def _on_reads_arrived(self, view: object) -> None:
+        if isinstance(view, SoaView) and view.engagement_id == self.ctx.engagement_id:
             self._show(view)
         self.loaded.emit()
 
-    def _on_load_failed(self, number: int, error: object) -> None:
-        if number != self._loading:
-            return
-        if not isinstance(error, StoreError):
-            raise error if isinstance(error, BaseException) else RuntimeError(str(error))
+    @Slot(object)
+    def _on_reads_failed(self, error: object) -> None:
         self._show(None)
         self.say([f"Cannot read the Statement of Applicability: {error}"])
         self.loaded.emit()

@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.controls.catalogue import SOC2_CATEGORIES
 from app.services.soa_model import Soc2Row
 from app.services.soa_view import SOC2_COLUMNS, TableLine, soc2_groups
 from app.store.engagements import SECURITY
 from app.ui.soa.controls_list import ControlsList
-from app.ui.soa.criteria_tree import CriteriaTree
+from app.ui.soa.criteria_tree import CriteriaTree, beside
 
 
 class Soc2Tab(QWidget):
@@ -48,17 +48,7 @@ class Soc2Tab(QWidget):
             SOC2_COLUMNS, name="SOC 2 criteria in scope", widths=(70, 0, 130, 100, 180)
         )
         self.controls = ControlsList()
-        side = QWidget()
-        column = QVBoxLayout(side)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(self.controls)
-        column.addStretch(1)
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(self.tree)
-        split.addWidget(side)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 1)
-        split.setChildrenCollapsible(False)
+        split = beside(self.tree, (self.controls,))
         layout = QVBoxLayout(self)
         layout.addLayout(categories)
         layout.addWidget(self.note)
