@@ -2,8 +2,9 @@
 
 Run: `.venv/bin/python bench/store.py [--results 20000] [--attachment-mb 20]`.
 Times: opening a new DB (migrate to head), storing a scan's results, deriving every
-control's status, the Statement of Applicability (rows, CSV and XLSX, deciding all 93
-and approving), exporting the engagement to one file, importing it elsewhere.
+control's status, the Statement of Applicability (rows, the app's SoA view, CSV and XLSX,
+deciding all 93 and approving), the dashboard's next steps, exporting the engagement to
+one file, importing it elsewhere.
 """
 
 from __future__ import annotations
@@ -43,8 +44,10 @@ def main() -> int:
     from app.controls.catalogue import load_catalogue
     from app.controls.results import CheckResult, Evidence, Status
     from app.services import soa
+    from app.services.next_steps import next_steps
     from app.services.soa_model import DecisionChange
     from app.services.soa_table import csv_text, xlsx_bytes
+    from app.services.soa_view import load_view
     from app.store.attachments import add_attachment
     from app.store.control_status import control_summaries
     from app.store.database import open_database
@@ -107,6 +110,11 @@ def main() -> int:
                 lambda: soa.soa_rows(session, engagement, catalogue),
             )
             state = soa.soa_state(session, engagement, catalogue)
+            timed(
+                "SoA screen: its view (ISO + SOC 2 rows)",
+                lambda: load_view(session, engagement.id, catalogue),
+            )
+            timed("dashboard: what to do next", lambda: next_steps(session, engagement, catalogue))
             timed("SoA: as CSV", lambda: csv_text(rows))
             timed("SoA: as XLSX", lambda: xlsx_bytes(rows, engagement="Bench", state=state))
             target = here / "bench.audit-binder"

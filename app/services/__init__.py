@@ -7,6 +7,10 @@ when it changes something, the actor; results are typed, frozen dataclasses.
 - soa_model: its row, state and request types, the table's filter and grouping
 - implementation: a criterion's implementation status, derived from its controls
 - soa_table: the SoA as CSV or XLSX, and a CSV read back for `apply_table`
+- soa_view, soa_files: what the app's SoA screen shows and asks, and its files
+- engagement_setup: a new engagement's SOC 2 scope, started from another's decisions
+- checklist: the checklist's order and kind filter (next / previous follow it)
+- next_steps: what to do next in an engagement (the dashboard's list)
 - ledger, ledger_model, ledger_math, ledger_words: the period ledger (how each control
   fared across the scans of the audit period)
 - schedulers: the operating systems' schedulers (systemd, launchd, Task Scheduler)

@@ -11,6 +11,7 @@ change something take the actor too. Rows and requests are the frozen dataclasse
   as read from a spreadsheet. Both all or nothing, with every problem named.
 - `approve`: the next SoA version, once every row is decided.
 - `soc2_rows`: the SOC 2 criteria of the engagement's categories; `set_soc2_scope`.
+  `both_tables`: both row lists in one read (the app's SoA screen shows both).
 - `start_from`: copy another engagement's decisions (not its approvals).
 """
 
@@ -80,7 +81,19 @@ class _Behind:
 
 def soa_rows(session: Session, engagement: Engagement, catalogue: Catalogue) -> list[SoaRow]:
     """Every Annex A control in the standard's order, decided or not."""
+    return _soa_rows(session, engagement, _Behind(session, engagement, catalogue))
+
+
+def both_tables(
+    session: Session, engagement: Engagement, catalogue: Catalogue
+) -> tuple[list[SoaRow], list[Soc2Row]]:
+    """`soa_rows` and `soc2_rows` at once, reading the controls behind them once."""
     behind = _Behind(session, engagement, catalogue)
+    return _soa_rows(session, engagement, behind), _soc2_rows(engagement, behind)
+
+
+def _soa_rows(session: Session, engagement: Engagement, behind: _Behind) -> list[SoaRow]:
+    catalogue = behind.catalogue
     chosen = decisions(session, engagement)
     rows = []
     for criterion in catalogue.criteria_of(ISO27001):
@@ -262,10 +275,13 @@ def approve(
 
 def soc2_rows(session: Session, engagement: Engagement, catalogue: Catalogue) -> list[Soc2Row]:
     """Every SOC 2 criterion of the engagement's categories, in the criteria's order."""
-    behind = _Behind(session, engagement, catalogue)
+    return _soc2_rows(engagement, _Behind(session, engagement, catalogue))
+
+
+def _soc2_rows(engagement: Engagement, behind: _Behind) -> list[Soc2Row]:
     scope = set(engagement.soc2_categories)
     rows = []
-    for criterion in catalogue.criteria_of(SOC2):
+    for criterion in behind.catalogue.criteria_of(SOC2):
         if criterion.category not in scope:
             continue
         controls, evidence = behind.of(criterion)

@@ -1,4 +1,6 @@
-"""The checklist: every control by family, each with its status, and progress per framework.
+"""The checklist: every control by family, each with its status and kind, and progress
+per framework. A filter shows one kind only (automated, manual, inherited); it holds
+for the rest of the session, and next / previous on the control page follow it.
 
 A tree (family → control) over a `QStandardItemModel`, so arrow keys, Home/End and
 type-ahead work as in any list. Status is icon *and* words; the icons are repainted
@@ -18,6 +20,7 @@ from PySide6.QtCore import QEvent, QModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import QPalette, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QGridLayout,
     QHeaderView,
     QLabel,
@@ -27,8 +30,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.controls.catalogue import FAMILIES, FAMILY_TITLES, FRAMEWORKS, Catalogue
+from app.controls.catalogue import FRAMEWORKS, Catalogue, Control
 from app.controls.results import CheckResult
+from app.services.checklist import (
+    ControlKind,
+    checklist_groups,
+    checklist_order,
+    kind_words,
+    neighbour,
+)
 from app.store.control_status import FrameworkSummary
 from app.store.errors import StoreError
 from app.ui.context import AppContext
@@ -71,10 +81,21 @@ def progress_text(tally: FrameworkSummary, signed: int) -> str:
     return " · ".join(parts)
 
 
+def _kind_item(control: Control) -> QStandardItem:
+    """The kind column: "automated", "manual" or "inherited" (the provider in the tip)."""
+    text = "inherited" if control.inherited is not None else kind_words(control)
+    item = QStandardItem(text)
+    item.setData(control.id, CONTROL_ID_ROLE)
+    item.setToolTip(kind_words(control))
+    item.setAccessibleText(kind_words(control))
+    return item
+
+
 class ChecklistView(QWidget):
     """Emits `control_selected(control_id)` when the user moves to a control."""
 
     control_selected = Signal(str)
+    kind_changed = Signal()  # the listed controls changed (the kind filter)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -86,8 +107,16 @@ class ChecklistView(QWidget):
         # Provisional statuses from the running scan of this engagement, by control.
         self.live: dict[str, str] = {}
 
+        # Which kind of control to show: kept while the app runs (across engagements).
+        self.kind = ControlKind.ALL
+        self.kind_choice = QComboBox()
+        self.kind_choice.setAccessibleName("Show controls of kind")
+        for kind in ControlKind:
+            self.kind_choice.addItem(kind.label, kind.value)
+        self.kind_choice.currentIndexChanged.connect(self._on_kind_choice_changed)
+
         self.model = QStandardItemModel(self)
-        self.model.setHorizontalHeaderLabels(["Control", "Status"])
+        self.model.setHorizontalHeaderLabels(["Control", "Status", "Kind"])
         self.tree = QTreeView()
         self.tree.setModel(self.model)
         self.tree.setAccessibleName("Checklist of controls")
@@ -100,6 +129,7 @@ class ChecklistView(QWidget):
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.selectionModel().currentChanged.connect(self._on_tree_current_changed)
 
         self.progress_box = QGridLayout()
@@ -114,6 +144,7 @@ class ChecklistView(QWidget):
         self.setMinimumWidth(300)
         layout.addLayout(self.progress_box)
         layout.addWidget(self.empty)
+        layout.addWidget(self.kind_choice)
         layout.addWidget(self.tree, 1)
 
         ctx.engagement_changed.connect(self._on_ctx_engagement_changed)
@@ -146,6 +177,23 @@ class ChecklistView(QWidget):
         self.tree.setCurrentIndex(index)
         return True
 
+    def set_kind(self, kind: ControlKind) -> None:
+        """Show only controls of `kind`; when the current one is hidden, move to the first."""
+        self.kind_choice.setCurrentIndex(self.kind_choice.findData(kind.value))
+
+    def visible_order(self) -> list[str]:
+        """The control ids as listed now, top to bottom (the kind filter applied)."""
+        return checklist_order(self._ctx.catalogue, self.kind)
+
+    def neighbour(self, step: int) -> str | None:
+        """The control `step` rows after (negative: before) the current one, or None."""
+        return neighbour(self.visible_order(), self.selected_control(), step)
+
+    def step(self, step: int) -> bool:
+        """Move to the next (1) or previous (-1) control as listed; False at either end."""
+        target = self.neighbour(step)
+        return target is not None and self.select_control(target)
+
     def refresh(self) -> None:
         """Reload the statuses from the store, keeping the current control selected."""
         current = self.selected_control()
@@ -168,6 +216,7 @@ class ChecklistView(QWidget):
             self.live = {}
         self.empty.setVisible(eid is None)
         self.tree.setVisible(eid is not None)
+        self.kind_choice.setVisible(eid is not None)
         self._fill_tree(catalogue)
         self._fill_progress(catalogue, tallies)
         self._restore_selection(current)
@@ -176,19 +225,17 @@ class ChecklistView(QWidget):
     def _fill_tree(self, catalogue: Catalogue) -> None:
         self.model.removeRows(0, self.model.rowCount())
         palette = self.palette()
-        for family in FAMILIES:
-            controls = [c for c in catalogue.controls if c.family == family]
-            if not controls:
-                continue
-            title = FAMILY_TITLES[family]
+        for group in checklist_groups(catalogue, self.kind):
+            controls, title = group.controls, group.title
             family_item = QStandardItem(f"{title} ({len(controls)})")
             family_item.setSelectable(False)
             font = family_item.font()
             font.setBold(True)
             family_item.setFont(font)
             family_item.setAccessibleText(f"{title}, {len(controls)} controls")
-            spacer = QStandardItem("")
-            spacer.setSelectable(False)
+            spacers = [QStandardItem(""), QStandardItem("")]
+            for spacer in spacers:
+                spacer.setSelectable(False)
             for control in controls:
                 name = QStandardItem(control.title)
                 name.setData(control.id, CONTROL_ID_ROLE)
@@ -196,8 +243,8 @@ class ChecklistView(QWidget):
                 status = QStandardItem()
                 status.setData(control.id, CONTROL_ID_ROLE)
                 self._show_status(name, status, palette)
-                family_item.appendRow([name, status])
-            self.model.appendRow([family_item, spacer])
+                family_item.appendRow([name, status, _kind_item(control)])
+            self.model.appendRow([family_item, *spacers])
         self.tree.expandAll()
 
     def _show_status(self, name: QStandardItem, status: QStandardItem, palette: QPalette) -> None:
@@ -217,7 +264,8 @@ class ChecklistView(QWidget):
         status.setText(label)
         status.setData(key, STATUS_KEY_ROLE)
         status.setAccessibleText(label)
-        name.setAccessibleText(f"{name.text()}: {label}")
+        kind = kind_words(self._ctx.catalogue.get(control_id))
+        name.setAccessibleText(f"{name.text()} ({kind}): {label}")
 
     def status_text(self, control_id: str) -> str:
         """What the checklist shows as the control's status (for tests and screen readers)."""
@@ -278,6 +326,17 @@ class ChecklistView(QWidget):
             self.tree.selectionModel().blockSignals(blocked)
 
     # -- slots ---------------------------------------------------------------------------
+    def _on_kind_choice_changed(self, _index: int) -> None:
+        self.kind = ControlKind(str(self.kind_choice.currentData()))
+        current = self.selected_control()
+        self._fill_tree(self._ctx.catalogue)
+        shown = self.visible_order()
+        if current in shown:
+            self._restore_selection(current)
+        elif shown and self._engagement_id is not None:
+            self.select_control(shown[0])  # the page follows: never a hidden control
+        self.kind_changed.emit()
+
     def _on_tree_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         control_id = current.data(CONTROL_ID_ROLE)
         if control_id:

@@ -1,4 +1,5 @@
-"""The dashboard: per framework, controls passed / failing / exceptions / not checked."""
+"""The dashboard: per framework, controls passed / failing / exceptions / not checked, and
+what to do next (each step a click away from where it is done)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from app.store.errors import StoreError
 from app.ui.bar_chart import Bar, Segment, StackedBarChart
 from app.ui.context import AppContext
 from app.ui.engagement_store import FrameworkCounts, dashboard_counts, get_engagement
+from app.ui.next_steps_box import NextStepsBox
 from app.ui.page_title import page_title
 from app.ui.status_badges import ControlStatusKey
 
@@ -44,6 +46,7 @@ def bars_for(counts: list[FrameworkCounts]) -> tuple[Bar, ...]:
 
 class DashboardPanel(QWidget):
     binder_requested = Signal()
+    step_chosen = Signal(object)  # a NextStep of the list
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -83,7 +86,9 @@ class DashboardPanel(QWidget):
         buttons.addWidget(self.binder_button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
-        layout.addStretch(1)
+        self.next_steps = NextStepsBox(ctx)
+        self.next_steps.step_chosen.connect(self.step_chosen)
+        layout.addWidget(self.next_steps, 1)
 
         ctx.data_changed.connect(self._on_ctx_data_changed)
         ctx.engagement_changed.connect(self._on_ctx_engagement_changed)
@@ -107,6 +112,7 @@ class DashboardPanel(QWidget):
         engagement_id = self.ctx.engagement_id
         self.run_button.setEnabled(engagement_id is not None)
         self.binder_button.setEnabled(engagement_id is not None)
+        self.next_steps.load(engagement_id)
         if engagement_id is None:
             self._show([], "Open an engagement to see its progress.")
             return

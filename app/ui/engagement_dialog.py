@@ -1,4 +1,5 @@
-"""Create or edit an engagement: client, frameworks, audit period, accounts, regions.
+"""Create or edit an engagement: client, frameworks, SOC 2 categories, audit period,
+accounts, regions; a new one can start from another engagement's SoA decisions.
 
 The dialog stays open on bad input and shows the store's message inline (a taken
 name, an account id that is not 12 digits, a period that ends before it starts).
@@ -7,13 +8,14 @@ name, an account id that is not 12 digits, a period that ends before it starts).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QComboBox,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
@@ -29,7 +31,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.controls.catalogue import FRAMEWORKS
+from app.controls.catalogue import FRAMEWORKS, SOC2_CATEGORIES
+from app.services.engagement_setup import DecisionSource
 from app.store.errors import StoreError
 from app.ui.engagement_store import AccountLine, EngagementDraft, EngagementInfo
 from app.ui.settings_dialog import parse_regions
@@ -45,9 +48,12 @@ class EngagementDialog(QDialog):
         existing: EngagementInfo | None = None,
         default_regions: list[str] | None = None,
         parent: QWidget | None = None,
+        sources: Sequence[DecisionSource] = (),
     ) -> None:
         super().__init__(parent)
         self._save = save
+        self._sources = {source.id: source for source in sources}
+        self._editing = existing is not None
         editing = existing is not None
         self.setWindowTitle("Edit engagement" if editing else "New engagement")
         self.setAccessibleName(self.windowTitle())
@@ -68,6 +74,23 @@ class EngagementDialog(QDialog):
             frameworks.addWidget(box)
         frameworks.addStretch(1)
         form.addRow("Frameworks:", frameworks)
+        form.addRow("SOC 2 categories:", self._category_boxes())
+        self.framework_boxes["soc2"].toggled.connect(self._on_soc2_box_toggled)
+        self.start_from = QComboBox()
+        self.start_from.setAccessibleName("Start from another engagement's decisions")
+        self.start_from.addItem("Nothing: every Annex A control undecided", None)
+        for source in sources:
+            self.start_from.addItem(source.label, source.id)
+        self.start_from.setToolTip(
+            "Copies that engagement's Statement of Applicability decisions and SOC 2 "
+            "categories. Not its approvals: the new SoA is a draft until approved."
+        )
+        self.start_from.currentIndexChanged.connect(self._on_start_from_changed)
+        start_label = QLabel("&Start from:")
+        start_label.setBuddy(self.start_from)
+        form.addRow(start_label, self.start_from)
+        # Decisions are copied into a new engagement only (one with none of its own).
+        form.setRowVisible(self.start_from, not editing)
 
         self.period_box = QCheckBox("&Audit period")
         self.period_box.setAccessibleName("Set an audit period")
@@ -138,6 +161,34 @@ class EngagementDialog(QDialog):
         form.addRow(buddy, edit)
         return edit
 
+    def _category_boxes(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.category_boxes: dict[str, QCheckBox] = {}
+        for key, title in SOC2_CATEGORIES.items():
+            box = QCheckBox(title)
+            box.setAccessibleName(f"SOC 2 category {title}")
+            if key == "security":
+                box.setChecked(True)
+                box.setEnabled(False)
+                box.setToolTip("Security (the common criteria) is in every SOC 2 examination.")
+            self.category_boxes[key] = box
+            row.addWidget(box)
+        row.addStretch(1)
+        return row
+
+    def _set_categories(self, categories: Sequence[str]) -> None:
+        for key, box in self.category_boxes.items():
+            box.setChecked(key == "security" or key in categories)
+
+    def _on_soc2_box_toggled(self, on: bool) -> None:
+        for key, box in self.category_boxes.items():
+            box.setEnabled(on and key != "security")
+
+    def _on_start_from_changed(self, _index: int) -> None:
+        source = self._sources.get(self.start_from.currentData())
+        if source is not None:
+            self._set_categories(source.soc2_categories)
+
     def _date(self, name: str) -> QDateEdit:
         edit = QDateEdit()
         edit.setCalendarPopup(True)
@@ -159,6 +210,7 @@ class EngagementDialog(QDialog):
         self.client_edit.setText(info.client)
         for key, box in self.framework_boxes.items():
             box.setChecked(key in info.frameworks)
+        self._set_categories(info.soc2_categories)
         has_period = info.period_start is not None or info.period_end is not None
         self.period_box.setChecked(has_period)
         for edit, value in ((self.start_edit, info.period_start), (self.end_edit, info.period_end)):
@@ -211,7 +263,13 @@ class EngagementDialog(QDialog):
             period_end=end if isinstance(end, date) else None,
             regions=tuple(good),
             accounts=tuple(accounts),
+            soc2_categories=tuple(k for k, box in self.category_boxes.items() if box.isChecked()),
+            start_from=None if self._editing else self.chosen_source(),
         )
+
+    def chosen_source(self) -> int | None:
+        value = self.start_from.currentData()
+        return value if isinstance(value, int) else None
 
     def show_error(self, text: str) -> None:
         self.error_label.setText(text)

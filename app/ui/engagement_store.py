@@ -12,6 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from app.controls.catalogue import FRAMEWORKS
+from app.services.engagement_setup import set_up_scope
 from app.store import accounts as account_store
 from app.store import engagements as engagement_store
 from app.store import scans as scan_store
@@ -42,6 +43,7 @@ class EngagementInfo:
     is_demo: bool
     scans: int
     last_scan: datetime | None
+    soc2_categories: tuple[str, ...] = ("security",)
 
     @property
     def frameworks_text(self) -> str:
@@ -72,6 +74,9 @@ class EngagementDraft:
     period_end: date | None
     regions: tuple[str, ...]
     accounts: tuple[AccountLine, ...]
+    soc2_categories: tuple[str, ...] = ("security",)
+    # A new engagement only: the engagement whose SoA decisions it starts from.
+    start_from: int | None = None
 
 
 def actor(ctx: AppContext) -> str:
@@ -99,6 +104,7 @@ def _info(engagement: Engagement, scans: int, last: datetime | None) -> Engageme
         is_demo=engagement.is_demo,
         scans=scans,
         last_scan=last,
+        soc2_categories=tuple(engagement.soc2_categories),
     )
 
 
@@ -153,6 +159,13 @@ def create_engagement(ctx: AppContext, draft: EngagementDraft) -> int:
                 alias=line.alias,
                 sign_in=_sign_in(line),
             )
+        set_up_scope(
+            session,
+            engagement,
+            soc2_categories=draft.soc2_categories,
+            start_from_id=draft.start_from,
+            actor=who,
+        )
         return engagement.id
 
 
@@ -171,6 +184,7 @@ def update_engagement(ctx: AppContext, engagement_id: int, draft: EngagementDraf
             period_start=draft.period_start,
             period_end=draft.period_end,
             regions=draft.regions,
+            soc2_categories=draft.soc2_categories,
         )
         wanted = {line.account_id: line for line in draft.accounts}
         for account in account_store.list_accounts(session, engagement):

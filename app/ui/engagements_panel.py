@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.services.engagement_setup import DecisionSource, decision_sources
 from app.store.errors import NameTaken, StoreError
 from app.ui import engagement_store as records
 from app.ui.context import AppContext
@@ -208,7 +209,9 @@ class EngagementsPanel(QWidget):
         def save(draft: EngagementDraft) -> None:
             created.append(records.create_engagement(self.ctx, draft))
 
-        dialog = EngagementDialog(save, None, self.ctx.settings.default_regions(), self)
+        dialog = EngagementDialog(
+            save, None, self.ctx.settings.default_regions(), self, sources=self._sources()
+        )
         accepted = dialog.exec()
         name = dialog.name_edit.text().strip()
         dialog.deleteLater()
@@ -216,6 +219,15 @@ class EngagementsPanel(QWidget):
             self.show_message(f"Created “{name}”.")
             self.refresh()
             self.open_requested.emit(created[0])
+
+    def _sources(self) -> list[DecisionSource]:
+        """Engagements with decisions a new one can start from (none when unreadable)."""
+        try:
+            with self.ctx.db.session() as session:
+                return decision_sources(session, self.ctx.catalogue)
+        except StoreError as exc:
+            self.show_message(f"Cannot list other engagements' decisions: {exc}")
+            return []
 
     @Slot()
     def edit_selected(self) -> None:

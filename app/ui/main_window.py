@@ -1,9 +1,9 @@
 """The main window: navigation on the left, one screen at a time on the right.
 
 It only composes: each screen is its own panel (sign-in, engagements, dashboard,
-checklist + control page, scan history), the header shows who is signed in, the
-status bar carries messages and the running task's progress. Screens talk through
-`AppContext` signals, not through the window.
+checklist + control page, scan history, Statement of Applicability), the header shows
+who is signed in, the status bar carries messages and the running task's progress.
+Screens talk through `AppContext` signals, not through the window.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import __version__
+from app.services.next_steps import NextStep, StepKind
 from app.ui.binder_export import BinderExporter
 from app.ui.checklist_page import ChecklistPage
 from app.ui.context import AppContext
@@ -35,6 +36,7 @@ from app.ui.scan_controller import ScanController
 from app.ui.scan_history import ScanHistoryPanel
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.sign_in_panel import SignInPanel
+from app.ui.soa.screen import SoaScreen
 from app.ui.task_status import TaskStatus
 
 
@@ -44,6 +46,7 @@ class Screen(IntEnum):
     DASHBOARD = 2
     CHECKLIST = 3
     HISTORY = 4
+    SOA = 5
 
 
 _SCREENS = (
@@ -52,7 +55,16 @@ _SCREENS = (
     (Screen.DASHBOARD, "Dashboard", "Ctrl+3"),
     (Screen.CHECKLIST, "Checklist", "Ctrl+4"),
     (Screen.HISTORY, "Scan history", "Ctrl+5"),
+    (Screen.SOA, "Statement of Applicability", "Ctrl+6"),
 )
+# Where a step of the dashboard's "what to do next" is done on a control's page.
+_STEP_SECTIONS = {
+    StepKind.FAILING: "results",
+    StepKind.ERROR: "results",
+    StepKind.NOT_CHECKED: "results",
+    StepKind.STALE: "sign_off",
+    StepKind.MISSING_EVIDENCE: "evidence",
+}
 
 
 class MainWindow(QMainWindow):
@@ -71,10 +83,14 @@ class MainWindow(QMainWindow):
         self.dashboard = DashboardPanel(ctx)
         self.checklist = ChecklistPage(ctx)
         self.history = ScanHistoryPanel(ctx)
+        self.soa = SoaScreen(ctx)
 
         self.nav = QListWidget()
         self.nav.setAccessibleName("Navigation")
         self.nav.setMaximumWidth(150)
+        # "Statement of Applicability" takes two lines rather than a scroll bar.
+        self.nav.setWordWrap(True)
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.nav.setSpacing(3)
         self.stack = QStackedWidget()
         for widget in (
@@ -83,6 +99,7 @@ class MainWindow(QMainWindow):
             self.dashboard,
             self.checklist,
             self.history,
+            self.soa,
         ):
             self.stack.addWidget(widget)
         for _, title, shortcut in _SCREENS:
@@ -198,6 +215,8 @@ class MainWindow(QMainWindow):
         self.sign_in.signed_in.connect(self._on_sign_in_signed_in)
         self.engagements.open_requested.connect(self._on_engagements_open_requested)
         self.dashboard.binder_requested.connect(self._on_export_binder)
+        self.dashboard.step_chosen.connect(self._on_dashboard_step_chosen)
+        self.soa.control_requested.connect(self.open_control)
         self.scans.scan_started.connect(self._on_task_running)
         self.scans.scan_finished.connect(self._on_task_stopped)
         self.scans.scan_failed.connect(self._on_task_stopped)
@@ -249,6 +268,27 @@ class MainWindow(QMainWindow):
             self.ctx.engagement_id is not None and not self.scans.is_running
         )
         self.members_action.setEnabled(self.run_all_action.isEnabled())
+
+    @Slot(str)
+    def open_control(self, control_id: str, section: str = "", evidence_item: str = "") -> None:
+        """The control's page on the checklist screen (from the SoA or the dashboard)."""
+        self.go_to(Screen.CHECKLIST)
+        self.checklist.open_control(control_id, section, evidence_item)
+
+    @Slot(object)
+    def _on_dashboard_step_chosen(self, step: object) -> None:
+        if not isinstance(step, NextStep):
+            return
+        if step.kind is StepKind.DECIDE:
+            self.go_to(Screen.SOA)
+            self.soa.show_undecided()
+        elif step.kind is StepKind.APPROVE:
+            self.go_to(Screen.SOA)
+            self.soa.show_approval()
+        elif step.control_id:
+            self.open_control(
+                step.control_id, _STEP_SECTIONS.get(step.kind, ""), step.evidence_item
+            )
 
     # -- actions ------------------------------------------------------------------------
     def _on_new_engagement(self) -> None:

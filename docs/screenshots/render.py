@@ -15,6 +15,10 @@ import sys
 import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.ui.context import AppContext
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -64,6 +68,33 @@ def _isolate(home: Path) -> None:
     )
     for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL"):
         os.environ.pop(name, None)
+
+
+def _soa_in_progress(ctx: AppContext) -> None:
+    """A Statement of Applicability half decided, as a founder leaves it mid-way, unless the
+    demo engagement already has decisions of its own (then those are shown)."""
+    from app.services.soa import decide, soa_state
+    from app.services.soa_model import DecisionChange
+    from app.store.engagements import get_engagement
+
+    assert ctx.engagement_id is not None
+    db, catalogue = ctx.db, ctx.catalogue
+    with db.session() as session:
+        engagement = get_engagement(session, ctx.engagement_id)
+        if soa_state(session, engagement, catalogue).decided:
+            return
+        ids = [c.id for c in catalogue.criteria_of("iso27001")]
+        organisational = [i for i in ids if i.startswith(("A.5.", "A.6."))]
+        chosen = DecisionChange(applies=True, reason="risk-treatment", owner="Dana (CTO)")
+        decide(session, engagement, catalogue, organisational, chosen, actor="screenshots")
+        legal = DecisionChange(applies=True, reason="legal", owner="Dana (CTO)")
+        decide(session, engagement, catalogue, ["A.5.31", "A.5.34"], legal, actor="screenshots")
+        excluded = DecisionChange(
+            applies=False,
+            justification="No software is developed by outsourced parties.",
+            owner="Dana (CTO)",
+        )
+        decide(session, engagement, catalogue, ["A.8.30"], excluded, actor="screenshots")
 
 
 def main() -> int:
@@ -181,6 +212,15 @@ def main() -> int:
 
     window.go_to(Screen.HISTORY)
     shot("09-scan-history")
+
+    _soa_in_progress(ctx)
+    window.go_to(Screen.SOA)  # first shown: it reads the rows (in a worker)
+    while window.soa.view is None:
+        settle(50)
+    physical = [f"A.7.{n}" for n in range(1, 15)]
+    window.soa.iso.tree.select_ids(physical)
+    window.soa.iso.tree.scrollTo(window.soa.iso.tree.lines_model.index_of("A.7.14"))
+    shot("12-statement-of-applicability")
 
     dark = QPalette(light)
     for role, colour in (

@@ -7,9 +7,12 @@ import sys
 
 
 def test_services_and_schedule_do_not_import_qt() -> None:
+    """The SoA screen's, the checklist's and the dashboard's logic included."""
     code = (
         "import sys, app.services.ledger, app.services.schedulers, app.commands.schedule, "
-        "app.scan.unattended; print('PySide6' in sys.modules)"
+        "app.scan.unattended, app.services.soa_view, app.services.soa_files, "
+        "app.services.next_steps, app.services.checklist, app.services.engagement_setup; "
+        "print('PySide6' in sys.modules)"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

@@ -294,6 +294,12 @@ class EvidencePanel(QWidget):
     def current_description(self) -> str:
         return self.description.text().strip()
 
+    def choose_item(self, item_id: str) -> None:
+        """Make new files evidence of this item (when the control asks for it)."""
+        index = self.item_choice.findData(item_id)
+        if index >= 0:
+            self.item_choice.setCurrentIndex(index)
+
     @property
     def current_evidence_item(self) -> str:
         return str(self.item_choice.currentData() or "")

@@ -1,4 +1,5 @@
-"""The top of the control page: title, status (icon and words), run button, lock banner."""
+"""The top of the control page: title, status (icon and words), previous / next control,
+run button, lock banner."""
 
 from __future__ import annotations
 
@@ -16,6 +17,10 @@ from app.controls.results import iso_utc
 from app.ui.control_page.remediation_panel import plain_label
 from app.ui.control_page.snapshot import ControlSnapshot
 from app.ui.status_badges import RESULT_LOOKS, ResultStatusKey, control_look, status_icon
+
+# Next / previous control, as listed in the checklist (its filter applied).
+PREVIOUS_KEYS = ("Alt+Left", "Ctrl+[")
+NEXT_KEYS = ("Alt+Right", "Ctrl+]")
 
 
 def lock_text(snapshot: ControlSnapshot) -> str:
@@ -47,6 +52,7 @@ def lock_text(snapshot: ControlSnapshot) -> str:
 class ControlHeader(QWidget):
     run_requested = Signal()
     unlock_requested = Signal()
+    step_requested = Signal(int)  # -1 previous control, 1 next
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -55,13 +61,21 @@ class ControlHeader(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.5)
         font.setBold(True)
         self.title.setFont(font)
-        self.control_id = plain_label("", wrap=False)
+        # Wraps, so the page leaves the checklist room for its titles.
+        self.control_id = plain_label("")
         self.status_icon = QLabel()
         self.status_text = plain_label("", wrap=False, name="controlStatus")
         self.status_text.setAccessibleName("Control status")
         self.run_button = QPushButton("Run checks for this control")
         self.run_button.setAccessibleName("Run checks for this control")
         self.run_button.clicked.connect(self.run_requested)
+        self.previous_button = QPushButton("◀ Previous")
+        self.previous_button.setAccessibleName("Previous control")
+        self.previous_button.clicked.connect(lambda: self.step_requested.emit(-1))
+        self.next_button = QPushButton("Next ▶")
+        self.next_button.setAccessibleName("Next control")
+        self.next_button.clicked.connect(lambda: self.step_requested.emit(1))
+        self.set_neighbours(None, None)
 
         self.banner = QFrame()
         self.banner.setObjectName("lockBanner")
@@ -89,14 +103,14 @@ class ControlHeader(QWidget):
         status_row.addWidget(self.status_icon)
         status_row.addWidget(self.status_text)
         status_row.addSpacing(12)
-        status_row.addWidget(self.control_id)
-        status_row.addStretch(1)
+        status_row.addWidget(self.control_id, 1)
         top = QHBoxLayout()
         titles = QVBoxLayout()
         titles.addWidget(self.title)
         titles.addLayout(status_row)
         top.addLayout(titles, 1)
-        top.addWidget(self.run_button, 0, Qt.AlignmentFlag.AlignTop)
+        for button in (self.previous_button, self.next_button, self.run_button):
+            top.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
@@ -133,6 +147,20 @@ class ControlHeader(QWidget):
         self.banner_icon.setPixmap(status_icon(banner_look, self.palette()).pixmap(18, 18))
         self.unlock_button.setVisible(snapshot.locked)
         self.run_button.setVisible(control.automated)
+
+    def set_neighbours(self, previous: str | None, following: str | None) -> None:
+        """The titles of the controls before and after this one as listed (None: none)."""
+        for button, title, keys in (
+            (self.previous_button, previous, PREVIOUS_KEYS),
+            (self.next_button, following, NEXT_KEYS),
+        ):
+            button.setEnabled(title is not None)
+            where = "Previous" if button is self.previous_button else "Next"
+            shortcut = " or ".join(keys)
+            button.setToolTip(
+                f"{where}: {title} ({shortcut})" if title else f"No {where.lower()} control"
+            )
+            button.setAccessibleDescription(button.toolTip())
 
     def say(self, text: str) -> None:
         """An inline message (expected trouble or news); "" hides it."""

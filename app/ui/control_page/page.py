@@ -46,6 +46,7 @@ class ControlPage(QWidget):
 
     run_requested = Signal(str)
     changed = Signal()
+    step_requested = Signal(int)  # -1 previous control, 1 next (as the checklist lists them)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -88,6 +89,7 @@ class ControlPage(QWidget):
         self.header.run_requested.connect(self._on_header_run_requested)
         self.results.run_requested.connect(self._on_header_run_requested)
         self.header.unlock_requested.connect(self._on_header_unlock_requested)
+        self.header.step_requested.connect(self.step_requested)
         self.evidence.files_chosen.connect(self._on_evidence_files_chosen)
         self.evidence.blob_added.connect(self._on_evidence_blob_added)
         self.evidence.notes_saved.connect(self._on_evidence_notes_saved)
