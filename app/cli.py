@@ -20,6 +20,7 @@ COMMANDS: tuple[str, ...] = (
     "scan",
     "policy",
     "demo",
+    "db",
 )
 
 

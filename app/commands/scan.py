@@ -23,7 +23,7 @@ import boto3
 
 from app.aws.caller import ScanUnavailable
 from app.aws.calls import ScanCancelled
-from app.paths import default_db_path
+from app.commands.store_option import add_db_option, chosen_location
 from app.scan.document import write_document
 from app.scan.runner import ALL_CONTROLS, ScanOutcome, run_scan
 from app.store.database import open_database
@@ -52,7 +52,7 @@ def register(subparsers: Any) -> None:
         help="engagement to store the scan in (created if missing; "
         "default: one named after the account id)",
     )
-    parser.add_argument("--db", type=Path, help="database file (default: the user data dir)")
+    add_db_option(parser)
     parser.add_argument(
         "--json", type=Path, metavar="OUT", help="write the result document ('-' = stdout)"
     )
@@ -171,7 +171,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"audit-binder scan: {problem}", file=sys.stderr)
         return EXIT_FAILED
     try:
-        db = open_database(args.db or default_db_path())
+        db = open_database(chosen_location(args))
     except StoreError as exc:
         print(f"audit-binder scan: {exc}", file=sys.stderr)
         return EXIT_FAILED

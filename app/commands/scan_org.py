@@ -37,7 +37,7 @@ from app.commands.scan import (
     _split,
     _StderrProgress,
 )
-from app.paths import default_db_path
+from app.commands.store_option import chosen_location
 from app.scan.accounts import DEFAULT_ROLE, MemberScan, MembersSummary, scan_members
 from app.scan.document import document_for_scan, write_document
 from app.store.database import Database, open_database
@@ -148,7 +148,7 @@ def run_org(args: argparse.Namespace) -> int:
 
     cancel = threading.Event()
     try:
-        db = open_database(args.db or default_db_path())
+        db = open_database(chosen_location(args))
     except StoreError as exc:
         print(f"audit-binder scan: {exc}", file=sys.stderr)
         return EXIT_FAILED

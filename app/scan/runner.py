@@ -45,7 +45,7 @@ from app.scan.storing import finish, store_complete
 from app.store import engagements as engagement_store
 from app.store import scans as scan_store
 from app.store.database import Database
-from app.store.models import Engagement, Scan
+from app.store.models import Scan
 
 log = logging.getLogger(__name__)
 
@@ -244,9 +244,7 @@ def _engagement(
             found = engagement_store.get_engagement(session, engagement)  # NotFound if gone
             return found.id, found.name
         wanted = engagement or identity.account_id
-        row: Engagement | None = engagement_store.find_engagement(session, wanted)
-        if row is None:
-            row = engagement_store.create_engagement(session, wanted, actor=actor)
+        row = engagement_store.find_or_create_engagement(session, wanted, actor=actor)
         return row.id, row.name
 
 

@@ -1,8 +1,9 @@
 """Closing a scan in the store: results and final state in one transaction.
 
 Nothing is lost: a finished scan whose results the DB will not take (locked by another
-program past the busy timeout, disk full, read-only) is retried, then written beside the
-DB as a result document, and the error names that file.
+program past the busy timeout, disk full, read-only, server unreachable) is retried,
+then written as a result document beside the DB file (for a server store: in the user's
+data folder, named after the store), and the error names that file.
 """
 
 from __future__ import annotations
@@ -73,9 +74,7 @@ def store_complete(
         except StoreError as exc:
             problem = exc
             break
-    rescue = db.path.with_name(
-        f"{db.path.stem}.unsaved-scan-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
-    )
+    rescue = db.location.rescue_file("unsaved-scan")
     write_document(document(), rescue)
     # Best effort: the DB may still refuse; then the next open marks the scan incomplete.
     with contextlib.suppress(StoreError):

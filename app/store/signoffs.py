@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from app.store.attachments import attachments
 from app.store.audit import audit_log, record
 from app.store.control_states import control_state
+from app.store.engagements import lock_engagement
 from app.store.errors import InvalidInput
 from app.store.models import Attachment, ControlState, Engagement, RiskException, SignOff
 from app.store.risk import active_exceptions, today_utc
@@ -159,6 +160,8 @@ def sign_off(
     """Append a sign-off of what the control shows now; the reviewer is the actor."""
     if not reviewer.strip():
         raise InvalidInput("A sign-off needs the reviewer's name.")
+    # Two reviewers signing off at once must not both append after the same record.
+    lock_engagement(session, engagement)
     chain = sign_offs(session, engagement)
     entry = SignOff(
         engagement_id=engagement.id,

@@ -1,4 +1,5 @@
-"""Store fixtures: a real SQLite file per test, an engagement, result builders."""
+"""Store fixtures: a real store per test (SQLite file, PostgreSQL database), an
+engagement, result builders. `db_path` is for what only an SQLite file has."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 from app.controls.results import CheckResult, Evidence, Status
 from app.store.database import Database, open_database
 from app.store.engagements import create_engagement
+from app.store.location import StoreLocation
 from app.store.models import Engagement, Scan
 from app.store.scans import add_results, finish_scan, start_scan
 
@@ -24,8 +26,9 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def db(db_path: Path) -> Iterator[Database]:
-    database = open_database(db_path)
+def db(store_location: StoreLocation) -> Iterator[Database]:
+    """An open store, on each back end in turn."""
+    database = open_database(store_location)
     yield database
     database.close()
 
