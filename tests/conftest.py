@@ -132,6 +132,13 @@ class StoreBackend:
             self.server.drop(location)
 
 
+def db_argument(location: StoreLocation) -> str:
+    """What a user types after `--db` for this store (a path, or the URL in full)."""
+    if location.is_server:
+        return location.connect_url().render_as_string(hide_password=False)
+    return str(location.sqlite_path)
+
+
 def backend_named(name: str, request: pytest.FixtureRequest) -> StoreBackend:
     if name == "postgresql":
         return StoreBackend(name, request.getfixturevalue("pg_server"))

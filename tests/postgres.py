@@ -124,16 +124,23 @@ class Cluster:
                 self._run("pg_ctl", "-D", str(self.root / "data"), "-m", "immediate", "-w", "stop")
         shutil.rmtree(self.root, ignore_errors=True)
 
+    def halt(self) -> None:
+        """Stop the server, keeping its data (`resume` starts it again)."""
+        self._run("pg_ctl", "-D", str(self.root / "data"), "-m", "fast", "-w", "stop")
+        self.running = False
+
+    def resume(self) -> None:
+        if not self.running:
+            self._start()
+
     @contextlib.contextmanager
     def stopped(self) -> Iterator[None]:
-        """The server stopped (data kept) for the block: a server that went away."""
-        data = str(self.root / "data")
-        self._run("pg_ctl", "-D", data, "-m", "fast", "-w", "stop")
-        self.running = False
+        """The server stopped for the block: a server that went away, then came back."""
+        self.halt()
         try:
             yield
         finally:
-            self._start()
+            self.resume()
 
     def url(self, database: str, user: str = "postgres") -> URL:
         return URL.create(

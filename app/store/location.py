@@ -65,8 +65,10 @@ class StoreLocation:
         """The same store with no password in it: what settings may keep."""
         if self.url is None:
             return self
-        query = {k: v for k, v in self.url.query.items() if k != "password"}
-        return StoreLocation(url=self.url.set(password=None, query=query))
+        url = self.url
+        query = {k: v for k, v in url.query.items() if k != "password"}
+        bare = URL.create(url.drivername, url.username, None, url.host, url.port, url.database)
+        return StoreLocation(url=bare.update_query_dict(query))
 
     def with_password(self, password: str) -> StoreLocation:
         """The same server store, signing in with `password` (from the keyring)."""
