@@ -1,8 +1,13 @@
-"""Benchmark: the store with a realistic engagement (figures printed, nothing asserted).
+"""Benchmark: the store with a realistic engagement, on SQLite and on PostgreSQL (figures
+printed, nothing asserted).
 
-Run: `.venv/bin/python bench/store.py [--results 20000] [--attachment-mb 20]`.
-Times: opening a new DB (migrate to head), storing a scan's results, deriving every
+Run: `.venv/bin/python bench/store.py [--results 20000] [--attachment-mb 20]
+[--backend both|sqlite|postgresql] [--server URL]`.
+Times: opening a new store (migrate to head), storing a scan's results, deriving every
 control's status, exporting the engagement to one file, importing it elsewhere.
+PostgreSQL runs on a throwaway local cluster (the test suite's, from the `postgresql`
+package), or on the server whose admin URL `--server` gives (two scratch databases are
+created there and dropped afterwards).
 """
 
 from __future__ import annotations
@@ -12,7 +17,8 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -20,8 +26,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app.controls.catalogue import CONTROL_IDS as CONTROLS  # noqa: E402 (after sys.path)
+from app.controls.results import CheckResult  # noqa: E402
+from app.store.location import StoreLocation  # noqa: E402
 
 T = TypeVar("T")
+NewStore = Callable[[str], StoreLocation]
 
 
 def timed(label: str, action: Callable[[], T]) -> T:
@@ -31,25 +40,13 @@ def timed(label: str, action: Callable[[], T]) -> T:
     return value
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--results", type=int, default=20000)
-    parser.add_argument("--attachment-mb", type=int, default=20)
-    args = parser.parse_args()
-
+def make_results(count: int) -> list[CheckResult]:
     from datetime import UTC, datetime
 
-    from app.controls.results import CheckResult, Evidence, Status
-    from app.store.attachments import add_attachment
-    from app.store.control_status import control_summaries
-    from app.store.database import open_database
-    from app.store.engagements import create_engagement
-    from app.store.scans import add_results, finish_scan, start_scan
-    from app.store.signoffs import sign_off
-    from app.store.transfer import export_engagement, import_engagement
+    from app.controls.results import Evidence, Status
 
     statuses = (Status.PASS, Status.PASS, Status.FAIL, Status.NOT_APPLICABLE, Status.ERROR)
-    results = [
+    return [
         CheckResult(
             control=CONTROLS[n % len(CONTROLS)],
             check="bench-check",
@@ -62,44 +59,105 @@ def main() -> int:
                 Evidence("ec2:DescribeThings", {"Id": n}, "eu-west-1", datetime.now(UTC), {"n": n}),
             ),
         )
-        for n in range(args.results)
+        for n in range(count)
     ]
+
+
+def bench(
+    new_store: NewStore, folder: Path, results: list[CheckResult], attachment_mb: int
+) -> None:
+    from app.store.attachments import add_attachment
+    from app.store.control_status import control_summaries
+    from app.store.database import open_database
+    from app.store.engagements import create_engagement
+    from app.store.scans import add_results, finish_scan, start_scan
+    from app.store.signoffs import sign_off
+    from app.store.transfer import export_engagement, import_engagement
+
+    first = new_store("a")
+    db = timed("open new store (migrate to head)", lambda: open_database(first))
+    with db.session() as session:
+        engagement = create_engagement(session, "Bench", actor="bench")
+        scan = start_scan(session, engagement, account_id="123456789012", actor="bench")
+    with db.session() as session:
+        session.add(scan)
+        timed(f"store {len(results)} results", lambda: add_results(session, scan, results))
+        finish_scan(session, scan, actor="bench")
+        for n in range(10):
+            content = os.urandom(attachment_mb * 1024 * 1024 // 10)
+            add_attachment(
+                session, engagement, "backups", name=f"f{n}.bin", content=content, actor="b"
+            )
+        sign_off(session, engagement, "backups", reviewer="bench")
+    with db.session() as session:
+        session.add(engagement)
+        timed(
+            "status of all 11 controls",
+            lambda: control_summaries(session, engagement, list(CONTROLS)),
+        )
+        target = folder / "bench.audit-binder"
+        timed(
+            "export engagement", lambda: export_engagement(session, engagement, target, actor="b")
+        )
+    print(f"{'export file size':<44} {target.stat().st_size / 1e6:8.1f} MB")
+    other = open_database(new_store("b"))
+    with other.session() as session:
+        timed(
+            "import engagement (all hashes verified)",
+            lambda: import_engagement(session, target, actor="b"),
+        )
+    other.close()
+    db.close()
+
+
+@contextmanager
+def postgres_stores(server_url: str | None) -> Iterator[NewStore]:
+    """New empty databases on the given server, or on a throwaway local cluster."""
+    from sqlalchemy.engine import make_url
+
+    from tests.postgres import PgServer, start_server
+
+    if server_url:
+        server = PgServer(admin=make_url(server_url).set(drivername="postgresql+psycopg"))
+    else:
+        server = start_server()
+    made: list[StoreLocation] = []
+
+    def new_store(label: str) -> StoreLocation:
+        made.append(server.new_store(empty=True))
+        return made[-1]
+
+    try:
+        yield new_store
+    finally:
+        for location in made:
+            server.drop(location)
+        server.stop()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--results", type=int, default=20000)
+    parser.add_argument("--attachment-mb", type=int, default=20)
+    parser.add_argument("--backend", choices=("both", "sqlite", "postgresql"), default="both")
+    parser.add_argument("--server", help="admin URL of a PostgreSQL server to use")
+    args = parser.parse_args()
+    results = make_results(args.results)
     with tempfile.TemporaryDirectory() as folder:
         here = Path(folder)
-        db = timed("open new database (migrate to head)", lambda: open_database(here / "a.sqlite3"))
-        with db.session() as session:
-            engagement = create_engagement(session, "Bench", actor="bench")
-            scan = start_scan(session, engagement, account_id="123456789012", actor="bench")
-        with db.session() as session:
-            session.add(scan)
-            timed(f"store {args.results} results", lambda: add_results(session, scan, results))
-            finish_scan(session, scan, actor="bench")
-            for n in range(10):
-                content = os.urandom(args.attachment_mb * 1024 * 1024 // 10)
-                add_attachment(
-                    session, engagement, "backups", name=f"f{n}.bin", content=content, actor="b"
-                )
-            sign_off(session, engagement, "backups", reviewer="bench")
-        with db.session() as session:
-            session.add(engagement)
-            timed(
-                "status of all 11 controls",
-                lambda: control_summaries(session, engagement, list(CONTROLS)),
-            )
-            target = here / "bench.audit-binder"
-            timed(
-                "export engagement",
-                lambda: export_engagement(session, engagement, target, actor="b"),
-            )
-        print(f"{'export file size':<44} {target.stat().st_size / 1e6:8.1f} MB")
-        other = open_database(here / "b.sqlite3")
-        with other.session() as session:
-            timed(
-                "import engagement (all hashes verified)",
-                lambda: import_engagement(session, target, actor="b"),
-            )
-        other.close()
-        db.close()
+        if args.backend in ("both", "sqlite"):
+            print("== SQLite file")
+            bench(lambda label: StoreLocation(path=here / f"{label}.sqlite3"), here, results,
+                  args.attachment_mb)  # fmt: skip
+        if args.backend in ("both", "postgresql"):
+            print("== PostgreSQL" + (" (given server)" if args.server else " (local cluster)"))
+            from tests.postgres import PostgresUnavailable
+
+            try:
+                with postgres_stores(args.server) as new_store:
+                    bench(new_store, here, results, args.attachment_mb)
+            except PostgresUnavailable as error:
+                print(f"PostgreSQL skipped: {error}")
     return 0
 
 

@@ -123,6 +123,5 @@ def _conflict(session: Session, engagement: Engagement, control_id: str) -> Edit
     who = f" by {last.actor} at {last.at:%Y-%m-%d %H:%M:%S} UTC" if last else ""
     return EditConflict(
         f"The notes, owner or applicability of {control_id} were changed{who} after you "
-        "opened them; your change was not saved, so theirs is not overwritten. Copy your "
-        "text, reload the control, and apply your change again."
+        "opened them; your change was not saved, so theirs was not overwritten."
     )

@@ -116,8 +116,11 @@ def _masked(url: URL) -> URL:
 def _server_url(text: str) -> URL:
     try:
         url = make_url(text)
-    except ArgumentError as error:
-        raise BadLocation(f"'{_masked_text(text)}' is not a database URL ({error}).") from None
+    except (ArgumentError, ValueError):
+        raise BadLocation(
+            f"'{_masked_text(text)}' is not a database URL "
+            f"(expected {POSTGRES_DRIVER}://user@host[:port]/database)."
+        ) from None
     if url.drivername not in _POSTGRES_SCHEMES:
         raise BadLocation(
             f"Audit Binder keeps its data in an SQLite file or on a PostgreSQL server "
@@ -132,8 +135,10 @@ def _server_url(text: str) -> URL:
 
 
 def _masked_text(text: str) -> str:
-    """A URL that did not even parse, with anything between ':' and '@' hidden."""
-    return re.sub(r"(://[^:/@]*:)[^@]*@", rf"\g<1>{MASK}@", text)
+    """A URL that did not even parse, with whatever may be a password hidden (all after
+    `user:` up to `@` or `/`) and any `password=` parameter."""
+    masked = re.sub(r"(://[^:/@]*:)[^@/]*", rf"\g<1>{MASK}", text)
+    return re.sub(r"(password=)[^&]*", rf"\g<1>{MASK}", masked)
 
 
 def parse_location(value: str | Path | StoreLocation) -> StoreLocation:

@@ -80,6 +80,8 @@ def test_settings_keep_the_url_without_its_password() -> None:
     [
         ("mysql://ana:hunter2@db/audit", "'mysql' is not supported"),
         ("postgresql://ana:hunter2@db", "names no database"),
+        ("postgresql://ana:hunter2", "is not a database URL"),
+        ("postgresql://ana:hunter2@db:port/audit?password=hunter2", "is not a database URL"),
         ("sqlite://", "needs a file path"),
         ("   ", "No database given"),
     ],

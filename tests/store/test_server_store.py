@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
+from app.store.control_states import set_control_state
 from app.store.database import open_database
 from app.store.engagements import create_engagement, list_engagements
 from app.store.errors import (
@@ -25,6 +26,7 @@ from app.store.location import StoreLocation, parse_location
 from app.store.models import Scan
 from app.store.scans import this_runner
 from app.store.server import hold_presence
+from app.store.signoffs import sign_off
 from tests.postgres import PASSWORD, PASSWORD_ROLE, PgServer
 from tests.store.conftest import record_scan, result
 from tests.store.test_database import _newer_scripts
@@ -162,8 +164,11 @@ def test_a_password_signs_in_and_stays_out_of_logs_and_messages(
     signed_in = StoreLocation(url=location.connect_url().set(username=PASSWORD_ROLE))
     try:
         with open_database(signed_in.with_password(PASSWORD)) as database:
-            with database.session() as session:
-                create_engagement(session, "Acme", actor="ana")
+            with database.session() as session:  # a colleague with the grants the README names
+                engagement = create_engagement(session, "Acme", actor="ana")
+                record_scan(session, engagement, [result()])
+                sign_off(session, engagement, "sg-inbound", reviewer="ana")
+                set_control_state(session, engagement, "sg-inbound", actor="ana", notes="ok")
             shown = f"{database.location} {database.location!r} {database!r}"
     finally:
         logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
