@@ -11,9 +11,10 @@ from app.store.location import StoreLocation, parse_location
 
 @dataclass(frozen=True)
 class ChosenStore:
-    """What the settings keep (`setting`: a path or a URL without password)."""
+    """What the settings keep (`setting`: a path or a URL without password, "" for the
+    default) and the store it names (None: the default)."""
 
-    location: StoreLocation
+    location: StoreLocation | None
     setting: str
 
 
@@ -25,7 +26,7 @@ def choose_store(text: str, password: str, secrets: SecretStore | None) -> Chose
     An empty `text` means the default store.
     """
     if not text.strip():
-        return ChosenStore(StoreLocation(), "")
+        return ChosenStore(None, "")
     location = parse_location(text)
     if not location.is_server:
         return ChosenStore(location, str(location.sqlite_path))

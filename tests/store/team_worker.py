@@ -3,9 +3,9 @@
 Used by `test_concurrency.py`: two of these run at once against the same store and
 engagement. Each waits for the start signal (a file appearing), then scans the account
 (moto, through `AWS_ENDPOINT_URL`), attaches files, signs off controls and edits the
-note both read beforehand, and prints what it did as one JSON object. A unit of work
-refused as busy (SQLite lets one writer in at a time) is tried again, as a person would,
-and counted.
+note both read beforehand, and prints what it did as one JSON object. Nothing is
+retried: a writer must wait for the other (SQLite's busy timeout, PostgreSQL's locks),
+never fail as busy.
 """
 
 from __future__ import annotations
@@ -15,11 +15,9 @@ import hashlib
 import json
 import sys
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
-from typing import TypeVar
 
 import boto3
 
@@ -28,29 +26,13 @@ from app.store.attachments import add_attachment
 from app.store.control_states import control_state, set_control_state
 from app.store.database import Database, open_database
 from app.store.engagements import engagement_named
-from app.store.errors import DatabaseLocked, EditConflict
+from app.store.errors import EditConflict
 from app.store.signoffs import sign_off
 
 ENGAGEMENT = "Acme 2026"
 NOTE_CONTROL = "backups"
 SIGN_OFF_CONTROLS = ("backups", "sg-inbound", "no-ssh")
 SCAN_CONTROLS = ("sg-inbound", "no-ssh", "default-vpcs")
-T = TypeVar("T")
-
-
-class Worker:
-    def __init__(self, db: Database, name: str) -> None:
-        self.db, self.name, self.retries = db, name, 0
-
-    def unit(self, action: Callable[[Database], T]) -> T:
-        """Run one unit of work; busy means try again shortly (at most 50 times)."""
-        for attempt in range(50):
-            try:
-                return action(self.db)
-            except DatabaseLocked:
-                self.retries += 1
-                time.sleep(0.05 * (1 + attempt % 5))
-        raise RuntimeError(f"{self.name}: the store stayed busy")
 
 
 def _read_note_version(db: Database) -> datetime | None:
@@ -96,15 +78,14 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=12)
     args = parser.parse_args()
     db = open_database(args.store)
-    worker = Worker(db, args.name)
-    note_version = worker.unit(_read_note_version)
+    note_version = _read_note_version(db)
     print("ready", file=sys.stderr, flush=True)
     deadline = time.monotonic() + 60
     while not args.start_signal.exists():
         if time.monotonic() > deadline:
             raise SystemExit("no start signal")
         time.sleep(0.005)
-    note = worker.unit(lambda d: _edit_note(d, args.name, note_version))
+    note = _edit_note(db, args.name, note_version)
     with ThreadPoolExecutor(1) as background:  # the scan runs while the reviewer works
         scanning = background.submit(
             run_scan, boto3.Session, db, ENGAGEMENT, controls=SCAN_CONTROLS,
@@ -112,8 +93,8 @@ def main() -> int:
         )  # fmt: skip
         files, chain = [], []
         for number in range(args.rounds):
-            files.append(worker.unit(lambda d, n=number: _attach(d, args.name, n)))
-            chain.append(worker.unit(lambda d, n=number: _sign(d, args.name, n)))
+            files.append(_attach(db, args.name, number))
+            chain.append(_sign(db, args.name, number))
         outcome = scanning.result()
     db.close()
     report = {
@@ -122,7 +103,6 @@ def main() -> int:
         "attachments": files,
         "sign_offs": chain,
         "note": note,
-        "retries": worker.retries,
     }
     print(json.dumps(report))
     return 0
