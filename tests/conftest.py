@@ -105,10 +105,11 @@ def pg_server() -> Iterator[PgServer]:
     try:
         server = start_server()
     except PostgresUnavailable as error:
+        reason = " ".join(str(error).split())
         if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is required under CI (CI is set): {error}", pytrace=False)
-        _postgres_missing.append(str(error))
-        pytest.skip(f"PostgreSQL is not available: {error}")
+            pytest.fail(f"PostgreSQL is required under CI (CI is set): {reason}", pytrace=False)
+        _postgres_missing.append(reason)
+        pytest.skip(f"PostgreSQL is not available: {reason}")
     try:
         yield server
     finally:

@@ -22,7 +22,6 @@ import atexit
 import contextlib
 import itertools
 import os
-import pwd
 import re
 import shutil
 import subprocess
@@ -81,7 +80,7 @@ class Cluster:
 
     bin_dir: Path
     root: Path
-    user: pwd.struct_passwd | None
+    user: Any  # pwd.struct_passwd of the user to run as (root only), else None
     running: bool = False
 
     def _run(self, tool: str, *args: str) -> None:
@@ -153,8 +152,10 @@ class Cluster:
 
 def start_cluster() -> Cluster:
     bin_dir = find_bin_dir()
-    user: pwd.struct_passwd | None = None
-    if os.geteuid() == 0:
+    user = None
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        import pwd  # POSIX only, like running as root
+
         try:
             user = pwd.getpwnam("postgres")
         except KeyError:

@@ -95,6 +95,7 @@ def main() -> int:
         for number in range(args.rounds):
             files.append(_attach(db, args.name, number))
             chain.append(_sign(db, args.name, number))
+            time.sleep(0.01)  # a person does not sign twice in a millisecond: let others in
         outcome = scanning.result()
     db.close()
     report = {

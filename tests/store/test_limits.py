@@ -4,21 +4,18 @@ with the record and field named, before anything is written."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from app.store.attachments import add_attachment
-from app.store.audit import audit_log
 from app.store.control_states import control_states, set_control_state
 from app.store.database import Database, open_database
 from app.store.engagements import create_engagement, list_engagements
 from app.store.errors import InvalidInput, TransferError
 from app.store.scans import add_results, scans, start_scan
 from app.store.transfer import export_engagement, import_engagement
-from tests.conftest import StoreBackend
-from tests.store.conftest import ACCOUNT, result
+from tests.store.conftest import ACCOUNT, assert_nothing_imported, result
 
 
 def test_a_too_long_value_is_refused_on_every_back_end(db: Database) -> None:
@@ -50,15 +47,6 @@ def test_a_scan_result_that_cannot_be_kept_is_refused_whole(db: Database) -> Non
     with db.session() as session:
         stored = scans(session, session.merge(engagement))
         assert [len(s.results) for s in stored] == [0]  # not one row of the two
-
-
-@pytest.fixture
-def laptop(store_backend: StoreBackend, tmp_path: Path) -> Iterator[Database]:
-    location = store_backend.new_store(tmp_path / "laptop")
-    database = open_database(location)
-    yield database
-    database.close()
-    store_backend.discard(location)
 
 
 def _export_with(db_path: Path, folder: Path, sql: str) -> Path:
@@ -100,9 +88,7 @@ def test_import_names_what_a_postgresql_store_could_not_keep(
     exported = _export_with(db_path, tmp_path, sql)
     with pytest.raises(TransferError, match=message), laptop.session() as session:
         import_engagement(session, exported, actor="carla")
-    with laptop.session() as session:
-        assert list_engagements(session) == []
-        assert audit_log(session) == []
+    assert_nothing_imported(laptop)
 
 
 def test_a_clean_sqlite_export_imports_whole(

@@ -24,8 +24,8 @@ from app.store.risk import add_exception, exceptions, today_utc
 from app.store.scans import latest_results, scans, to_check_result
 from app.store.signoffs import sign_off, sign_offs, verify_chain
 from app.store.transfer import export_engagement, import_engagement
-from tests.conftest import BACKENDS, StoreBackend, backend_named
-from tests.store.conftest import ACCOUNT, record_scan, result
+from tests.conftest import BACKENDS, backend_named
+from tests.store.conftest import ACCOUNT, assert_nothing_imported, record_scan, result
 
 CONTROLS = ["sg-inbound", "no-ssh", "backups"]
 PDF = b"%PDF-1.7 restore test record\n" + bytes(range(256))
@@ -61,16 +61,6 @@ def exported(db: Database, tmp_path: Path) -> Path:
         target = tmp_path / "acme.audit-binder"
         export_engagement(session, engagement, target, actor="ana")
     return target
-
-
-@pytest.fixture
-def laptop(store_backend: StoreBackend, tmp_path: Path) -> Iterator[Database]:
-    """Another store on the same back end as `db`: where the file is imported."""
-    location = store_backend.new_store(tmp_path / "laptop")
-    database = open_database(location)
-    yield database
-    database.close()
-    store_backend.discard(location)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -133,12 +123,6 @@ def _rewrite(archive_path: Path, target: Path, change: dict[str, bytes]) -> Path
     return target
 
 
-def _assert_nothing_imported(database: Database) -> None:
-    with database.session() as session:
-        assert list_engagements(session) == []
-        assert audit_log(session) == []
-
-
 def test_a_tampered_attachment_is_rejected_and_nothing_written(
     exported: Path, tmp_path: Path, laptop: Database
 ) -> None:
@@ -149,7 +133,7 @@ def test_a_tampered_attachment_is_rejected_and_nothing_written(
     )
     with pytest.raises(TamperedFile, match=r"restore\.pdf.*SHA-256"), laptop.session() as session:
         import_engagement(session, tampered, actor="carla")
-    _assert_nothing_imported(laptop)
+    assert_nothing_imported(laptop)
 
 
 def test_an_edited_manifest_is_rejected(exported: Path, tmp_path: Path, laptop: Database) -> None:
@@ -161,7 +145,7 @@ def test_an_edited_manifest_is_rejected(exported: Path, tmp_path: Path, laptop: 
     )
     with pytest.raises(TamperedFile, match="manifest"), laptop.session() as session:
         import_engagement(session, edited, actor="carla")
-    _assert_nothing_imported(laptop)
+    assert_nothing_imported(laptop)
 
 
 def test_a_forged_sign_off_with_a_fixed_manifest_hash_is_rejected(
@@ -180,7 +164,7 @@ def test_a_forged_sign_off_with_a_fixed_manifest_hash_is_rejected(
     )
     with pytest.raises(TamperedFile, match="sign-offs"), laptop.session() as session:
         import_engagement(session, forged, actor="carla")
-    _assert_nothing_imported(laptop)
+    assert_nothing_imported(laptop)
 
 
 def test_a_name_clash_is_refused_unless_a_new_name_is_given(db: Database, exported: Path) -> None:
@@ -245,4 +229,4 @@ def test_odd_files_give_a_clear_error_and_change_nothing(
         )
     with pytest.raises(TransferError, match=message), laptop.session() as session:
         import_engagement(session, odd, actor="carla")
-    _assert_nothing_imported(laptop)
+    assert_nothing_imported(laptop)
