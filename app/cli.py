@@ -16,6 +16,7 @@ COMMANDS: tuple[str, ...] = (
     "profiles",
     "login",
     "export",
+    "soa",
     "verify",
     "scan",
     "policy",

@@ -4,7 +4,8 @@ printed, nothing asserted).
 Run: `.venv/bin/python bench/store.py [--results 20000] [--attachment-mb 20]
 [--backend both|sqlite|postgresql] [--server URL]`.
 Times: opening a new store (migrate to head), storing a scan's results, deriving every
-control's status, exporting the engagement to one file, importing it elsewhere.
+control's status, the Statement of Applicability (deciding all 93 rows and approving,
+rows, CSV and XLSX), exporting the engagement to one file, importing it elsewhere.
 PostgreSQL runs on a throwaway local cluster (the test suite's, from the `postgresql`
 package), or on the server whose admin URL `--server` gives (two scratch databases are
 created there and dropped afterwards).
@@ -22,12 +23,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
+from sqlalchemy.orm import Session
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app.controls.catalogue import CONTROL_IDS as CONTROLS  # noqa: E402 (after sys.path)
 from app.controls.results import CheckResult  # noqa: E402
 from app.store.location import StoreLocation  # noqa: E402
+from app.store.models import Engagement  # noqa: E402
 
 T = TypeVar("T")
 NewStore = Callable[[str], StoreLocation]
@@ -95,6 +99,7 @@ def bench(
             "status of all 11 controls",
             lambda: control_summaries(session, engagement, list(CONTROLS)),
         )
+        bench_soa(session, engagement)
         target = folder / "bench.audit-binder"
         timed(
             "export engagement", lambda: export_engagement(session, engagement, target, actor="b")
@@ -108,6 +113,32 @@ def bench(
         )
     other.close()
     db.close()
+
+
+def bench_soa(session: Session, engagement: Engagement) -> None:
+    from app.controls.catalogue import load_catalogue
+    from app.services import soa
+    from app.services.soa_model import DecisionChange
+    from app.services.soa_table import csv_text, xlsx_bytes
+
+    catalogue = load_catalogue()
+    ids = [c.id for c in catalogue.criteria_of("iso27001")]
+    change = DecisionChange(applies=True, reason="risk-treatment", owner="CTO")
+    timed(
+        f"SoA: decide all {len(ids)} rows at once",
+        lambda: soa.decide(session, engagement, catalogue, ids, change, actor="b"),
+    )
+    timed(
+        "SoA: approve",
+        lambda: soa.approve(session, engagement, catalogue, reviewer="b", role="CISO"),
+    )
+    rows = timed(
+        f"SoA: {len(ids)} rows with implementation",
+        lambda: soa.soa_rows(session, engagement, catalogue),
+    )
+    state = soa.soa_state(session, engagement, catalogue)
+    timed("SoA: as CSV", lambda: csv_text(rows))
+    timed("SoA: as XLSX", lambda: xlsx_bytes(rows, engagement="Bench", state=state))
 
 
 @contextmanager

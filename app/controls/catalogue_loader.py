@@ -3,128 +3,40 @@
 Every problem is a `CatalogueError` naming the file and the field
 (`nacls.toml: checks[0].id: missing`), so whoever edits the data sees what to fix
 instead of a KeyError deep inside the UI or the binder.
+
+Every `*.toml` in the folder but `criteria.toml` is a control. The automated ones
+(`CONTROL_IDS`, whose checks live in `app/controls/checks`) must all be there, with
+checks; every other control is manual: no checks, manual evidence, and an id that is
+not reserved for an automated control to come.
 """
 
 from __future__ import annotations
 
 import re
-import tomllib
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
 
 from app import paths
 from app.controls.catalogue import (
     CONTROL_IDS,
+    CRITERION_IDS,
     FAMILIES,
     FRAMEWORKS,
+    RESERVED_CONTROL_IDS,
     Catalogue,
     CatalogueError,
     CheckSpec,
     Control,
-    Criterion,
+    Inherited,
     ManualEvidence,
     Mapping,
     RemediationStep,
 )
+from app.controls.catalogue_criteria import CRITERIA_FILE, read_criteria
+from app.controls.catalogue_table import SLUG, Table, parse_file, type_name
 
-CRITERIA_FILE = "criteria.toml"
 SNIPPET_LANGUAGES = ("bash", "json", "yaml", "sql")
-
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-# Shapes of the ids each framework uses; catches typos such as "A8.20" or "CC66".
-_CRITERION_ID = {
-    "iso27001": re.compile(r"^A\.[5-8]\.\d{1,2}$"),
-    "soc2": re.compile(r"^(?:CC[1-9]\.\d|A1\.\d|C1\.\d|PI1\.\d|P[1-8]\.\d)$"),
-    "scf": re.compile(r"^[A-Z]{3}-\d{2}(?:\.\d{1,2})?$"),
-}
-
-T = TypeVar("T")
-
-
-class _Table:
-    """One TOML table being read: remembers the file and the path to it for messages."""
-
-    def __init__(self, file: str, path: str, data: dict[str, Any]) -> None:
-        self.file = file
-        self.path = path
-        self.data = data
-
-    def where(self, key: str) -> str:
-        return f"{self.path}.{key}" if self.path else key
-
-    def fail(self, key: str, problem: str) -> CatalogueError:
-        return CatalogueError(self.file, self.where(key), problem)
-
-    def expect_keys(self, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> None:
-        allowed = required + optional
-        for key in self.data:
-            if key not in allowed:
-                raise self.fail(key, f"unknown key (expected {', '.join(allowed)})")
-        for key in required:
-            if key not in self.data:
-                raise self.fail(key, "missing")
-
-    def text(self, key: str, *, optional: bool = False) -> str:
-        value = self.data.get(key, "" if optional else None)
-        if not isinstance(value, str):
-            raise self.fail(key, f"must be a string, not {_type_name(value)}")
-        value = value.strip()
-        if not value and not optional:
-            raise self.fail(key, "must not be empty")
-        return value
-
-    def slug(self, key: str) -> str:
-        value = self.text(key)
-        if not _SLUG.match(value):
-            raise self.fail(key, f"{value!r} is not a lower-case slug like 'sg-no-ssh'")
-        return value
-
-    def strings(self, key: str, check: Callable[[str, str], str | None]) -> tuple[str, ...]:
-        values = self.data.get(key)
-        if not isinstance(values, list):
-            raise self.fail(key, f"must be a list of strings, not {_type_name(values)}")
-        if not values:
-            raise self.fail(key, "must not be empty")
-        seen: set[str] = set()
-        for index, value in enumerate(values):
-            where = f"{key}[{index}]"
-            if not isinstance(value, str):
-                raise self.fail(where, f"must be a string, not {_type_name(value)}")
-            problem = check(key, value)
-            if problem:
-                raise self.fail(where, problem)
-            if value in seen:
-                raise self.fail(where, f"{value!r} is listed twice")
-            seen.add(value)
-        return tuple(values)
-
-    def table(self, key: str) -> _Table:
-        value = self.data.get(key)
-        if not isinstance(value, dict):
-            raise self.fail(key, f"must be a table, not {_type_name(value)}")
-        return _Table(self.file, self.where(key), value)
-
-    def tables(self, key: str, read: Callable[[_Table], T]) -> tuple[T, ...]:
-        values = self.data.get(key)
-        if not isinstance(values, list):
-            raise self.fail(
-                key, f"must be an array of tables ([[{key}]]), not {_type_name(values)}"
-            )
-        items: list[T] = []
-        for index, value in enumerate(values):
-            if not isinstance(value, dict):
-                raise self.fail(f"{key}[{index}]", f"must be a table, not {_type_name(value)}")
-            items.append(read(_Table(self.file, self.where(f"{key}[{index}]"), value)))
-        return tuple(items)
-
-
-def _type_name(value: object) -> str:
-    if value is None:
-        return "nothing"
-    names = {str: "a string", bool: "a boolean", int: "an integer", float: "a number"}
-    names.update({list: "a list", dict: "a table"})
-    return names.get(type(value), type(value).__name__)
+# SCF ids carry no titles here; their shape catches typos such as "NET04".
+_SCF_ID = r"^[A-Z]{3}-\d{2}(?:\.\d{1,2})?$"
 
 
 def read_catalogue(directory: Path | None = None) -> Catalogue:
@@ -132,45 +44,38 @@ def read_catalogue(directory: Path | None = None) -> Catalogue:
     directory = directory if directory is not None else paths.resources_dir() / "controls"
     if not directory.is_dir():
         raise CatalogueError(str(directory), "", "the control catalogue folder does not exist")
-    expected = {f"{control_id}.toml" for control_id in CONTROL_IDS} | {CRITERIA_FILE}
-    for stray in sorted(p.name for p in directory.glob("*.toml")):
-        if stray not in expected:
-            raise CatalogueError(stray, "", f"not a control of the catalogue ({_ids_hint()})")
-    controls = tuple(_read_control(directory, control_id) for control_id in CONTROL_IDS)
+    manual_files = sorted(
+        p.name
+        for p in directory.glob("*.toml")
+        if p.name != CRITERIA_FILE and p.stem not in CONTROL_IDS
+    )
+    automated = tuple(_read_control(directory, f"{i}.toml")[0] for i in CONTROL_IDS)
+    manual = sorted((_read_control(directory, name) for name in manual_files), key=_manual_order)
+    controls = automated + tuple(control for control, _ in manual)
+    _check_kinds(controls)
     _check_unique_check_ids(controls)
-    criteria = _read_criteria(directory, controls)
+    criteria = read_criteria(directory)
     return Catalogue(controls=controls, criteria=criteria)
 
 
-def _ids_hint() -> str:
-    return "expected one file per control: " + ", ".join(f"{c}.toml" for c in CONTROL_IDS)
+def _manual_order(item: tuple[Control, int | None]) -> tuple[int, int, int, str]:
+    """By family, then controls with an `order` by it, then the rest by id."""
+    control, order = item
+    return (FAMILIES.index(control.family), order is None, order or 0, control.id)
 
 
-def _parse(directory: Path, name: str) -> dict[str, Any]:
-    path = directory / name
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise CatalogueError(name, "", "missing from the catalogue folder") from None
-    except OSError as error:
-        raise CatalogueError(name, "", f"cannot be read: {error.strerror}") from error
-    try:
-        return tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise CatalogueError(name, "", "is not UTF-8 text") from None
-    except tomllib.TOMLDecodeError as error:
-        raise CatalogueError(name, "", f"invalid TOML: {error}") from error
-
-
-def _read_control(directory: Path, control_id: str) -> Control:
-    name = f"{control_id}.toml"
-    top = _Table(name, "", _parse(directory, name))
+def _read_control(directory: Path, name: str) -> tuple[Control, int | None]:
+    """One control file, and its optional `order` within its family."""
+    stem = name.removesuffix(".toml")
+    if not SLUG.match(stem):
+        raise CatalogueError(name, "", "a control file is named after its id: a lower-case slug")
+    top = parse_file(directory, name)
     top.expect_keys(
         ("id", "title", "family", "summary", "why", "mapping", "remediation"),
-        ("source", "checks", "manual_evidence"),
+        ("source", "checks", "manual_evidence", "inherited", "order"),
     )
-    if top.slug("id") != control_id:
-        raise top.fail("id", f"{top.data['id']!r} does not match the file name ({control_id})")
+    if top.slug("id") != stem:
+        raise top.fail("id", f"{top.data['id']!r} does not match the file name ({stem})")
     family = top.text("family")
     if family not in FAMILIES:
         raise top.fail("family", f"{family!r} is not one of {', '.join(FAMILIES)}")
@@ -182,8 +87,9 @@ def _read_control(directory: Path, control_id: str) -> Control:
     remediation = top.tables("remediation", _read_step)
     if not remediation:
         raise top.fail("remediation", "must have at least one step")
-    return Control(
-        id=control_id,
+    inherited = _read_inherited(top.table("inherited")) if "inherited" in top.data else None
+    control = Control(
+        id=stem,
         title=top.text("title"),
         family=family,
         summary=top.text("summary"),
@@ -193,10 +99,33 @@ def _read_control(directory: Path, control_id: str) -> Control:
         checks=checks,
         manual_evidence=manual,
         remediation=remediation,
+        inherited=inherited,
     )
+    return control, top.integer("order")
 
 
-def _unique(top: _Table, key: str, ids: list[str]) -> None:
+def _check_kinds(controls: tuple[Control, ...]) -> None:
+    """Automated controls are the engine's (CONTROL_IDS); reserved ids stay free for them."""
+    for control in controls:
+        name = f"{control.id}.toml"
+        if control.id in CONTROL_IDS and not control.automated:
+            raise CatalogueError(name, "checks", "an automated control needs its checks")
+        if control.automated and control.id not in CONTROL_IDS:
+            raise CatalogueError(
+                name,
+                "checks",
+                "no scan runs these checks: only the automated controls in CONTROL_IDS "
+                "(app/controls/catalogue.py) may have checks",
+            )
+        if control.id in RESERVED_CONTROL_IDS and not control.automated:
+            raise CatalogueError(
+                name,
+                "id",
+                f"{control.id!r} is reserved for an automated control: choose another id",
+            )
+
+
+def _unique(top: Table, key: str, ids: list[str]) -> None:
     seen: set[str] = set()
     for index, item_id in enumerate(ids):
         if item_id in seen:
@@ -204,39 +133,52 @@ def _unique(top: _Table, key: str, ids: list[str]) -> None:
         seen.add(item_id)
 
 
-def _read_mapping(table: _Table) -> Mapping:
+def _read_mapping(table: Table) -> Mapping:
+    """Three lists; ISO 27001 or SOC 2 may be empty (not both), SCF may be empty."""
     table.expect_keys(("iso27001", "soc2", "scf"), ("note",))
 
-    def shape(framework: str, value: str) -> str | None:
-        if _CRITERION_ID[framework].match(value):
+    def known(framework: str, value: str) -> str | None:
+        if framework == "scf":
+            return None if re.match(_SCF_ID, value) else f"{value!r} does not look like an SCF id"
+        if value in CRITERION_IDS[framework]:
             return None
-        return f"{value!r} does not look like a {framework} id"
+        return f"{value!r} is not an {FRAMEWORKS[framework]} criterion id"
 
-    return Mapping(
-        iso27001=table.strings("iso27001", shape),
-        soc2=table.strings("soc2", shape),
-        scf=table.strings("scf", shape),
+    mapping = Mapping(
+        iso27001=table.strings("iso27001", known, may_be_empty=True),
+        soc2=table.strings("soc2", known, may_be_empty=True),
+        scf=table.strings("scf", known, may_be_empty=True),
         note=table.text("note", optional=True),
+    )
+    if not mapping.iso27001 and not mapping.soc2:
+        raise table.fail("iso27001", "a control must map to at least one ISO 27001 or SOC 2 id")
+    return mapping
+
+
+def _read_inherited(table: Table) -> Inherited:
+    table.expect_keys(("provider", "scope", "report"))
+    return Inherited(
+        provider=table.text("provider"), scope=table.text("scope"), report=table.text("report")
     )
 
 
-def _read_check(table: _Table) -> CheckSpec:
+def _read_check(table: Table) -> CheckSpec:
     table.expect_keys(("id", "title", "proves"))
     return CheckSpec(id=table.slug("id"), title=table.text("title"), proves=table.text("proves"))
 
 
-def _read_manual(table: _Table) -> ManualEvidence:
+def _read_manual(table: Table) -> ManualEvidence:
     table.expect_keys(("id", "title", "description"))
     return ManualEvidence(
         id=table.slug("id"), title=table.text("title"), description=table.text("description")
     )
 
 
-def _read_step(table: _Table) -> RemediationStep:
+def _read_step(table: Table) -> RemediationStep:
     table.expect_keys(("title", "text"), ("snippet", "snippet_language"))
     snippet = table.data.get("snippet", "")
     if not isinstance(snippet, str):
-        raise table.fail("snippet", f"must be a string, not {_type_name(snippet)}")
+        raise table.fail("snippet", f"must be a string, not {type_name(snippet)}")
     # Keep the snippet's indentation; drop the blank lines TOML's ''' leaves around it.
     snippet = snippet.strip("\n").rstrip()
     language = table.text("snippet_language", optional=True)
@@ -266,27 +208,3 @@ def _check_unique_check_ids(controls: tuple[Control, ...]) -> None:
                     f"{check.id!r} is already a check of {owner[check.id]}",
                 )
             owner[check.id] = control.id
-
-
-def _read_criteria(directory: Path, controls: tuple[Control, ...]) -> tuple[Criterion, ...]:
-    top = _Table(CRITERIA_FILE, "", _parse(directory, CRITERIA_FILE))
-    top.expect_keys(tuple(FRAMEWORKS))
-    criteria: list[Criterion] = []
-    for framework in FRAMEWORKS:
-        table = top.table(framework)
-        used = {i for c in controls for i in c.mapping.ids(framework)}
-        for criterion_id in table.data:
-            if not _CRITERION_ID[framework].match(criterion_id):
-                raise table.fail(criterion_id, f"does not look like a {framework} id")
-            if criterion_id not in used:
-                raise table.fail(criterion_id, "not mapped by any control (remove it)")
-            criteria.append(Criterion(framework, criterion_id, table.text(criterion_id)))
-        for control in controls:
-            for index, criterion_id in enumerate(control.mapping.ids(framework)):
-                if criterion_id not in table.data:
-                    raise CatalogueError(
-                        f"{control.id}.toml",
-                        f"mapping.{framework}[{index}]",
-                        f"{criterion_id!r} has no title in {CRITERIA_FILE}",
-                    )
-    return tuple(criteria)

@@ -1,1 +1,11 @@
-"""Qt-free application services the GUI and the CLI share (no PySide6 here)."""
+"""Application services: what the CLI, the binder and the GUI do, without Qt.
+
+Each function takes an ORM session (from `Database.session()`), the engagement and,
+when it changes something, the actor; results are typed, frozen dataclasses.
+
+- soa: the Statement of Applicability (rows, progress, decisions, approval, SOC 2 scope)
+- soa_model: its row, state and request types, the table's filter and grouping
+- implementation: a criterion's implementation status, derived from its controls
+- soa_table: the SoA as CSV or XLSX, and a CSV read back for `apply_table`
+- team_store: which store the GUI opens, and a team store's password (keyring)
+"""

@@ -11,11 +11,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.store.audit import record
+from app.store.edit_check import flush_or_conflict
 from app.store.errors import EditConflict, InvalidInput
 from app.store.models import AuditLogEntry, ControlState, Engagement, next_version
 from app.store.unset import UNSET, Unset
@@ -84,7 +83,7 @@ def set_control_state(
         raise InvalidInput("Say why the control does not apply (the auditor will ask).")
     if changed and state.id is not None:
         state.updated_at = next_version(state.updated_at)
-    _flush_or_conflict(session, engagement, control_id)
+    flush_or_conflict(session, lambda: _conflict(session, engagement, control_id))
     if changed:
         record(
             session,
@@ -95,18 +94,6 @@ def set_control_state(
             detail=changed,
         )
     return state
-
-
-def _flush_or_conflict(session: Session, engagement: Engagement, control_id: str) -> None:
-    """Flush; another writer who got there first (same row, or its first creation)
-    makes this an `EditConflict`, with the session's transaction left usable."""
-    savepoint = session.begin_nested()
-    try:
-        session.flush()
-    except (StaleDataError, IntegrityError) as error:
-        savepoint.rollback()
-        raise _conflict(session, engagement, control_id) from error
-    savepoint.commit()
 
 
 def _conflict(session: Session, engagement: Engagement, control_id: str) -> EditConflict:

@@ -10,12 +10,15 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.controls.catalogue import SOC2_CATEGORIES
 from app.store.audit import record
 from app.store.errors import InvalidInput, NameTaken, NotFound
 from app.store.models import Engagement
 from app.store.unset import UNSET, Unset
 
 FRAMEWORK_KEYS = ("iso27001", "soc2")
+# The SOC 2 category every SOC 2 examination covers.
+SECURITY = "security"
 
 
 def _clean_name(name: str) -> str:
@@ -35,6 +38,18 @@ def _clean_frameworks(frameworks: Iterable[str]) -> list[str]:
             f"Unknown framework {', '.join(unknown)}; choose from {', '.join(FRAMEWORK_KEYS)}."
         )
     return chosen
+
+
+def clean_soc2_categories(categories: Iterable[str]) -> list[str]:
+    """The SOC 2 categories in scope, in `SOC2_CATEGORIES` order, security always among them."""
+    chosen = {c.strip().lower().replace(" ", "-") for c in categories} | {SECURITY}
+    unknown = sorted(chosen - set(SOC2_CATEGORIES))
+    if unknown:
+        raise InvalidInput(
+            f"Unknown SOC 2 category {', '.join(unknown)}; "
+            f"choose from {', '.join(SOC2_CATEGORIES)}."
+        )
+    return [key for key in SOC2_CATEGORIES if key in chosen]
 
 
 def _check_period(start: date | None, end: date | None) -> None:
@@ -65,6 +80,7 @@ def create_engagement(
     settings: Mapping[str, Any] | None = None,
     notes: str = "",
     is_demo: bool = False,
+    soc2_categories: Iterable[str] = (SECURITY,),
 ) -> Engagement:
     """Add an engagement; `NameTaken` if the name is in use, `InvalidInput` if odd."""
     clean = _clean_name(name)
@@ -80,6 +96,7 @@ def create_engagement(
         settings=dict(settings or {}),
         notes=notes,
         is_demo=is_demo,
+        soc2_categories=clean_soc2_categories(soc2_categories),
     )
     session.add(engagement)
     try:
@@ -154,6 +171,7 @@ def update_engagement(
     regions: Iterable[str] | Unset = UNSET,
     settings: Mapping[str, Any] | Unset = UNSET,
     notes: str | Unset = UNSET,
+    soc2_categories: Iterable[str] | Unset = UNSET,
 ) -> Engagement:
     """Change the given fields; the audit log records old and new values."""
     changes: dict[str, Any] = {}
@@ -175,6 +193,8 @@ def update_engagement(
         changes["settings"] = dict(settings)
     if notes is not UNSET:
         changes["notes"] = notes
+    if soc2_categories is not UNSET:
+        changes["soc2_categories"] = clean_soc2_categories(soc2_categories)
     _check_period(
         changes.get("period_start", engagement.period_start),
         changes.get("period_end", engagement.period_end),

@@ -1,4 +1,5 @@
-"""SQLAlchemy 2 models: engagements, scans, results, evidence, exceptions, sign-offs.
+"""SQLAlchemy 2 models: engagements, scans, results, evidence, exceptions, sign-offs,
+Statement of Applicability decisions.
 
 The same models serve an SQLite file and a PostgreSQL server. Types that differ:
 - timestamps: `timestamp with time zone` on PostgreSQL; naive UTC in SQLite (it has
@@ -26,6 +27,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     event,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
@@ -74,6 +76,10 @@ def next_version(previous: datetime | None) -> datetime:
     return now
 
 
+def _security_only() -> list[Any]:
+    return ["security"]
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map: ClassVar[dict[Any, Any]] = {
@@ -101,6 +107,10 @@ class Engagement(Base):
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
     notes: Mapped[str] = mapped_column(Text, default="")
     is_demo: Mapped[bool] = mapped_column(default=False)
+    # SOC 2 categories in scope (keys of `SOC2_CATEGORIES`); "security" is always one.
+    soc2_categories: Mapped[list[Any]] = mapped_column(
+        default=_security_only, server_default=text("'[\"security\"]'")
+    )
     created_at: Mapped[datetime] = mapped_column(default=_now)
     updated_at: Mapped[datetime] = mapped_column(default=_now, onupdate=_now)
 
@@ -207,6 +217,37 @@ class ControlState(Base):
     }
 
 
+class CriterionDecision(Base):
+    """Whether one criterion (an ISO 27001 Annex A control) applies to the engagement, and why.
+
+    No row, or `applies` None, is undecided. The implementation status is derived from
+    the criterion's controls, never stored.
+    """
+
+    __tablename__ = "criterion_decisions"
+    __table_args__ = (UniqueConstraint("engagement_id", "framework", "criterion_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engagement_id: Mapped[int] = mapped_column(ForeignKey("engagements.id", ondelete="CASCADE"))
+    framework: Mapped[str] = mapped_column(String(16))
+    criterion_id: Mapped[str] = mapped_column(String(16))
+    # True: included; False: excluded (with `justification`); None: undecided.
+    applies: Mapped[bool | None] = mapped_column()
+    # Reason for inclusion: one of `REASONS` (app/store/decisions.py), or "".
+    reason: Mapped[str] = mapped_column(String(32), default="")
+    justification: Mapped[str] = mapped_column(Text, default="")
+    owner: Mapped[str] = mapped_column(String(200), default="")
+    updated_by: Mapped[str] = mapped_column(String(200), default="")
+    # The row's version, as for `ControlState`: a decision changed meanwhile by someone
+    # else is refused, not overwritten (`app.store.decisions`).
+    updated_at: Mapped[datetime] = mapped_column(default=_now, onupdate=_now)
+
+    __mapper_args__ = {  # noqa: RUF012 (SQLAlchemy reads it once, at mapping)
+        "version_id_col": updated_at,
+        "version_id_generator": False,
+    }
+
+
 class Attachment(Base):
     """Manual evidence: a file kept in the DB with its SHA-256."""
 
@@ -250,10 +291,12 @@ class RiskException(Base):
 
 
 class SignOff(Base):
-    """A reviewer's approval of a control. Append-only, chained by hash.
+    """A reviewer's approval of a control, or of the Statement of Applicability.
+    Append-only, chained by hash.
 
     `approved_hash` is the digest of what was approved (results, evidence, notes,
-    exceptions of the control at that moment); `previous_hash` is the `record_hash`
+    exceptions of the control at that moment; for the Statement of Applicability,
+    `control_id` "soa:iso27001", its decisions); `previous_hash` is the `record_hash`
     of the engagement's previous sign-off, so an edit anywhere breaks the chain.
     """
 

@@ -1,5 +1,8 @@
 """Sign-offs: append-only reviewer approvals, chained by hash.
 
+One chain per engagement holds the controls' sign-offs and the approvals of the
+Statement of Applicability (target `SOA_TARGET`, see `app/store/soa_approvals.py`).
+
 `approved_hash` is SHA-256 over a canonical JSON of what the reviewer approved for the
 control (its latest results, attachment hashes, notes and applicability, active
 exceptions). If any of that changes later, the current hash differs and the sign-off
@@ -33,6 +36,16 @@ from app.store.risk import active_exceptions, today_utc
 from app.store.scans import latest_facts
 
 SIGN_OFF_ACTION = "sign_off.add"
+# The chain's target for approvals of the ISO 27001 Statement of Applicability; not a
+# slug, so never a control id.
+SOA_TARGET = "soa:iso27001"
+SOA_APPROVE_ACTION = "soa.approve"
+_CHAINED_ACTIONS = (SIGN_OFF_ACTION, SOA_APPROVE_ACTION)
+NAME_MAX = 200  # the reviewer and role columns' length
+
+
+def _what(target: str) -> str:
+    return "the Statement of Applicability" if target == SOA_TARGET else target
 
 
 def canonical_json(value: Any) -> bytes:
@@ -160,17 +173,47 @@ def sign_off(
     """Append a sign-off of what the control shows now; the reviewer is the actor."""
     if not reviewer.strip():
         raise InvalidInput("A sign-off needs the reviewer's name.")
-    # Two reviewers signing off at once must not both append after the same record.
+    # What the reviewer approves is read under the same lock as the chain it joins.
+    lock_engagement(session, engagement)
+    approved = current_approved_hash(session, engagement, control_id, on)
+    return append_sign_off(
+        session,
+        engagement,
+        control_id,
+        reviewer=reviewer,
+        role=role,
+        comment=comment,
+        approved_hash=approved,
+        action=SIGN_OFF_ACTION,
+    )
+
+
+def append_sign_off(
+    session: Session,
+    engagement: Engagement,
+    target: str,
+    *,
+    reviewer: str,
+    role: str,
+    comment: str,
+    approved_hash: str,
+    action: str,
+) -> SignOff:
+    """Add the next link of the engagement's chain and log it under `action`."""
+    if len(reviewer.strip()) > NAME_MAX or len(role.strip()) > NAME_MAX:
+        raise InvalidInput(f"A reviewer's name and role can have at most {NAME_MAX} characters.")
+    # Two writers appending at once (sign-offs, SoA approvals; other processes or machines)
+    # must not both link to the same last record: one waits for the other.
     lock_engagement(session, engagement)
     chain = sign_offs(session, engagement)
     entry = SignOff(
         engagement_id=engagement.id,
-        control_id=control_id,
+        control_id=target,
         reviewer=reviewer.strip(),
         role=role.strip(),
         comment=comment,
         signed_at=datetime.now(UTC),
-        approved_hash=current_approved_hash(session, engagement, control_id, on),
+        approved_hash=approved_hash,
         previous_hash=chain[-1].record_hash if chain else "",
     )
     entry.record_hash = record_hash(entry)
@@ -179,8 +222,8 @@ def sign_off(
     record(
         session,
         actor=entry.reviewer,
-        action=SIGN_OFF_ACTION,
-        target=control_id,
+        action=action,
+        target=target,
         engagement=engagement,
         detail={
             "role": entry.role,
@@ -196,7 +239,7 @@ def chain_problems(chain: Sequence[SignOff]) -> list[str]:
     problems: list[str] = []
     previous = ""
     for position, entry in enumerate(chain, start=1):
-        label = f"sign-off {position} ({entry.control_id}, {entry.reviewer})"
+        label = f"sign-off {position} ({_what(entry.control_id)}, {entry.reviewer})"
         if entry.previous_hash != previous:
             problems.append(
                 f"{label} does not follow the one before it: a sign-off was removed or altered"
@@ -225,11 +268,11 @@ def verify_chain(session: Session, engagement: Engagement) -> ChainCheck:
     problems = chain_problems(chain)
     present = {entry.record_hash for entry in chain}
     for entry in audit_log(session, engagement):
-        logged = entry.detail.get("record_hash") if entry.action == SIGN_OFF_ACTION else None
+        logged = entry.detail.get("record_hash") if entry.action in _CHAINED_ACTIONS else None
         if logged and logged not in present:
             when = entry.at.strftime("%Y-%m-%d %H:%M UTC")
             problems.append(
-                f"the sign-off of {entry.target} by {entry.actor} on {when} is in the audit "
-                "log but missing from the sign-offs"
+                f"the sign-off of {_what(entry.target)} by {entry.actor} on {when} is in the "
+                "audit log but missing from the sign-offs"
             )
     return ChainCheck(checked=len(chain), problems=tuple(problems))

@@ -2,6 +2,9 @@
 
 Layout: `manifest.json` (format version, every row, each attachment's path, size and
 SHA-256), `manifest.sha256` (the manifest's own hash) and `attachments/<n>-<name>`.
+Format 2 added the Statement of Applicability (`criterion_decisions`, the engagement's
+`soc2_categories`; its approvals are sign-offs); a format 1 file imports with every
+criterion undecided and SOC 2 scope "security".
 
 Import reads and checks everything first (hashes, fields, the sign-off chain) and
 only then writes, so a tampered or odd file changes nothing. It never replaces an
@@ -28,13 +31,15 @@ from app.controls.results import Evidence, Status
 from app.store.attachments import MAX_ATTACHMENT_BYTES, attachments
 from app.store.audit import audit_log, record
 from app.store.control_states import IN_SCOPE, NOT_APPLICABLE, control_states
-from app.store.engagements import find_engagement
-from app.store.errors import NameTaken, TamperedFile, TransferError
+from app.store.decisions import Decision, decision_problems
+from app.store.engagements import SECURITY, clean_soc2_categories, find_engagement
+from app.store.errors import InvalidInput, NameTaken, TamperedFile, TransferError
 from app.store.models import (
     Account,
     Attachment,
     AuditLogEntry,
     ControlState,
+    CriterionDecision,
     Engagement,
     ResultRow,
     RiskException,
@@ -47,7 +52,7 @@ from app.store.signoffs import chain_problems, sign_offs
 from app.store.transfer_rows import dump_mapping, dump_row, load_row, load_values
 
 FORMAT = "audit-binder-engagement"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST, MANIFEST_HASH = "manifest.json", "manifest.sha256"
 MAX_MANIFEST_BYTES = 512 * 1024 * 1024
 
@@ -77,12 +82,22 @@ def build_manifest(
         "accounts": [dump_row(a) for a in engagement.accounts],
         "scans": _dump_scans(session, engagement),
         "control_states": [dump_row(s) for s in control_states(session, engagement).values()],
+        "criterion_decisions": [dump_row(d) for d in _decision_rows(session, engagement)],
         "attachments": listed,
         "exceptions": [dump_row(e) for e in exceptions(session, engagement)],
         "sign_offs": [dump_row(s) for s in sign_offs(session, engagement)],
         "audit_log": [dump_row(e) for e in audit_log(session, engagement)],
     }
     return manifest, files
+
+
+def _decision_rows(session: Session, engagement: Engagement) -> list[CriterionDecision]:
+    query = (
+        select(CriterionDecision)
+        .where(CriterionDecision.engagement_id == engagement.id)
+        .order_by(CriterionDecision.framework, CriterionDecision.criterion_id)
+    )
+    return list(session.scalars(query))
 
 
 def _dump_scans(session: Session, engagement: Engagement) -> list[dict[str, Any]]:
@@ -144,6 +159,7 @@ class ParsedExport:
     accounts: list[Account] = field(default_factory=list)
     scans: list[ParsedScan] = field(default_factory=list)
     states: list[ControlState] = field(default_factory=list)
+    decisions: list[CriterionDecision] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
     exceptions: list[RiskException] = field(default_factory=list)
     sign_offs: list[SignOff] = field(default_factory=list)
@@ -241,6 +257,24 @@ def _attachment(archive: zipfile.ZipFile, data: Any, where: str) -> Attachment:
     return attachment
 
 
+def _decision(data: Any, where: str) -> CriterionDecision:
+    row = load_row(CriterionDecision, data, where)
+    problems = decision_problems(
+        Decision(row.applies, row.reason, row.justification, row.owner).cleaned()
+    )
+    if problems:
+        raise _odd(f"{where} ({row.criterion_id}) is not a valid decision: {problems[0]}")
+    return row
+
+
+def _soc2_scope(engagement: Engagement) -> None:
+    try:
+        cleaned = clean_soc2_categories(engagement.soc2_categories)
+    except InvalidInput as error:
+        raise _odd(f"the engagement's SOC 2 scope is not valid ({error})") from error
+    engagement.soc2_categories = cleaned
+
+
 def parse_export(source: Path) -> ParsedExport:
     """Read and check an engagement file completely; raises `TransferError`/`TamperedFile`."""
     try:
@@ -265,6 +299,10 @@ def _parse_archive(archive: zipfile.ZipFile) -> ParsedExport:
     if len(names) != len(set(names)):
         raise _odd("it holds the same file twice")
     manifest, digest = _read_manifest(archive)
+    if manifest["format_version"] < 2:  # from before the Statement of Applicability
+        manifest["criterion_decisions"] = []
+        if isinstance(manifest.get("engagement"), dict):
+            manifest["engagement"].setdefault("soc2_categories", [SECURITY])
     parsed = ParsedExport(
         engagement=load_row(Engagement, manifest.get("engagement"), "the engagement"),
         exported_at=str(manifest.get("exported_at", "")),
@@ -280,6 +318,9 @@ def _parse_archive(archive: zipfile.ZipFile) -> ParsedExport:
         if state.applicability not in (IN_SCOPE, NOT_APPLICABLE):
             raise _odd(f"control state {n} has the unknown applicability '{state.applicability}'")
         parsed.states.append(state)
+    for n, item in enumerate(_items(manifest, "criterion_decisions"), start=1):
+        parsed.decisions.append(_decision(item, f"decision {n}"))
+    _soc2_scope(parsed.engagement)
     for n, item in enumerate(_items(manifest, "attachments"), start=1):
         parsed.attachments.append(_attachment(archive, item, f"attachment {n}"))
     for n, item in enumerate(_items(manifest, "exceptions"), start=1):
@@ -294,6 +335,7 @@ def _parse_archive(archive: zipfile.ZipFile) -> ParsedExport:
         raise _odd(f"it holds files the manifest does not list ({', '.join(unexpected[:3])})")
     _unique([a.account_id for a in parsed.accounts], "account")
     _unique([s.control_id for s in parsed.states], "control state for")
+    _unique([f"{d.framework} {d.criterion_id}" for d in parsed.decisions], "decision for")
     problems = chain_problems(parsed.sign_offs)
     if problems:
         raise TamperedFile(
@@ -329,8 +371,11 @@ def import_engagement(
     session.flush()
     for item in parsed.scans:
         insert_result_rows(session, item.scan, item.rows)
-    owned: list[ControlState | Attachment | RiskException | SignOff | AuditLogEntry] = [
+    owned: list[
+        ControlState | CriterionDecision | Attachment | RiskException | SignOff | AuditLogEntry
+    ] = [
         *parsed.states,
+        *parsed.decisions,
         *parsed.attachments,
         *parsed.exceptions,
         *parsed.sign_offs,
@@ -338,7 +383,7 @@ def import_engagement(
     ]
     for row in owned:
         row.engagement_id = engagement.id
-    session.add_all([*parsed.states, *parsed.attachments, *parsed.exceptions])
+    session.add_all([*parsed.states, *parsed.decisions, *parsed.attachments, *parsed.exceptions])
     session.add_all(parsed.sign_offs)  # in chain order, so ids keep the order
     session.add_all(parsed.audit_log)
     session.flush()

@@ -1,4 +1,4 @@
-"""The checklist: the eleven controls by family, each with its status, and progress per framework.
+"""The checklist: every control by family, each with its status, and progress per framework.
 
 A tree (family → control) over a `QStandardItemModel`, so arrow keys, Home/End and
 type-ahead work as in any list. Status is icon *and* words; the icons are repainted
@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.controls.catalogue import FAMILIES, FRAMEWORKS, Catalogue
+from app.controls.catalogue import FAMILIES, FAMILY_TITLES, FRAMEWORKS, Catalogue
 from app.controls.results import CheckResult
 from app.store.control_status import FrameworkSummary
 from app.store.errors import StoreError
@@ -44,14 +44,6 @@ from app.ui.status_badges import (
 
 CONTROL_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 STATUS_KEY_ROLE = Qt.ItemDataRole.UserRole + 2
-
-FAMILY_TITLES = {
-    "network": "Network",
-    "logging": "Logging and monitoring",
-    "encryption": "Encryption",
-    "identity": "Identity and access",
-    "resilience": "Resilience",
-}
 
 
 def signed_off_count(catalogue: Catalogue, statuses: Mapping[str, str], framework: str) -> int:
@@ -188,7 +180,7 @@ class ChecklistView(QWidget):
             controls = [c for c in catalogue.controls if c.family == family]
             if not controls:
                 continue
-            title = FAMILY_TITLES.get(family, family.title())
+            title = FAMILY_TITLES[family]
             family_item = QStandardItem(f"{title} ({len(controls)})")
             family_item.setSelectable(False)
             font = family_item.font()

@@ -78,6 +78,8 @@ def test_json_document(capsys: pytest.CaptureFixture[str]) -> None:
         "id",
         "title",
         "family",
+        "automated",
+        "inherited",
         "summary",
         "why",
         "source",
@@ -86,6 +88,7 @@ def test_json_document(capsys: pytest.CaptureFixture[str]) -> None:
         "manual_evidence",
         "remediation",
     }
+    assert first["automated"] is True and first["inherited"] is None
     assert first["mapping"] == {
         "iso27001": ["A.8.20", "A.5.14"],
         "soc2": ["CC6.6"],

@@ -27,6 +27,7 @@ from app.store.attachments import attachments
 from app.store.audit import audit_log
 from app.store.control_states import control_state, set_control_state
 from app.store.database import Database, open_database
+from app.store.decisions import Decision, decision_versions, decisions, set_decisions
 from app.store.engagements import (
     create_engagement,
     engagement_named,
@@ -35,7 +36,7 @@ from app.store.engagements import (
 )
 from app.store.errors import EditConflict
 from app.store.location import StoreLocation
-from app.store.models import Engagement, Scan
+from app.store.models import ControlState, CriterionDecision, Engagement, Scan
 from app.store.signoffs import sign_offs, verify_chain
 from tests.store import team_worker
 
@@ -80,15 +81,59 @@ def test_a_write_racing_another_is_refused_by_the_store_itself(db: Database) -> 
         engagement = create_engagement(session, "Acme", actor="a")
         seen = set_control_state(session, engagement, "nacls", actor="a", notes="v1").updated_at
 
-    def bob_gets_in_first(*_args: object) -> None:
-        _edit(db, engagement, "bob", notes="bob's")
+    def bob_gets_in_first(session: Session, *_args: object) -> None:
+        writing = any(isinstance(row, ControlState) for row in session.dirty)
+        if writing and not bob_was_first:  # Ana checked her version and is about to write
+            bob_was_first.append(True)
+            _edit(db, engagement, "bob", notes="bob's")
 
     # The UPDATE carries the version Ana read and finds it gone: refused, not applied.
+    bob_was_first: list[bool] = []
     with pytest.raises(EditConflict), db.session() as session:
-        event.listen(session, "before_flush", bob_gets_in_first, once=True)
+        event.listen(session, "before_flush", bob_gets_in_first)
         merged = session.merge(engagement)
         set_control_state(session, merged, "nacls", actor="ana", notes="ana's", expected=seen)
-    assert _notes(db, engagement) == "bob's"
+    assert bob_was_first and _notes(db, engagement) == "bob's"
+
+
+def test_a_decision_changed_since_it_was_read_is_refused_all_or_nothing(db: Database) -> None:
+    with db.session() as session:
+        engagement = create_engagement(session, "Acme", actor="a")
+        set_decisions(session, engagement, {"A.5.1": Decision(True, "legal")}, actor="ana")
+        seen = decision_versions(session, engagement)
+    with db.session() as session:  # Bob excludes A.5.1 first
+        bob = {"A.5.1": Decision(False, justification="no such policy here")}
+        set_decisions(session, session.merge(engagement), bob, actor="bob", expected=seen)
+    ana = {"A.5.1": Decision(True, "contractual"), "A.5.2": Decision(True, "legal")}
+    stale = pytest.raises(EditConflict, match=r"A\.5\.1 was changed by bob at .* nothing was saved")
+    with stale, db.session() as session:
+        set_decisions(session, session.merge(engagement), ana, actor="ana", expected=seen)
+    with db.session() as session:
+        stored = decisions(session, session.merge(engagement))
+    assert stored == {"A.5.1": Decision(False, justification="no such policy here")}
+
+
+def test_a_decision_written_by_two_at_once_keeps_the_first(db: Database) -> None:
+    with db.session() as session:
+        engagement = create_engagement(session, "Acme", actor="a")
+        set_decisions(session, engagement, {"A.5.1": Decision(True, "legal")}, actor="ana")
+
+    def bob_first(session: Session, *_args: object) -> None:
+        writing = any(isinstance(row, CriterionDecision) for row in session.dirty)
+        if writing and not bob_was_first:  # Ana is about to write: Bob gets in first
+            bob_was_first.append(True)
+            with db.session() as bob:
+                change = {"A.5.1": Decision(True, "business")}
+                set_decisions(bob, bob.merge(engagement), change, actor="bob")
+
+    bob_was_first: list[bool] = []
+    with pytest.raises(EditConflict), db.session() as session:
+        event.listen(session, "before_flush", bob_first)
+        change = {"A.5.1": Decision(True, "contractual")}
+        set_decisions(session, session.merge(engagement), change, actor="ana")
+    with db.session() as session:
+        assert decisions(session, session.merge(engagement))["A.5.1"].reason == "business"
+    assert bob_was_first
 
 
 def test_an_engagement_created_by_two_writers_at_once_is_created_once(

@@ -23,9 +23,13 @@ from app.store.errors import (
     NewerSchema,
     NotAnAuditBinderDatabase,
 )
+from app.store.migrate import head_revision, script_directory
 from app.store.models import Scan
 from app.store.scans import this_runner
 from tests.store.conftest import record_scan, result
+
+# The shipped head, the revision every fresh database is at.
+HEAD = head_revision(script_directory())
 
 
 def _revision(path: Path) -> list[str]:
@@ -41,7 +45,7 @@ def test_new_database_is_created_at_head_with_its_pragmas(db_path: Path) -> None
     database = open_database(db_path)
     try:
         assert database.backup_path is None
-        assert _revision(db_path) == ["0001"]
+        assert _revision(db_path) == [HEAD]
         with database.engine.connect() as connection:
             pragma = connection.exec_driver_sql
             assert pragma("PRAGMA journal_mode").scalar() == "wal"
@@ -57,7 +61,7 @@ def test_an_empty_file_becomes_a_new_database(db_path: Path) -> None:
     db_path.parent.mkdir(parents=True)
     db_path.write_bytes(b"")
     open_database(db_path).close()
-    assert _revision(db_path) == ["0001"]
+    assert _revision(db_path) == [HEAD]
 
 
 def test_reopening_at_head_takes_no_backup(db_path: Path) -> None:
@@ -126,8 +130,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "9999_synthetic"
+down_revision = "HEAD"
 branch_labels = None
 depends_on = None
 
@@ -149,8 +153,8 @@ def _newer_scripts(tmp_path: Path, fail: bool) -> Path:
     shutil.copytree(migrations_dir(), scripts, ignore=shutil.ignore_patterns("__pycache__"))
     body = SYNTHETIC.replace(
         "    FAIL_HERE\n", '    raise RuntimeError("synthetic failure")\n' if fail else ""
-    )
-    (scripts / "versions" / "0002_synthetic.py").write_text(body)
+    ).replace('"HEAD"', repr(HEAD))
+    (scripts / "versions" / "9999_synthetic.py").write_text(body)
     return scripts
 
 
@@ -171,15 +175,16 @@ def test_an_older_schema_is_backed_up_before_it_is_migrated(db_path: Path, tmp_p
 
     backup = upgraded.backup_path
     assert backup is not None and backup.parent == db_path.parent
-    assert re.fullmatch(r"audit-binder\.backup-rev-0001-\d{8}T\d{6}Z\.sqlite3", backup.name)
-    assert _revision(backup) == ["0001"]
+    pattern = rf"audit-binder\.backup-rev-{re.escape(HEAD)}-\d{{8}}T\d{{6}}Z\.sqlite3"
+    assert re.fullmatch(pattern, backup.name)
+    assert _revision(backup) == [HEAD]
     if sys.platform != "win32":
         assert backup.stat().st_mode & 0o077 == 0
     assert "synthetic_notes" not in _tables(backup)
     with sqlite3.connect(backup) as connection:
         names = [row[0] for row in connection.execute("SELECT name FROM engagements")]
     assert names == ["Before the upgrade"]
-    assert _revision(db_path) == ["0002"]
+    assert _revision(db_path) == ["9999_synthetic"]
     assert "synthetic_notes" in _tables(db_path)
     with sqlite3.connect(db_path) as connection:
         rows = connection.execute("SELECT name, colour FROM engagements").fetchall()
@@ -192,10 +197,10 @@ def test_a_failed_migration_rolls_back_and_names_the_backup(db_path: Path, tmp_p
         create_engagement(session, "Kept", actor="a")
     database.close()
 
-    with pytest.raises(MigrationFailed, match=r"backup-rev-0001") as raised:
+    with pytest.raises(MigrationFailed, match=rf"backup-rev-{re.escape(HEAD)}") as raised:
         open_database(db_path, migrations=_newer_scripts(tmp_path, fail=True))
     assert "synthetic failure" in str(raised.value)
-    assert _revision(db_path) == ["0001"]
+    assert _revision(db_path) == [HEAD]
     assert "synthetic_notes" not in _tables(db_path)
     with sqlite3.connect(db_path) as connection:
         columns = [row[1] for row in connection.execute("PRAGMA table_info(engagements)")]

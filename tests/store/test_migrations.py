@@ -1,9 +1,11 @@
 """The shipped revisions: one linear chain, upgrades from nothing and back down, and the
-models match head; on an SQLite file and on an empty PostgreSQL database alike."""
+models match head, on an SQLite file and on an empty PostgreSQL database alike; and every
+earlier schema (a SQL dump per revision in `schemas/`, SQLite files) is carried to head."""
 
 from __future__ import annotations
 
 import itertools
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,10 +16,15 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, create_engine, inspect, text
 
 from app.paths import migrations_dir
+from app.store.control_status import ControlStatus, control_summaries
 from app.store.database import make_engine, open_database
+from app.store.decisions import Decision, decisions, set_decisions
+from app.store.engagements import engagement_named
 from app.store.location import StoreLocation
 from app.store.migrate import alembic_config, head_revision, script_directory
 from app.store.models import Base
+from app.store.signoffs import verify_chain
+from app.store.soa_approvals import soa_approvals
 from tests.conftest import StoreBackend
 from tests.postgres import PgServer
 
@@ -118,3 +125,92 @@ def test_postgresql_gets_its_own_types(pg_server: PgServer) -> None:
     assert types["attachments.content"] == "bytea"
     naive = [c for c, t in types.items() if t == "timestamp without time zone"]
     assert naive == [], f"columns without a time zone: {naive}"
+
+
+SCHEMAS = Path(__file__).parent / "schemas"
+
+
+def _from_fixture(revision: str, path: Path) -> Path:
+    """A database file as the app at `revision` wrote it (a SQL dump kept in the tests)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(path) as connection:
+        connection.executescript((SCHEMAS / f"{revision}.sql").read_text(encoding="utf-8"))
+    connection.close()
+    return path
+
+
+def test_every_earlier_schema_fixture_upgrades_to_head(db_path: Path) -> None:
+    fixtures = sorted(SCHEMAS.glob("*.sql"))
+    assert fixtures, "no schema fixtures"
+    head = head_revision(script_directory())
+    known = {rev.revision for rev in script_directory().walk_revisions()}
+    for fixture in fixtures:
+        assert fixture.stem in known and fixture.stem != head, fixture.name
+        path = _from_fixture(fixture.stem, db_path.with_name(f"{fixture.stem}.sqlite3"))
+        database = open_database(path)
+        assert database.revision == head and database.backup_path is not None
+        database.close()
+
+
+def test_an_engagement_from_0001_opens_with_every_criterion_undecided_and_nothing_lost(
+    db_path: Path,
+) -> None:
+    path = _from_fixture("0001", db_path)
+    with sqlite3.connect(path) as connection:
+        before = {
+            table: connection.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
+            for table in ("accounts", "scans", "check_results", "control_states", "attachments",
+                          "exceptions", "sign_offs", "audit_log")
+        }  # fmt: skip
+    connection.close()
+
+    database = open_database(path)
+
+    with database.session() as session:
+        engagement = engagement_named(session, "Acme 2026")
+        assert (engagement.client, engagement.notes) == ("Acme Ltd", "First audit")
+        assert engagement.soc2_categories == ["security"]
+        assert decisions(session, engagement) == {}
+        assert soa_approvals(session, engagement) == []
+        assert verify_chain(session, engagement).ok
+        summaries = control_summaries(session, engagement, ["sg-inbound", "backups", "nacls"])
+        assert summaries["sg-inbound"].status == ControlStatus.SIGNED_OFF
+        assert summaries["backups"].status == ControlStatus.SIGNED_OFF
+        assert not summaries["nacls"].applicable
+        # The upgraded engagement takes decisions like a new one.
+        set_decisions(session, engagement, {"A.5.1": Decision(True, "legal")}, actor="ana")
+    database.close()
+    with sqlite3.connect(path) as connection:
+        for table, rows in before.items():
+            now = connection.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
+            assert now[: len(rows)] == rows, table
+    connection.close()
+
+
+def test_a_postgresql_store_at_every_earlier_revision_upgrades_to_head_with_its_data(
+    pg_server: PgServer,
+) -> None:
+    """Each later revision, run on PostgreSQL over a store that has data in it."""
+    head = head_revision(script_directory())
+    earlier = [rev.revision for rev in script_directory().walk_revisions()][1:]
+    assert earlier, "only one revision: nothing to upgrade from"
+    for revision in earlier:
+        location = pg_server.new_store(empty=True)
+        try:
+            engine = create_engine(location.connect_url())
+            with engine.begin() as connection:
+                command.upgrade(alembic_config(connection=connection), revision)
+                connection.execute(
+                    text(
+                        "INSERT INTO engagements (name, client, frameworks, regions, settings, "
+                        "notes, is_demo, created_at, updated_at) VALUES ('Acme', 'Acme Ltd', "
+                        "'[]', '[]', '{}', '', false, now(), now())"
+                    )
+                )
+            engine.dispose()
+            with open_database(location, upgrade=True) as database:
+                assert database.upgraded_from == (revision,) and database.revision == head
+                with database.session() as session:
+                    assert engagement_named(session, "Acme").client == "Acme Ltd"
+        finally:
+            pg_server.drop(location)

@@ -29,7 +29,9 @@ from app.store.server import hold_presence
 from app.store.signoffs import sign_off
 from tests.postgres import PASSWORD, PASSWORD_ROLE, PgServer
 from tests.store.conftest import record_scan, result
-from tests.store.test_database import _newer_scripts
+from tests.store.test_database import HEAD, _newer_scripts
+
+NEWER = "9999_synthetic"  # the revision `_newer_scripts` adds
 
 
 @pytest.fixture
@@ -70,7 +72,7 @@ def test_an_empty_database_gets_the_schema_and_a_second_open_changes_nothing(
         again = open_database(location)
         again.close()
         assert again.upgraded_from is None
-        assert _sql(location, "SELECT version_num FROM alembic_version") == [("0001",)]
+        assert _sql(location, "SELECT version_num FROM alembic_version") == [(HEAD,)]
     finally:
         pg_server.drop(location)
 
@@ -86,13 +88,13 @@ def test_an_older_schema_is_upgraded_only_when_asked(store: StoreLocation, tmp_p
     assert "cannot back it up" in message and "pg_dump" in message
     assert f"audit-binder db upgrade --db '{store.display}'" in message
     assert "\n" not in message
-    assert _sql(store, "SELECT version_num FROM alembic_version") == [("0001",)]
+    assert _sql(store, "SELECT version_num FROM alembic_version") == [(HEAD,)]
     assert "synthetic_notes" not in _tables(store)
 
     upgraded = open_database(store, migrations=newer, upgrade=True)
     upgraded.close()
-    assert upgraded.upgraded_from == ("0001",) and upgraded.backup_path is None
-    assert _sql(store, "SELECT version_num FROM alembic_version") == [("0002",)]
+    assert upgraded.upgraded_from == (HEAD,) and upgraded.backup_path is None
+    assert _sql(store, "SELECT version_num FROM alembic_version") == [(NEWER,)]
     assert _sql(store, "SELECT name, colour FROM engagements") == [("Before the upgrade", "blue")]
 
 
@@ -102,7 +104,7 @@ def test_a_failed_upgrade_rolls_back_completely(store: StoreLocation, tmp_path: 
     with pytest.raises(MigrationFailed, match="rolled back and nothing changed") as raised:
         open_database(store, migrations=_newer_scripts(tmp_path, fail=True), upgrade=True)
     assert "synthetic failure" in str(raised.value)
-    assert _sql(store, "SELECT version_num FROM alembic_version") == [("0001",)]
+    assert _sql(store, "SELECT version_num FROM alembic_version") == [(HEAD,)]
     assert "synthetic_notes" not in _tables(store)
     columns = _sql(store, "SELECT column_name FROM information_schema.columns "
                    "WHERE table_name = 'engagements'")  # fmt: skip
