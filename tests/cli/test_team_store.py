@@ -145,3 +145,16 @@ def _inflated_streams(raw: bytes) -> bytes:
             except zlib.error:
                 continue
     return b"".join(found)
+
+
+def test_the_soa_command_works_on_a_team_store(
+    team_store: StoreLocation, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with open_database(team_store) as db, db.session() as session:
+        create_engagement(session, "Acme", actor="qa")
+    csv = tmp_path / "soa.csv"
+    store = db_argument(team_store)
+    ran = run_cli(capsys, "soa", "--engagement", "Acme", "--db", store, "--csv", str(csv))
+    assert ran.code == 0, ran.err
+    rows = csv.read_text(encoding="utf-8-sig").splitlines()
+    assert rows[0].startswith("criterion,") and len(rows) == 1 + 93
