@@ -160,6 +160,15 @@ def store_location(store_backend: StoreBackend, tmp_path: Path) -> Iterator[Stor
     store_backend.discard(location)
 
 
+@pytest.fixture
+def team_store(pg_server: PgServer) -> Iterator[StoreLocation]:
+    """A PostgreSQL store of its own at head, never recycled (for tests that change its
+    schema, stop its server or sign in as another role)."""
+    location = pg_server.new_store(fresh=True)
+    yield location
+    pg_server.drop(location)
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     if _postgres_missing:
         terminalreporter.write_line(

@@ -4,7 +4,6 @@ errors, and the password nowhere in what they print or write."""
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,13 +19,6 @@ from tests.postgres import PASSWORD, PASSWORD_ROLE, PgServer
 from tests.store.test_database import HEAD, _newer_scripts
 
 NEWER = "9999_synthetic"  # the revision `_newer_scripts` adds
-
-
-@pytest.fixture
-def team_store(pg_server: PgServer) -> Iterator[StoreLocation]:
-    location = pg_server.new_store(fresh=True)
-    yield location
-    pg_server.drop(location)
 
 
 def test_db_upgrade_gives_an_empty_database_its_schema_then_finds_it_current(

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -32,14 +31,6 @@ from tests.store.conftest import record_scan, result
 from tests.store.test_database import HEAD, _newer_scripts
 
 NEWER = "9999_synthetic"  # the revision `_newer_scripts` adds
-
-
-@pytest.fixture
-def store(pg_server: PgServer) -> Iterator[StoreLocation]:
-    """A fresh database at head (never recycled: these tests change schemas)."""
-    location = pg_server.new_store(fresh=True)
-    yield location
-    pg_server.drop(location)
 
 
 def _sql(location: StoreLocation, query: str) -> list[tuple[object, ...]]:
@@ -77,48 +68,54 @@ def test_an_empty_database_gets_the_schema_and_a_second_open_changes_nothing(
         pg_server.drop(location)
 
 
-def test_an_older_schema_is_upgraded_only_when_asked(store: StoreLocation, tmp_path: Path) -> None:
-    with open_database(store) as database, database.session() as session:
+def test_an_older_schema_is_upgraded_only_when_asked(
+    team_store: StoreLocation, tmp_path: Path
+) -> None:
+    with open_database(team_store) as database, database.session() as session:
         create_engagement(session, "Before the upgrade", actor="a")
     newer = _newer_scripts(tmp_path, fail=False)
 
     with pytest.raises(UpgradeNotAsked) as refused:
-        open_database(store, migrations=newer)
+        open_database(team_store, migrations=newer)
     message = str(refused.value)
     assert "cannot back it up" in message and "pg_dump" in message
-    assert f"audit-binder db upgrade --db '{store.display}'" in message
+    assert f"audit-binder db upgrade --db '{team_store.display}'" in message
     assert "\n" not in message
-    assert _sql(store, "SELECT version_num FROM alembic_version") == [(HEAD,)]
-    assert "synthetic_notes" not in _tables(store)
+    assert _sql(team_store, "SELECT version_num FROM alembic_version") == [(HEAD,)]
+    assert "synthetic_notes" not in _tables(team_store)
 
-    upgraded = open_database(store, migrations=newer, upgrade=True)
+    upgraded = open_database(team_store, migrations=newer, upgrade=True)
     upgraded.close()
     assert upgraded.upgraded_from == (HEAD,) and upgraded.backup_path is None
-    assert _sql(store, "SELECT version_num FROM alembic_version") == [(NEWER,)]
-    assert _sql(store, "SELECT name, colour FROM engagements") == [("Before the upgrade", "blue")]
+    assert _sql(team_store, "SELECT version_num FROM alembic_version") == [(NEWER,)]
+    assert _sql(team_store, "SELECT name, colour FROM engagements") == [
+        ("Before the upgrade", "blue")
+    ]
 
 
-def test_a_failed_upgrade_rolls_back_completely(store: StoreLocation, tmp_path: Path) -> None:
-    with open_database(store) as database, database.session() as session:
+def test_a_failed_upgrade_rolls_back_completely(team_store: StoreLocation, tmp_path: Path) -> None:
+    with open_database(team_store) as database, database.session() as session:
         create_engagement(session, "Kept", actor="a")
     with pytest.raises(MigrationFailed, match="rolled back and nothing changed") as raised:
-        open_database(store, migrations=_newer_scripts(tmp_path, fail=True), upgrade=True)
+        open_database(team_store, migrations=_newer_scripts(tmp_path, fail=True), upgrade=True)
     assert "synthetic failure" in str(raised.value)
-    assert _sql(store, "SELECT version_num FROM alembic_version") == [(HEAD,)]
-    assert "synthetic_notes" not in _tables(store)
-    columns = _sql(store, "SELECT column_name FROM information_schema.columns "
+    assert _sql(team_store, "SELECT version_num FROM alembic_version") == [(HEAD,)]
+    assert "synthetic_notes" not in _tables(team_store)
+    columns = _sql(team_store, "SELECT column_name FROM information_schema.columns "
                    "WHERE table_name = 'engagements'")  # fmt: skip
     assert ("colour",) not in columns
-    with open_database(store) as database, database.session() as session:
+    with open_database(team_store) as database, database.session() as session:
         assert [e.name for e in list_engagements(session)] == ["Kept"]
 
 
-def test_a_store_from_a_newer_app_is_refused_and_left_untouched(store: StoreLocation) -> None:
-    _sql(store, "UPDATE alembic_version SET version_num = '0099_from_the_future'")
+def test_a_store_from_a_newer_app_is_refused_and_left_untouched(team_store: StoreLocation) -> None:
+    _sql(team_store, "UPDATE alembic_version SET version_num = '0099_from_the_future'")
     with pytest.raises(NewerSchema, match="Upgrade Audit Binder") as raised:
-        open_database(store, upgrade=True)
+        open_database(team_store, upgrade=True)
     assert "0099_from_the_future" in str(raised.value)
-    assert _sql(store, "SELECT version_num FROM alembic_version") == [("0099_from_the_future",)]
+    assert _sql(team_store, "SELECT version_num FROM alembic_version") == [
+        ("0099_from_the_future",)
+    ]
 
 
 def test_another_programs_database_is_refused_and_left_untouched(pg_server: PgServer) -> None:
@@ -197,10 +194,10 @@ def test_a_pgpass_file_supplies_the_password(
 
 
 def test_a_server_that_stops_leaves_nothing_half_written(
-    pg_server: PgServer, store: StoreLocation
+    pg_server: PgServer, team_store: StoreLocation
 ) -> None:
     assert pg_server.cluster is not None, "needs the throwaway cluster (it stops it)"
-    database = open_database(store)
+    database = open_database(team_store)
     try:
         with database.session() as session:
             engagement = create_engagement(session, "Acme", actor="a")
@@ -216,32 +213,32 @@ def test_a_server_that_stops_leaves_nothing_half_written(
 
 
 def test_a_scan_running_on_another_machine_is_left_running_until_its_process_goes(
-    store: StoreLocation,
+    team_store: StoreLocation,
 ) -> None:
     elsewhere = "laptop-of-bob:4242"
-    bobs_app = create_engine(store.connect_url())
+    bobs_app = create_engine(team_store.connect_url())
     bob = hold_presence(bobs_app, elsewhere)  # what Bob's app holds while it runs
     try:
-        with open_database(store) as database, database.session() as session:
+        with open_database(team_store) as database, database.session() as session:
             engagement = create_engagement(session, "Acme", actor="a")
             scan = record_scan(session, engagement, [result()], state="running")
             scan.runner = elsewhere
-        with open_database(store) as alice:
+        with open_database(team_store) as alice:
             assert alice.interrupted_scans == []
     finally:
         bob.close()
         bobs_app.dispose()
-    with open_database(store) as alice:  # Bob's process is gone now
+    with open_database(team_store) as alice:  # Bob's process is gone now
         assert alice.interrupted_scans == [scan.id]
         with alice.session() as session:
             assert session.get(Scan, scan.id).state == "incomplete"  # type: ignore[union-attr]
 
 
-def test_this_process_keeps_its_own_running_scans(store: StoreLocation) -> None:
-    with open_database(store) as database:
+def test_this_process_keeps_its_own_running_scans(team_store: StoreLocation) -> None:
+    with open_database(team_store) as database:
         with database.session() as session:
             engagement = create_engagement(session, "Acme", actor="a")
             scan = record_scan(session, engagement, [result()], state="running")
             assert scan.runner == this_runner()
-        with open_database(store) as again:  # while this process still has it open
+        with open_database(team_store) as again:  # while this process still has it open
             assert again.interrupted_scans == []
