@@ -9,7 +9,8 @@ that fits one store fits the other.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import cache
 from typing import Any
 
 from sqlalchemy import JSON, Column, Integer, String, inspect
@@ -31,42 +32,70 @@ def _has_nul(value: Any) -> bool:
     return False
 
 
-def value_problem(column: Column[Any], value: Any) -> str | None:
-    """Why `value` cannot go into `column` on every back end, or None when it fits."""
-    kind = column.type
-    if isinstance(value, str) and isinstance(kind, String):  # Text is a String too
-        if kind.length is not None and len(value) > kind.length:
-            return f"is {len(value)} characters long; at most {kind.length} fit"
-        if _NUL in value:
-            return "contains a NUL character (code 0), which PostgreSQL cannot store"
-    elif isinstance(kind, JSON) and _has_nul(value):
-        return "contains a NUL character (code 0), which PostgreSQL cannot store"
-    elif _is_whole_number(kind, value) and not -INT_LIMIT <= value <= INT_LIMIT:
+NUL_PROBLEM = "contains a NUL character (code 0), which PostgreSQL cannot store"
+Check = Callable[[Any], str | None]
+
+
+def _text_check(length: int | None) -> Check:
+    def check(value: Any) -> str | None:
+        if not isinstance(value, str):
+            return None
+        if length is not None and len(value) > length:
+            return f"is {len(value)} characters long; at most {length} fit"
+        return NUL_PROBLEM if _NUL in value else None
+
+    return check
+
+
+def _json_check(value: Any) -> str | None:
+    return NUL_PROBLEM if _has_nul(value) else None
+
+
+def _number_check(value: Any) -> str | None:
+    whole = isinstance(value, int) and not isinstance(value, bool)
+    if whole and not -INT_LIMIT <= value <= INT_LIMIT:
         return f"is {value}, beyond the largest whole number the store keeps ({INT_LIMIT})"
     return None
 
 
-def _is_whole_number(kind: Any, value: Any) -> bool:
-    return isinstance(kind, Integer) and isinstance(value, int) and not isinstance(value, bool)
+def _check_for(column: Column[Any]) -> Check | None:
+    kind = column.type
+    if isinstance(kind, String):  # Text is a String too
+        return _text_check(kind.length)
+    if isinstance(kind, JSON):
+        return _json_check
+    if isinstance(kind, Integer):
+        return _number_check
+    return None
 
 
-def _checked_columns(model: type[Any]) -> list[Column[Any]]:
-    return [
-        column
-        for column in inspect(model).columns
-        if not column.primary_key and not column.foreign_keys
-    ]
+def value_problem(column: Column[Any], value: Any) -> str | None:
+    """Why `value` cannot go into `column` on every back end, or None when it fits."""
+    check = _check_for(column)
+    return None if check is None or value is None else check(value)
 
 
-def check_values(model: type[Any], values: Mapping[str, Any], what: str) -> None:
+@cache
+def _checks(model: type) -> tuple[tuple[str, Check], ...]:
+    """The checks of the model's own columns (keys are local: not checked)."""
+    found: list[tuple[str, Check]] = []
+    column: Column[Any]
+    for column in inspect(model).columns:
+        check = _check_for(column)
+        if check is not None and not column.primary_key and not column.foreign_keys:
+            found.append((column.key, check))
+    return tuple(found)
+
+
+def check_values(model: type, values: Mapping[str, Any], what: str) -> None:
     """Raise `InvalidInput` naming `what` and the field when a value would not fit."""
-    for column in _checked_columns(model):
-        if column.key in values:
-            problem = value_problem(column, values[column.key])
-            if problem is not None:
-                raise InvalidInput(
-                    f"Cannot save {what}: its field '{column.key}' {problem}. Nothing was saved."
-                )
+    for key, check in _checks(model):
+        value = values.get(key)
+        problem = None if value is None else check(value)
+        if problem is not None:
+            raise InvalidInput(
+                f"Cannot save {what}: its field '{key}' {problem}. Nothing was saved."
+            )
 
 
 def check_before_flush(session: Session, context: UOWTransaction, instances: Any) -> None:
@@ -74,11 +103,10 @@ def check_before_flush(session: Session, context: UOWTransaction, instances: Any
     new = set(session.new)
     for obj in (*new, *session.dirty):
         state = inspect(obj)
-        label = f"the {type(obj).__name__} record"
+        model: type = type(obj)
+        label = f"the {model.__name__} record"
         changed: dict[str, Any] = {}
-        for column in _checked_columns(type(obj)):
-            if column.key not in state.dict:
-                continue
-            if obj in new or state.attrs[column.key].history.added:
-                changed[column.key] = state.dict[column.key]
-        check_values(type(obj), changed, label)
+        for key, _check in _checks(model):
+            if key in state.dict and (obj in new or state.attrs[key].history.added):
+                changed[key] = state.dict[key]
+        check_values(model, changed, label)
