@@ -8,6 +8,8 @@ import sys
 from collections.abc import Sequence
 
 from app import __version__
+from app.exit_codes import EXIT_FAILED
+from app.gui_preflight import gui_problem
 
 # Each names a module in app/commands with `register(subparsers)`; the parser it adds
 # sets `handler=<callable(args) -> int>`.
@@ -22,6 +24,7 @@ COMMANDS: tuple[str, ...] = (
     "policy",
     "demo",
     "db",
+    "schedule",
 )
 
 
@@ -42,6 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command is None:
+        problem = gui_problem()  # before Qt, which aborts the process without a display
+        if problem is not None:
+            print(problem, file=sys.stderr)
+            return EXIT_FAILED
         from app.ui.launch import run_gui  # Qt only when the GUI is wanted
 
         return run_gui(demo=args.demo)

@@ -40,18 +40,18 @@ def migrations_dir() -> Path:
     return _shipped_dir("migrations")
 
 
+def data_dir() -> Path:
+    """The user's data folder for the app (platformdirs)."""
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
 def default_db_path() -> Path:
     """`AUDIT_BINDER_DB` if it names a file, else `audit-binder.sqlite3` in the user's data
     dir. (`app.store.location.default_location` also takes a server URL from it.)"""
     override = os.environ.get("AUDIT_BINDER_DB", "").strip()
     if override and "://" not in override:
         return Path(override).expanduser()
-    return user_data_dir() / "audit-binder.sqlite3"
-
-
-def user_data_dir() -> Path:
-    """The user's data folder for the app (platformdirs)."""
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    return data_dir() / "audit-binder.sqlite3"
 
 
 def log_dir() -> Path:

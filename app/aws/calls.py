@@ -26,6 +26,7 @@ from botocore.parsers import ResponseParserError
 
 from app.aws.fetched import Call, Fetched
 from app.aws.readonly import MutationRefused, iam_action
+from app.aws.setup_hints import LIST_PROFILES
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +108,7 @@ def explain(exc: BaseException, service: str, operation: str, region: str) -> st
     if isinstance(exc, ConnectTimeoutError | ReadTimeoutError):
         return f"Timed out waiting for {where} after retries ({exc})."
     if isinstance(exc, NoCredentialsError):
-        return "No AWS credentials found: sign in (audit-binder login) or set a profile."
+        return f"No AWS credentials found: pick a profile; {LIST_PROFILES}."
     if isinstance(exc, BotoCoreError):
         return f"{where} failed: {exc}"
     return f"{where} failed unexpectedly: {type(exc).__name__}: {exc}"
@@ -168,6 +169,26 @@ def json_safe(value: Any) -> Any:
     return _json_safe(value)
 
 
+class IncompleteAnswer(ValueError):
+    """A page of a listing without one of its result lists: "none" cannot be told from
+    "not said", so the listing is an error rather than shorter than it is."""
+
+
+def all_pages(client: Any, method: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    """Every page, merged as botocore's `build_full_result` does for top-level result
+    lists (all of this scan's paginated calls have those), refusing a page without one."""
+    pages = client.get_paginator(method).paginate(**params)
+    keys = [str(key.expression) for key in pages.result_keys]
+    merged: dict[str, Any] = {}
+    for number, page in enumerate(pages, 1):
+        for key in keys:
+            if key not in page:
+                raise IncompleteAnswer(f"page {number} of the answer has no {key}")
+            merged.setdefault(key, []).extend(page[key])
+    merged.update(pages.non_aggregate_part)
+    return merged
+
+
 def fetch(
     client: Any,
     operation: str,
@@ -192,7 +213,7 @@ def fetch(
     try:
         method = xform_name(operation)
         if paginate:
-            response = client.get_paginator(method).paginate(**params).build_full_result()
+            response = all_pages(client, method, params)
         else:
             response = getattr(client, method)(**params)
     except ClientError as exc:
@@ -201,6 +222,8 @@ def fetch(
         return Fetched(call=call, error=explain(exc, service, operation, call.region))
     except (BotoCoreError, MutationRefused, ResponseParserError) as exc:
         return Fetched(call=call, error=explain(exc, service, operation, call.region))
+    except IncompleteAnswer as exc:
+        return Fetched(call=call, error=f"{service}:{operation} in {call.region}: {exc}")
     except Exception as exc:  # a bug or an unknown failure: an ERROR row, never a PASS
         log.exception("unexpected failure in %s:%s", service, operation)
         return Fetched(call=call, error=explain(exc, service, operation, call.region))
@@ -233,7 +256,9 @@ def failed(call: Call, reason: str) -> Fetched[Any]:
 
 
 __all__ = [
+    "IncompleteAnswer",
     "ScanCancelled",
+    "all_pages",
     "convert",
     "error_code",
     "explain",

@@ -49,6 +49,17 @@ def scan_config(max_attempts: int = MAX_ATTEMPTS) -> Config:
     )
 
 
+def identity_config() -> Config:
+    """For a first call that says whether AWS can be reached at all (who am I, sign-in):
+    an endpoint that accepts connections but never answers is reported in ~20 s, not
+    after 4 x 30 s."""
+    return Config(
+        connect_timeout=CONNECT_TIMEOUT_S,
+        read_timeout=IDENTITY_READ_TIMEOUT_S,
+        retries={"mode": "standard", "total_max_attempts": 2},
+    )
+
+
 def is_html_error(http_response: Any) -> bool:
     """An HTML page instead of an AWS error document: a proxy or an emulator's
     "not implemented" page (moto answers unimplemented operations so)."""
@@ -130,13 +141,8 @@ class ScanClients:
             return client
 
     def identity_client(self, region: str) -> Any:
-        """STS for the first call of a scan, with short patience: an endpoint that accepts
-        connections but never answers is reported in ~20 s, not after 4 x 30 s."""
-        patient_less = Config(
-            read_timeout=IDENTITY_READ_TIMEOUT_S,
-            retries={"mode": "standard", "total_max_attempts": 2},
-        )
-        config = self._config.merge(patient_less)
+        """STS for the first call of a scan, with short patience (`identity_config`)."""
+        config = self._config.merge(identity_config())
         with self._lock:
             return self._make("sts", region, config)
 

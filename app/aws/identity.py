@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import boto3
 import botocore.exceptions
 
+from app.aws.clients import identity_config
 from app.aws.login import translate_error
 from app.aws.login_errors import SignInError
 
@@ -58,7 +59,7 @@ def whoami(session: boto3.Session, profile: str | None = None) -> Identity:
     if profile is None:
         profile = session.profile_name if isinstance(session.profile_name, str) else None
     try:
-        response = session.client("sts").get_caller_identity()
+        response = session.client("sts", config=identity_config()).get_caller_identity()
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
         translated = translate_error(exc, profile)
         if translated is None:

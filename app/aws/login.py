@@ -28,16 +28,10 @@ from app.aws.login_errors import (
     SignInError,
     SignInRequired,
 )
+from app.aws.network import TRANSPORT_ERRORS
 from app.aws.profiles import Profile, ProfileKind, get_profile, sign_in_commands
 from app.secrets import SecretStore
 
-_TRANSPORT_ERRORS = (
-    botocore.exceptions.EndpointConnectionError,
-    botocore.exceptions.ConnectTimeoutError,
-    botocore.exceptions.ConnectionClosedError,
-    botocore.exceptions.ReadTimeoutError,
-    botocore.exceptions.ProxyConnectionError,
-)
 # Codes STS and other services answer when the credentials themselves are stale.
 EXPIRED_CODES = frozenset(
     {"ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired"}
@@ -103,8 +97,8 @@ def translate_error(exc: BaseException, profile: str | None) -> SignInError | No
         return NoCredentialsError(profile)
     if isinstance(exc, botocore.exceptions.ParamValidationError):
         return SignInError(f"Invalid sign-in settings: {exc}")
-    if isinstance(exc, _TRANSPORT_ERRORS):
-        return OfflineError(str(exc.kwargs.get("endpoint_url") or "") or None)
+    if isinstance(exc, TRANSPORT_ERRORS):
+        return OfflineError.from_exception(exc)
     if isinstance(exc, botocore.exceptions.CredentialRetrievalError):
         return SignInError(f"Credentials for profile {profile!r} could not be obtained: {exc}")
     if isinstance(exc, botocore.exceptions.RefreshWithMFAUnsupportedError):

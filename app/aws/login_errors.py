@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from app.aws.setup_hints import LIST_PROFILES
+
 
 class SignInError(Exception):
     """Expected trouble while signing in or resolving credentials."""
@@ -40,9 +42,7 @@ class ProfileConfigError(SignInError):
 
 class ProfileNotFoundError(SignInError):
     def __init__(self, profile: str) -> None:
-        super().__init__(
-            f'There is no AWS profile named "{profile}". `audit-binder profiles` lists them.'
-        )
+        super().__init__(f'There is no AWS profile named "{profile}"; {LIST_PROFILES}.')
         self.profile = profile
 
 
@@ -76,9 +76,8 @@ class NoCredentialsError(SignInError):
     def __init__(self, profile: str | None) -> None:
         where = f'profile "{profile}"' if profile else "the default credential chain"
         super().__init__(
-            f"No AWS credentials were found for {where}. Pick a profile "
-            "(`audit-binder profiles`), or sign in with IAM Identity Center "
-            "(`audit-binder login --profile P`) or `aws login`."
+            f"No AWS credentials were found for {where}. Pick a profile with --profile "
+            f"or AWS_PROFILE; {LIST_PROFILES}."
         )
         self.profile = profile
 
@@ -86,13 +85,23 @@ class NoCredentialsError(SignInError):
 class OfflineError(SignInError):
     """AWS could not be reached (no network, DNS, proxy, endpoint down)."""
 
-    def __init__(self, endpoint: str | None = None) -> None:
-        where = f" ({endpoint})" if endpoint else ""
+    def __init__(self, endpoint: str | None = None, reason: str = "") -> None:
+        where = f" ({endpoint})" if endpoint and endpoint not in reason else ""
+        why = f": {reason}" if reason else ""
         super().__init__(
-            f"AWS could not be reached{where}. Check the network connection; everything "
-            "except sign-in and live checks keeps working offline."
+            f"AWS could not be reached{where}{why}. Check the network connection and proxy "
+            "settings; everything except sign-in and live checks keeps working offline."
         )
         self.endpoint = endpoint
+        self.reason = reason
+
+    @classmethod
+    def from_exception(cls, exc: BaseException) -> OfflineError:
+        """From botocore's transport error (`app.aws.network.TRANSPORT_ERRORS`)."""
+        from app.aws.network import describe_network_failure
+
+        endpoint = str(getattr(exc, "kwargs", {}).get("endpoint_url") or "") or None
+        return cls(endpoint, describe_network_failure(exc))
 
 
 class AccessDeniedError(SignInError):

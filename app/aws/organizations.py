@@ -17,9 +17,11 @@ from dataclasses import dataclass
 import boto3
 import botocore.exceptions
 
+from app.aws.clients import scan_config
 from app.aws.identity import whoami
 from app.aws.login import assume_role_session, translate_error
 from app.aws.login_errors import AccessDeniedError, SignInCancelled, SignInError
+from app.aws.readonly import ORGANIZATION_ALLOWED, guard_client
 
 _ROLE_NAME = re.compile(r"^[\w+=,.@/-]{1,512}$")
 DEFAULT_SESSION_NAME = "audit-binder"
@@ -55,7 +57,9 @@ class NotInOrganization(SignInError):
 def list_member_accounts(session: boto3.Session) -> list[MemberAccount]:
     """Every account of the organization (all pages), sorted by name."""
     try:
-        client = session.client("organizations")
+        client = guard_client(
+            session.client("organizations", config=scan_config()), ORGANIZATION_ALLOWED
+        )
         pages = client.get_paginator("list_accounts").paginate()
         raw = [account for page in pages for account in page.get("Accounts", [])]
     except botocore.exceptions.ClientError as exc:

@@ -5,12 +5,12 @@ botocore client so that any other operation raises `MutationRefused` at the very
 first event of a call (`provide-client-params`, before parameters are validated,
 serialised, signed or sent). `policy_document()` turns the same list into the
 least-privilege IAM policy `audit-binder policy` prints, so the permission the
-user grants and the calls the app can make never drift apart.
+user grants and the calls the app can make never drift apart. `ORGANIZATION_ALLOWED`
+does the same for the management account's own calls in `scan --org-role`.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -56,10 +56,32 @@ ALLOWED: Mapping[str, frozenset[str]] = {
         }
     ),
     "backup": frozenset(
-        {"ListBackupPlans", "GetBackupPlan", "ListBackupSelections", "ListBackupVaults"}
+        {
+            "ListBackupPlans",
+            "GetBackupPlan",
+            "ListBackupSelections",
+            "GetBackupSelection",
+            "ListBackupVaults",
+            "ListProtectedResources",
+        }
     ),
     "ssm": frozenset({"DescribeInstanceInformation"}),
+    "rds": frozenset({"DescribeDBInstances", "DescribeDBClusters"}),
+    "dynamodb": frozenset({"ListTables", "DescribeTable", "DescribeContinuousBackups"}),
+    "efs": frozenset({"DescribeFileSystems"}),
+    # Resource tags, read only when a backup selection assigns resources by tag.
+    "resourcegroupstaggingapi": frozenset({"GetResources"}),
 }
+
+# What `scan --org-role` sends from the management (or delegated administrator) account
+# besides a scan's reads: the account list, then AssumeRole on the audit role in each
+# member account (it creates no resource: it hands out that role's temporary keys).
+ORGANIZATION_ALLOWED: Mapping[str, frozenset[str]] = {
+    "organizations": frozenset({"ListAccounts"}),
+    "sts": frozenset({"AssumeRole"}),
+}
+# Granted on the audit role's ARN only, not on every resource.
+_ROLE_SCOPED = frozenset({("sts", "AssumeRole")})
 
 # Operations whose names do not start with Describe/List/Get, and why each is a read.
 _NOT_NAMED_AS_READS: Mapping[tuple[str, str], str] = {
@@ -79,8 +101,11 @@ _IAM_ACTION_OVERRIDES: Mapping[tuple[str, str], str] = {
     ("s3", "GetBucketReplication"): "s3:GetReplicationConfiguration",
 }
 
-# IAM action prefixes that differ from the boto3 service name (none in use yet).
-_IAM_PREFIX: Mapping[str, str] = {}
+# IAM action prefixes that differ from the boto3 service name.
+_IAM_PREFIX: Mapping[str, str] = {
+    "efs": "elasticfilesystem",
+    "resourcegroupstaggingapi": "tag",
+}
 
 # Needs no permission: every identity may call it (a Deny cannot stop it either).
 _NO_PERMISSION_NEEDED = frozenset({("sts", "GetCallerIdentity")})
@@ -98,8 +123,11 @@ class MutationRefused(RuntimeError):
         )
 
 
-def is_allowed(service: str, operation: str) -> bool:
-    return operation in ALLOWED.get(service, frozenset())
+Allowlist = Mapping[str, frozenset[str]]
+
+
+def is_allowed(service: str, operation: str, allowed: Allowlist = ALLOWED) -> bool:
+    return operation in allowed.get(service, frozenset())
 
 
 def justification(service: str, operation: str) -> str | None:
@@ -107,23 +135,23 @@ def justification(service: str, operation: str) -> str | None:
     return _NOT_NAMED_AS_READS.get((service, operation))
 
 
-def _refuse_unlisted(model: Any, **_: Any) -> None:
-    service = str(model.service_model.service_name)
-    operation = str(model.name)
-    if not is_allowed(service, operation):
-        raise MutationRefused(service, operation)
-
-
 GUARD_ID = "audit-binder-readonly-guard"
 
 
-def guard_client(client: Any) -> Any:
-    """Hook `client` so every operation outside `ALLOWED` raises before it is built or sent.
+def guard_client(client: Any, allowed: Allowlist = ALLOWED) -> Any:
+    """Hook `client` so every operation outside `allowed` raises before it is built or sent.
 
     `provide-client-params` is the first event botocore emits for an API call (also for
     each page of a paginator); nothing has been validated, serialised or sent yet.
     """
-    client.meta.events.register_first("provide-client-params", _refuse_unlisted, unique_id=GUARD_ID)
+
+    def refuse_unlisted(model: Any, **_: Any) -> None:
+        service = str(model.service_model.service_name)
+        operation = str(model.name)
+        if not is_allowed(service, operation, allowed):
+            raise MutationRefused(service, operation)
+
+    client.meta.events.register_first("provide-client-params", refuse_unlisted, unique_id=GUARD_ID)
     return client
 
 
@@ -134,33 +162,48 @@ def iam_action(service: str, operation: str) -> str:
     return f"{_IAM_PREFIX.get(service, service)}:{operation}"
 
 
-def required_actions() -> list[str]:
-    """Every IAM action the allowlist needs, sorted, without duplicates."""
+def required_actions(allowed: Allowlist = ALLOWED) -> list[str]:
+    """Every IAM action an allowlist needs, sorted, without duplicates."""
     actions = {
         iam_action(service, operation)
-        for service, operations in ALLOWED.items()
+        for service, operations in allowed.items()
         for operation in operations
         if (service, operation) not in _NO_PERMISSION_NEEDED
     }
     return sorted(actions)
 
 
-def policy_document() -> dict[str, Any]:
-    """The least-privilege IAM policy for a scan: exactly the allowlist's actions."""
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
+def policy_document(audit_role_arn: str | None = None) -> dict[str, Any]:
+    """The least-privilege IAM policy for a scan: exactly the allowlist's actions.
+
+    With `audit_role_arn` (a pattern such as `arn:aws:iam::*:role/NAME`), the policy of
+    the management account for `scan --org-role`: the scan's reads, the organization's
+    account list, and AssumeRole on that role only."""
+    statements: list[dict[str, Any]] = [
+        {
+            "Sid": "AuditBinderReadOnlyScan",
+            "Effect": "Allow",
+            "Action": required_actions(),
+            # The read calls a scan makes are account-wide listings; most of them
+            # do not support resource-level restriction.
+            "Resource": "*",
+        }
+    ]
+    if audit_role_arn is not None:
+        on_role = sorted(iam_action(service, operation) for service, operation in _ROLE_SCOPED)
+        listing = [a for a in required_actions(ORGANIZATION_ALLOWED) if a not in on_role]
+        statements += [
             {
-                "Sid": "AuditBinderReadOnlyScan",
+                "Sid": "AuditBinderListMemberAccounts",
                 "Effect": "Allow",
-                "Action": required_actions(),
-                # The read calls a scan makes are account-wide listings; most of them
-                # do not support resource-level restriction.
+                "Action": listing,
                 "Resource": "*",
-            }
-        ],
-    }
-
-
-def policy_json() -> str:
-    return json.dumps(policy_document(), indent=2)
+            },
+            {
+                "Sid": "AuditBinderAssumeAuditRole",
+                "Effect": "Allow",
+                "Action": on_role,
+                "Resource": audit_role_arn,
+            },
+        ]
+    return {"Version": "2012-10-17", "Statement": statements}

@@ -7,7 +7,7 @@ Regions of another partition (an emulator lists them all) are skipped too.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +20,23 @@ from app.aws.clients import ScanClients
 from app.aws.identity import Identity
 
 
+class UnknownRegions(ScanUnavailable):
+    """Region names the account does not know (a typo): a usage mistake, refused before
+    anything is stored."""
+
+    def __init__(
+        self, unknown: Collection[str], enabled: Collection[str], other: Collection[str]
+    ) -> None:
+        self.unknown = tuple(sorted(unknown))
+        self.enabled = tuple(sorted(enabled))
+        self.other = tuple(sorted(other))
+        not_enabled = f" Not enabled: {', '.join(self.other)}." if self.other else ""
+        super().__init__(
+            f"Unknown region(s): {', '.join(self.unknown)}. This account's regions: "
+            f"{', '.join(self.enabled)}.{not_enabled}"
+        )
+
+
 @dataclass(frozen=True)
 class RegionPlan:
     regions: tuple[str, ...]  # scanned, sorted
@@ -30,7 +47,8 @@ def plan_regions(
     clients: ScanClients, identity: Identity, requested: Sequence[str] | None = None
 ) -> RegionPlan:
     """Enabled regions (or `requested` ones that are enabled); raises `ScanUnavailable`
-    when the list cannot be had and none were requested, or a requested one is unknown."""
+    when the list cannot be had and none were requested, and `UnknownRegions` when a
+    requested name is not one of the account's own `DescribeRegions(AllRegions=True)`."""
     region = clients.global_region(identity.partition)
     try:
         ec2: Any = clients.client("ec2", region)
@@ -57,8 +75,9 @@ def plan_regions(
     wanted = set(requested)
     unknown = wanted - enabled - skipped
     if unknown:
-        raise ScanUnavailable(
-            f"Unknown region(s): {', '.join(sorted(unknown))}. "
-            f"Enabled regions: {', '.join(sorted(enabled))}."
+        raise UnknownRegions(
+            sorted(unknown),
+            enabled,
+            [name for name in skipped if clients.partition_of(name) == identity.partition],
         )
     return RegionPlan(tuple(sorted(wanted & enabled)), tuple(sorted(wanted & skipped)))

@@ -22,6 +22,7 @@ import botocore.exceptions
 from botocore import UNSIGNED
 from botocore.config import Config
 
+from app.aws import clients as aws_clients
 from app.aws.login_errors import (
     AccessDeniedError,
     AuthorizationExpiredError,
@@ -31,6 +32,7 @@ from app.aws.login_errors import (
     SignInError,
     SignInRequired,
 )
+from app.aws.network import TRANSPORT_ERRORS
 from app.aws.profiles import AwsConfig, ProfileKind, get_profile, load_config
 from app.aws.sso_cache import Registration, SsoTarget, SsoToken, utc_now, write_token
 
@@ -57,7 +59,12 @@ def make_clients(target: SsoTarget) -> SsoClients:
     """Unsigned clients in the target's region; the profile's endpoint config applies."""
     session = boto3.session.Session(profile_name=target.profile) if target.profile else None
     session = session or boto3.session.Session()
-    config = Config(signature_version=UNSIGNED, retries={"max_attempts": 3, "mode": "standard"})
+    config = Config(
+        signature_version=UNSIGNED,
+        retries={"max_attempts": 3, "mode": "standard"},
+        connect_timeout=aws_clients.CONNECT_TIMEOUT_S,
+        read_timeout=aws_clients.READ_TIMEOUT_S,
+    )
     return SsoClients(
         oidc=session.client("sso-oidc", region_name=target.region, config=config),
         portal=session.client("sso", region_name=target.region, config=config),
@@ -96,18 +103,10 @@ def target_for_profile(profile_name: str, config: AwsConfig | None = None) -> Ss
     )
 
 
-_TRANSPORT_ERRORS = (
-    botocore.exceptions.EndpointConnectionError,
-    botocore.exceptions.ConnectTimeoutError,
-    botocore.exceptions.ConnectionClosedError,
-    botocore.exceptions.ReadTimeoutError,
-)
-
-
 def translate(what: str, exc: Exception) -> SignInError:
     """A transport or service error of an sso / sso-oidc call, as a typed error."""
-    if isinstance(exc, _TRANSPORT_ERRORS):
-        return OfflineError(str(exc.kwargs.get("endpoint_url") or "") or None)
+    if isinstance(exc, TRANSPORT_ERRORS):
+        return OfflineError.from_exception(exc)
     if isinstance(exc, botocore.exceptions.ClientError):
         error = exc.response.get("Error", {})
         code = error.get("Code", "Unknown")
@@ -120,7 +119,7 @@ def call_aws(what: str, call: Callable[[], Any]) -> Any:
     """Run one sso/sso-oidc call, turning transport and service errors into typed ones."""
     try:
         return call()
-    except (*_TRANSPORT_ERRORS, botocore.exceptions.ClientError) as exc:
+    except (*TRANSPORT_ERRORS, botocore.exceptions.ClientError) as exc:
         raise translate(what, exc) from exc
 
 
@@ -258,7 +257,7 @@ def _poll(
             raise AuthorizationExpiredError() from exc
         except oidc.exceptions.AccessDeniedException as exc:
             raise AccessDeniedError("The sign-in request was denied in the browser.") from exc
-        except (*_TRANSPORT_ERRORS, botocore.exceptions.ClientError) as exc:
+        except (*TRANSPORT_ERRORS, botocore.exceptions.ClientError) as exc:
             raise translate("the token request", exc) from exc
         if wait(interval):
             raise SignInCancelled()
@@ -335,7 +334,7 @@ def _portal_pages(target: SsoTarget, what: str, fetch: Callable[[], list[Any]]) 
         if code in ("UnauthorizedException", "ForbiddenException"):
             raise sso_sign_in_required(target, "the IAM Identity Center token has expired") from exc
         raise translate(what, exc) from exc
-    except _TRANSPORT_ERRORS as exc:
+    except TRANSPORT_ERRORS as exc:
         raise translate(what, exc) from exc
 
 

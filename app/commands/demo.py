@@ -57,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
     from app.commands.export import refusal_to_replace
     from app.controls.catalogue import CatalogueError, load_catalogue
     from app.demo.moto_server import MotoMissing
+    from app.demo.seed import load_demo_data
     from app.demo.session import DemoError, start_demo
     from app.report.binder import export_binder
     from app.store.control_status import control_summaries
@@ -66,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     pdf: Path = args.pdf.expanduser().absolute()
-    refusal = refusal_to_replace(pdf)
+    refusal = refusal_to_replace(pdf, load_demo_data().engagement_name)
     if refusal is not None:  # checked first: the demo takes a while before it writes
         print(f"audit-binder demo: {refusal}", file=sys.stderr)
         return EXIT_FAILED

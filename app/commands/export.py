@@ -1,8 +1,8 @@
 """`audit-binder export --engagement NAME --pdf OUT [--db PATH|URL]`: write the evidence binder.
 
-OUT is replaced only when it is missing, empty or an earlier binder (a PDF carrying our
-embedded manifest): a typo must not turn someone's other document, or the database
-itself, into a binder.
+OUT is replaced only when it is missing, empty or an earlier binder of the same
+engagement (a PDF whose embedded manifest names it): a typo must not turn someone's
+other document, another engagement's binder, or the database itself, into this binder.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 
 from app.commands.store_option import add_db_option, chosen_location
 from app.controls.catalogue import CatalogueError
+from app.exit_codes import EXIT_FAILED, EXIT_OK
 from app.store.errors import StoreError
 
 
@@ -33,26 +34,45 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-def _is_binder(path: Path) -> bool:
+def _binder_engagement(path: Path) -> str | None:
+    """The engagement of the binder at `path`; None when it is not a binder, "" when it
+    is one whose manifest cannot be read."""
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
-    from app.report.manifest import MANIFEST_NAME
+    from app.report.manifest import MANIFEST_NAME, ManifestError, parse_manifest
 
     # pypdf logs what it reads past ("invalid pdf header"): noise for a yes/no question.
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
-        return MANIFEST_NAME in PdfReader(path).attachments
-    except (PyPdfError, OSError, ValueError, KeyError, TypeError):
-        return False
+        attachments = PdfReader(path).attachments
+        if MANIFEST_NAME not in attachments:
+            return None
+        raw = attachments[MANIFEST_NAME][0]
+    except (PyPdfError, OSError, ValueError, KeyError, TypeError, IndexError):
+        return None
+    try:
+        return parse_manifest(raw).engagement
+    except ManifestError:
+        return ""
 
 
-def refusal_to_replace(target: Path) -> str | None:
-    """Why `target` must not be replaced, or None when writing there is fine."""
-    if not target.is_file() or target.stat().st_size == 0 or _is_binder(target):
-        return None  # missing, empty, a folder (the write reports it) or our own binder
+def refusal_to_replace(target: Path, engagement: str) -> str | None:
+    """Why `target` must not be replaced by a binder of `engagement`, or None when
+    writing there is fine: it is missing, empty, or an earlier binder of `engagement`."""
+    if not target.is_file() or target.stat().st_size == 0:
+        return None  # missing, empty, or a folder (the write reports it)
+    owner = _binder_engagement(target)
+    if owner == engagement:
+        return None
+    if owner is None:
+        what = "already exists and is not an Audit Binder binder"
+    elif owner:
+        what = f"is the binder of another engagement ({owner!r})"
+    else:
+        what = "is an Audit Binder binder whose engagement cannot be read"
     return (
-        f"{target} already exists and is not an Audit Binder binder; it was left untouched. "
+        f"{target} {what}; it was left untouched. "
         "Choose another file name, or delete that file first."
     )
 
@@ -62,10 +82,10 @@ def run(args: argparse.Namespace) -> int:
     from app.report.data import UnknownEngagement
     from app.store.database import open_database
 
-    refusal = refusal_to_replace(args.pdf)
+    refusal = refusal_to_replace(args.pdf, args.engagement)
     if refusal is not None:
         print(f"audit-binder export: {refusal}", file=sys.stderr)
-        return 1
+        return EXIT_FAILED
     try:
         location = chosen_location(args)
         if not location.is_server and not location.sqlite_path.exists():
@@ -73,20 +93,17 @@ def run(args: argparse.Namespace) -> int:
                 f"audit-binder export: no database at {location}; run a scan first.",
                 file=sys.stderr,
             )
-            return 2
+            return EXIT_FAILED
         with open_database(location) as database, database.session() as session:
             summary = export_binder(session, args.engagement, args.pdf)
-    except UnknownEngagement as exc:
+    except (UnknownEngagement, StoreError, CatalogueError) as exc:
         print(f"audit-binder export: {exc}", file=sys.stderr)
-        return 2
-    except (StoreError, CatalogueError) as exc:
-        print(f"audit-binder export: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_FAILED
     except OSError as exc:
         print(
             f"audit-binder export: cannot write {args.pdf}: {exc.strerror or exc}", file=sys.stderr
         )
-        return 1
+        return EXIT_FAILED
     print(
         f"Wrote {summary.path} ({summary.pages} pages, {summary.controls} controls, "
         f"{summary.results} results, {summary.attachments} attachments, "
@@ -94,4 +111,4 @@ def run(args: argparse.Namespace) -> int:
         f"Evidence digest (SHA-256): {summary.digest}\n"
         f"Check it any time with: audit-binder verify {summary.path}"
     )
-    return 0
+    return EXIT_OK

@@ -27,6 +27,7 @@ from app.aws.sso import (
 )
 from app.aws.sso_cache import SsoTarget, SsoToken
 from app.aws.sso_pkce import pkce_login
+from app.exit_codes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
 
 
 def register(subparsers: Any) -> None:
@@ -88,18 +89,18 @@ def run(args: argparse.Namespace) -> int:
             print(
                 f"Profile {args.profile} is {identity.caller_arn} (account {identity.account_id})."
             )
-            return 0
+            return EXIT_OK
         print("This profile has no account and role yet. You may use:")
         for account in list_accounts(token, target):
             roles = list_account_roles(token, target, account.account_id)
             names = ", ".join(r.role_name for r in roles) or "(no roles)"
             print(f"  {account.account_id}  {account.name:<24} {names}")
         print("Add sso_account_id and sso_role_name to the profile, or pick them in the app.")
-        return 0
+        return EXIT_OK
     except KeyboardInterrupt:
         cancel.set()
         print("\nSign-in cancelled.", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except SignInError as exc:
-        print(f"audit-binder: {exc}", file=sys.stderr)
-        return 1
+        print(f"audit-binder login: {exc}", file=sys.stderr)
+        return EXIT_FAILED

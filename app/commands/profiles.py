@@ -9,6 +9,8 @@ from typing import Any
 
 from app.aws.login_errors import SignInError
 from app.aws.profiles import Profile, ProfileKind, list_profiles, load_config
+from app.aws.setup_hints import first_profile_in_terminal
+from app.exit_codes import EXIT_FAILED, EXIT_OK
 
 
 def register(subparsers: Any) -> None:
@@ -55,8 +57,8 @@ def run(args: argparse.Namespace) -> int:
         config = load_config()
         profiles = list_profiles(config)
     except SignInError as exc:
-        print(f"audit-binder: {exc}", file=sys.stderr)
-        return 2
+        print(f"audit-binder profiles: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     if args.json:
         document = {
             "config_file": config.config_file,
@@ -64,11 +66,11 @@ def run(args: argparse.Namespace) -> int:
             "profiles": [p.to_json() for p in profiles],
         }
         print(json.dumps(document, indent=2))
-        return 0
+        return EXIT_OK
     if not profiles:
         print(f"No profiles in {config.config_file} or {config.credentials_file}.")
-        print("Set one up with `aws configure sso`, `aws login`, or `audit-binder login`.")
-        return 0
+        print(first_profile_in_terminal(config.config_file))
+        return EXIT_OK
     width = max(len(p.name) for p in profiles)
     kind_width = max(len(p.kind.value) for p in profiles)
     for profile in profiles:
@@ -81,4 +83,4 @@ def run(args: argparse.Namespace) -> int:
             print(f"{'':<{width}}  note: {flag}")
         if profile.problem:
             print(f"{'':<{width}}  problem: {profile.problem}")
-    return 0
+    return EXIT_OK

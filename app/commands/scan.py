@@ -2,34 +2,40 @@
 
 Uses boto3's normal credential chain (`--profile`, `AWS_PROFILE`, environment keys,
 SSO, `aws login`) and honours `AWS_ENDPOINT_URL`. Progress goes to stderr; `--json`
-writes the result document (DESIGN.md, schema_version 1). Exit 0 when the scan ran,
-whatever it found; 1 with a message when it could not; 130 when interrupted.
+writes the result document (docs/scan-result.schema.json, schema_version 1), also for
+a scan interrupted (the rows of the controls already checked) or not stored (the
+rescue file's results). Exit 0 when the scan ran, whatever it found; 1 with a message
+when it could not; 2 for a usage mistake (options, unknown region names); 130 when
+interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import signal
 import sys
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from types import FrameType
-from typing import Any, Literal, TextIO
+from typing import Any
 
 import boto3
 
 from app.aws.caller import ScanUnavailable
-from app.aws.calls import ScanCancelled
+from app.aws.regions import UnknownRegions
+from app.commands.scan_console import (
+    StderrProgress,
+    ctrl_c_cancels,
+    emit_json,
+    json_or_say,
+    say,
+)
+from app.commands.scan_options import ScanRequest, json_target_problem, scan_request
 from app.commands.store_option import add_db_option, chosen_location
-from app.scan.document import write_document
-from app.scan.runner import ALL_CONTROLS, ScanOutcome, run_scan
-from app.store.database import open_database
+from app.exit_codes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+from app.scan import unattended
+from app.scan.runner import ALL_CONTROLS, ScanInterrupted, ScanOutcome, run_scan
+from app.scan.storing import ScanNotStored
+from app.store.database import Database, open_database
 from app.store.errors import StoreError
-
-EXIT_OK, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 130
 
 
 def register(subparsers: Any) -> None:
@@ -60,84 +66,38 @@ def register(subparsers: Any) -> None:
         "--controls",
         help=f"comma-separated control ids to check (default: all: {', '.join(ALL_CONTROLS)})",
     )
+    parser.add_argument(
+        "--unattended",
+        action="store_true",
+        help="for scheduled jobs: never prompt (an MFA profile is refused); when the scan "
+        "cannot run, record a failed scan with the reason for the engagement's account",
+    )
     from app.commands.scan_org import add_org_arguments  # it builds on this module
 
     add_org_arguments(parser)
     parser.set_defaults(handler=run)
 
 
-def _split(value: str | None) -> list[str]:
-    return [part.strip() for part in (value or "").split(",") if part.strip()]
-
-
-def _regions(value: str | None) -> list[str] | Literal["all"] | None:
-    if value is None:
-        return None
-    if value.strip().lower() == "all":
-        return "all"
-    names = _split(value)
-    if not names:
-        # `--regions "$UNSET_VARIABLE"` must not silently widen the scan to every region.
-        raise ValueError("--regions is empty: give 'all' or region names like us-east-1")
-    return names
-
-
-def _json_target_problem(target: Path | None) -> str | None:
-    """Checked before scanning: finding out after a long scan wastes the user's time."""
-    if target is None or str(target) == "-":
-        return None
-    if target.expanduser().is_dir():
-        return f"--json {target} is a folder; name a file inside it."
-    return None
-
-
-@contextmanager
-def _ctrl_c_cancels(cancel: threading.Event) -> Iterator[None]:
-    """The first Ctrl-C asks the scan to stop at its next AWS call (so it is stored as
-    incomplete promptly, with no call sent after it); a second one interrupts at once.
-
-    Without this a KeyboardInterrupt reaches only the main thread, and the worker
-    threads go on sending every queued call before the scan can end.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def on_interrupt(signum: int, frame: FrameType | None) -> None:
-        if cancel.is_set():
-            raise KeyboardInterrupt
-        cancel.set()
-        print("\naudit-binder scan: stopping (Ctrl-C again to quit now)...", file=sys.stderr)
-
-    previous = signal.signal(signal.SIGINT, on_interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
-class _StderrProgress:
-    """One updating line on a terminal; a line per tenth of the work otherwise."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self._stream = stream
-        self._tty = stream.isatty()
-        self._last_tenth = -1
-
-    def __call__(self, done: int, total: int, message: str) -> None:
-        if self._tty:
-            self._stream.write(f"\r\x1b[K[{done}/{total}] {message[:100]}")
-            self._stream.flush()
-            return
-        tenth = done * 10 // max(total, 1)
-        if tenth != self._last_tenth or done <= 2:
-            self._last_tenth = tenth
-            self._stream.write(f"[{done}/{total}] {message}\n")
-
-    def end(self) -> None:
-        if self._tty:
-            self._stream.write("\r\x1b[K")
-            self._stream.flush()
+def _run(
+    args: argparse.Namespace, request: ScanRequest, db: Database, progress: StderrProgress
+) -> ScanOutcome:
+    profile: str | None = args.profile
+    refusal = unattended.unattended_problem(profile) if args.unattended else None
+    if refusal is not None:
+        raise ScanUnavailable(refusal)
+    cancel = threading.Event()
+    with ctrl_c_cancels(cancel):
+        return run_scan(
+            lambda: boto3.Session(profile_name=profile),
+            db,
+            args.engagement,
+            controls=request.controls,
+            regions=request.regions,
+            progress=progress,
+            cancel=cancel,
+            profile=profile,
+            actor=unattended.scheduled_actor() if args.unattended else None,
+        )
 
 
 def _summary(outcome: ScanOutcome) -> str:
@@ -155,68 +115,79 @@ def _summary(outcome: ScanOutcome) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.org_role or args.accounts or args.external_id:
+    try:
+        request = scan_request(args)
+    except ValueError as exc:
+        say(exc)
+        return EXIT_USAGE
+    problem = json_target_problem(args.json)
+    if problem is not None:
+        say(problem)
+        return EXIT_FAILED
+    if request.org is not None:
+        if args.unattended:
+            say("--unattended scans one account, not --org-role.")
+            return EXIT_USAGE
         from app.commands.scan_org import run_org  # member accounts: their own flow
 
-        return run_org(args)
-    profile: str | None = args.profile
-    progress = _StderrProgress(sys.stderr)
-    try:
-        regions = _regions(args.regions)
-    except ValueError as exc:
-        print(f"audit-binder scan: {exc}", file=sys.stderr)
-        return EXIT_FAILED
-    problem = _json_target_problem(args.json)
-    if problem is not None:
-        print(f"audit-binder scan: {problem}", file=sys.stderr)
-        return EXIT_FAILED
+        return run_org(args, request, request.org)
     try:
         db = open_database(chosen_location(args))
     except StoreError as exc:
-        print(f"audit-binder scan: {exc}", file=sys.stderr)
+        say(exc)
         return EXIT_FAILED
-    cancel = threading.Event()
     try:
-        with _ctrl_c_cancels(cancel):
-            outcome = run_scan(
-                lambda: boto3.Session(profile_name=profile),
-                db,
-                args.engagement,
-                controls=_split(args.controls) or None,
-                regions=regions,
-                progress=progress,
-                cancel=cancel,
-                profile=profile,
-            )
-    except ScanUnavailable as exc:
-        progress.end()
-        print(f"audit-binder scan: the scan could not run: {exc}", file=sys.stderr)
-        return EXIT_FAILED
-    except StoreError as exc:
-        progress.end()
-        print(f"audit-binder scan: {exc}", file=sys.stderr)
-        return EXIT_FAILED
-    except (KeyboardInterrupt, ScanCancelled):
-        progress.end()
-        print("audit-binder scan: interrupted; the scan is stored as incomplete.", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return _scan(args, request, db)
     finally:
         db.close()
+
+
+def _scan(args: argparse.Namespace, request: ScanRequest, db: Database) -> int:
+    progress = StderrProgress(sys.stderr)
+    since = 0
+    try:
+        since = unattended.last_scan_id(db) if args.unattended else 0
+        outcome = _run(args, request, db, progress)
+    except UnknownRegions as exc:
+        progress.end()
+        say(exc)
+        return EXIT_USAGE
+    except ScanUnavailable as exc:
+        progress.end()
+        recorded = ""
+        if args.unattended:  # a scheduled job leaves a failed scan with the reason
+            recorded = " " + unattended.record_failure(
+                db,
+                args.engagement,
+                args.profile,
+                str(exc),
+                since_scan_id=since,
+                controls=request.controls or [],
+                regions=request.regions if isinstance(request.regions, list) else [],
+            )
+        say(f"the scan could not run: {exc}{recorded}")
+        return EXIT_FAILED
+    except ScanNotStored as exc:
+        progress.end()
+        json_or_say(args.json, exc.document)
+        say(exc)
+        return EXIT_FAILED
+    except ScanInterrupted as exc:
+        progress.end()
+        json_or_say(args.json, exc.outcome.document())
+        say(f"interrupted; the scan is stored as incomplete. {exc.outcome.error}")
+        return EXIT_INTERRUPTED
+    except StoreError as exc:
+        progress.end()
+        say(exc)
+        return EXIT_FAILED
     progress.end()
-    document = outcome.document()
-    if args.json is not None:
-        if str(args.json) == "-":
-            print(json.dumps(document, indent=2))
-        else:
-            try:
-                write_document(document, args.json)
-            except OSError as exc:
-                print(
-                    f"audit-binder scan: could not write {args.json}: {exc.strerror or exc}. "
-                    f"The scan itself is stored (scan #{outcome.scan_id} in engagement "
-                    f"'{outcome.engagement}').",
-                    file=sys.stderr,
-                )
-                return EXIT_FAILED
+    problem = emit_json(args.json, outcome.document())
+    if problem is not None:
+        say(
+            f"{problem} The scan itself is stored (scan #{outcome.scan_id} in engagement "
+            f"'{outcome.engagement}')."
+        )
+        return EXIT_FAILED
     print(_summary(outcome), file=sys.stderr)
     return EXIT_OK

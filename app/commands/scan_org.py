@@ -16,8 +16,6 @@ named on stderr), or when nothing could be scanned; 130 when interrupted.
 from __future__ import annotations
 
 import argparse
-import json
-import re
 import sys
 import threading
 from typing import Any
@@ -27,24 +25,25 @@ import boto3
 from app.aws.caller import ScanUnavailable
 from app.aws.calls import ScanCancelled
 from app.aws.organizations import MemberAccount
-from app.commands.scan import (
-    EXIT_FAILED,
-    EXIT_INTERRUPTED,
-    EXIT_OK,
-    _ctrl_c_cancels,
-    _json_target_problem,
-    _regions,
-    _split,
-    _StderrProgress,
+from app.aws.regions import UnknownRegions
+from app.commands.scan_console import (
+    StderrProgress,
+    ctrl_c_cancels,
+    emit_json,
+    json_or_say,
+    say,
 )
+from app.commands.scan_options import OrgRequest, ScanRequest
 from app.commands.store_option import chosen_location
+from app.exit_codes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from app.scan.accounts import DEFAULT_ROLE, MemberScan, MembersSummary, scan_members
-from app.scan.document import document_for_scan, write_document
+from app.scan.document import document_for_scan
+from app.scan.runner import ScanInterrupted
+from app.scan.storing import ScanNotStored
 from app.store.database import Database, open_database
 from app.store.errors import StoreError
 from app.store.models import Scan
 
-_ACCOUNT_ID = re.compile(r"\d{12}")
 ORG_HELP = (
     "Organizations: with --org-role, scan every account of the organization (or those "
     "named by --accounts) through that audit role, one scan per account, into one "
@@ -72,34 +71,20 @@ def add_org_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _account_ids(value: str | None) -> list[str] | None:
-    """None for every account; ValueError for an empty or malformed list."""
-    if value is None or value.strip().lower() == "all":
-        return None
-    ids = _split(value)
-    if not ids:
-        raise ValueError("--accounts is empty: give 'all' or 12-digit account ids")
-    bad = [item for item in ids if not _ACCOUNT_ID.fullmatch(item)]
-    if bad:
-        raise ValueError(f"--accounts: not an AWS account id (12 digits): {', '.join(bad)}")
-    return ids
-
-
 def base_session(profile: str | None) -> boto3.Session:
     """The management (or delegated administrator) account's session."""
     return boto3.Session(profile_name=profile)
 
 
-def _document(db: Database, member: MemberScan, summary: MembersSummary) -> dict[str, Any]:
+def _document(db: Database, member: MemberScan) -> dict[str, Any]:
     outcome = member.outcome
     if outcome is not None:
-        document = outcome.document()
-    else:
-        with db.session() as session:
-            scan = session.get(Scan, member.scan_id)
-            if scan is None:  # cannot happen: failures are stored; kept for safety
-                raise StoreError(f"Scan #{member.scan_id} of {member.account.account_id} is gone.")
-            document = document_for_scan(scan)
+        return outcome.document()
+    with db.session() as session:
+        scan = session.get(Scan, member.scan_id)
+        if scan is None:  # cannot happen: failures are stored; kept for safety
+            raise StoreError(f"Scan #{member.scan_id} of {member.account.account_id} is gone.")
+        document = document_for_scan(scan)
     document["scan"]["error"] = member.error
     return document
 
@@ -118,95 +103,90 @@ def _line(member: MemberScan) -> str:
     return f"  {who}: NOT SCANNED (scan #{member.scan_id} stored as failed): {reason}"
 
 
-def run_org(args: argparse.Namespace) -> int:
-    if not args.org_role:
-        print(
-            "audit-binder scan: --accounts and --external-id need --org-role ROLE "
-            f"(the audit role to assume in each account, e.g. {DEFAULT_ROLE}).",
-            file=sys.stderr,
-        )
-        return EXIT_FAILED
-    profile: str | None = args.profile
-    progress = _StderrProgress(sys.stderr)
+def run_org(args: argparse.Namespace, request: ScanRequest, org: OrgRequest) -> int:
     try:
-        regions = _regions(args.regions)
-        account_ids = _account_ids(args.accounts)
-    except ValueError as exc:
-        print(f"audit-binder scan: {exc}", file=sys.stderr)
+        db = open_database(chosen_location(args))
+    except StoreError as exc:
+        say(exc)
         return EXIT_FAILED
-    problem = _json_target_problem(args.json)
-    if problem is not None:
-        print(f"audit-binder scan: {problem}", file=sys.stderr)
-        return EXIT_FAILED
+    try:
+        return _scan_org(args, request, org, db)
+    finally:
+        db.close()
+
+
+def _scan_org(args: argparse.Namespace, request: ScanRequest, org: OrgRequest, db: Database) -> int:
+    profile: str | None = args.profile
+    progress = StderrProgress(sys.stderr)
+    documents: list[dict[str, Any]] = []  # one per account, as each is done
 
     def on_account(index: int, total: int, account: MemberAccount) -> None:
         progress.end()
         print(
-            f"[account {index}/{total}] {account.name} ({account.account_id}) as {args.org_role}",
+            f"[account {index}/{total}] {account.name} ({account.account_id}) as {org.role}",
             file=sys.stderr,
         )
 
+    def on_scanned(member: MemberScan) -> None:
+        if not member.skipped:
+            documents.append(_document(db, member))
+
     cancel = threading.Event()
     try:
-        db = open_database(chosen_location(args))
-    except StoreError as exc:
-        print(f"audit-binder scan: {exc}", file=sys.stderr)
-        return EXIT_FAILED
-    try:
-        with _ctrl_c_cancels(cancel):
+        with ctrl_c_cancels(cancel):
             summary = scan_members(
                 lambda: base_session(profile),
                 db,
                 args.engagement,
-                role=args.org_role,
-                account_ids=account_ids,
-                external_id=args.external_id,
-                controls=_split(args.controls) or None,
-                regions=regions,
+                role=org.role,
+                account_ids=org.account_ids,
+                external_id=org.external_id,
+                controls=request.controls,
+                regions=request.regions,
                 progress=progress,
                 cancel=cancel,
                 on_account=on_account,
+                on_scanned=on_scanned,
                 profile=profile,
             )
-        documents = [_document(db, m, summary) for m in summary.members if not m.skipped]
+    except UnknownRegions as exc:
+        progress.end()
+        say(exc)
+        return EXIT_USAGE
     except ScanUnavailable as exc:
         progress.end()
-        print(f"audit-binder scan: the scan could not run: {exc}", file=sys.stderr)
+        say(f"the scan could not run: {exc}")
         return EXIT_FAILED
-    except StoreError as exc:
+    except ScanNotStored as exc:
         progress.end()
-        print(f"audit-binder scan: {exc}", file=sys.stderr)
+        json_or_say(args.json, [*documents, exc.document])
+        say(exc)
         return EXIT_FAILED
-    except (KeyboardInterrupt, ScanCancelled):
+    except (ScanInterrupted, KeyboardInterrupt, ScanCancelled) as exc:
         progress.end()
-        print(
-            "audit-binder scan: interrupted; accounts already scanned are stored, the one "
-            "running is stored as incomplete.",
-            file=sys.stderr,
+        partial = [exc.outcome.document()] if isinstance(exc, ScanInterrupted) else []
+        json_or_say(args.json, [*documents, *partial])
+        say(
+            "interrupted; accounts already scanned are stored, the one running is stored "
+            "as incomplete with the controls already checked."
         )
         return EXIT_INTERRUPTED
-    finally:
-        db.close()
+    except StoreError as exc:
+        progress.end()
+        say(exc)
+        return EXIT_FAILED
     progress.end()
     return _report(args, summary, documents)
 
 
-def _report(args: argparse.Namespace, summary: MembersSummary, documents: list[Any]) -> int:
+def _report(
+    args: argparse.Namespace, summary: MembersSummary, documents: list[dict[str, Any]]
+) -> int:
     code = EXIT_OK
-    if args.json is not None:
-        if str(args.json) == "-":
-            print(json.dumps(documents, indent=2))
-        else:
-            try:
-                # write_document only json-dumps what it is given: a list works as well.
-                write_document(documents, args.json)  # type: ignore[arg-type]
-            except OSError as exc:
-                print(
-                    f"audit-binder scan: could not write {args.json}: {exc.strerror or exc}. "
-                    f"The scans themselves are stored in engagement '{summary.engagement}'.",
-                    file=sys.stderr,
-                )
-                code = EXIT_FAILED
+    problem = emit_json(args.json, documents)
+    if problem is not None:
+        say(f"{problem} The scans themselves are stored in engagement '{summary.engagement}'.")
+        code = EXIT_FAILED
     print(
         f"Scanned {len(summary.scanned)} of {len(summary.members)} account(s) of the "
         f"organization as {summary.role}, stored in engagement '{summary.engagement}':",
@@ -215,10 +195,9 @@ def _report(args: argparse.Namespace, summary: MembersSummary, documents: list[A
     for member in summary.members:
         print(_line(member), file=sys.stderr)
     if summary.failed:
-        print(
-            f"audit-binder scan: {len(summary.failed)} account(s) could not be scanned "
-            f"({', '.join(m.account.account_id for m in summary.failed)}); see above.",
-            file=sys.stderr,
+        say(
+            f"{len(summary.failed)} account(s) could not be scanned "
+            f"({', '.join(m.account.account_id for m in summary.failed)}); see above."
         )
         code = EXIT_FAILED
     return code

@@ -1,4 +1,8 @@
-"""`audit-binder verify BINDER.pdf`: exit 0 only when nothing in the binder was altered."""
+"""`audit-binder verify BINDER.pdf`: exit 0 only when nothing in the binder was altered.
+
+Exit 1 when something was (each finding listed), or when the file cannot be checked at
+all (missing, unreadable, not a binder): either way it cannot be vouched for.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,8 @@ import logging
 import sys
 from pathlib import Path
 from typing import Any
+
+from app.exit_codes import EXIT_FAILED, EXIT_OK
 
 
 def register(subparsers: Any) -> None:
@@ -31,20 +37,20 @@ def run(args: argparse.Namespace) -> int:
         result = verify_binder(args.binder)
     except NotABinder as exc:
         print(f"audit-binder verify: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_FAILED
     except OSError as exc:
         print(
             f"audit-binder verify: cannot read {args.binder}: {exc.strerror or exc}",
             file=sys.stderr,
         )
-        return 2
+        return EXIT_FAILED
     if result.ok:
         print(
             f"OK: {args.binder} is intact. {result.files_checked} evidence files and "
             f"{result.pages_checked} pages match; digest {result.digest}."
         )
-        return 0
+        return EXIT_OK
     print(f"ALTERED: {args.binder} was changed after export.", file=sys.stderr)
     for problem in result.problems:
         print(f"  - {problem}", file=sys.stderr)
-    return 1
+    return EXIT_FAILED

@@ -81,7 +81,7 @@ class CheckResult:
     evidence: Sequence[Evidence] = field(default_factory=tuple)
 
     def to_json(self) -> dict[str, Any]:
-        """The row as in DESIGN.md's result document (plus account and evidence)."""
+        """The row as in the result document (docs/scan-result.schema.json)."""
         return {
             "control": self.control,
             "check": self.check,

@@ -27,7 +27,7 @@ from app.demo.local_aws import LocalEndpointSession
 from app.demo.moto_server import LocalMotoServer
 from app.demo.scenario import ACCOUNT_ID, build_demo_account
 from app.demo.seed import DEMO_ACTOR, create_demo_engagement, load_demo_data, seed_manual_work
-from app.paths import default_db_path
+from app.paths import data_dir
 from app.scan.runner import ScanOutcome, run_scan
 from app.store.database import open_database
 from app.store.engagements import get_engagement
@@ -43,11 +43,14 @@ class DemoError(RuntimeError):
 
 
 def demo_db_path() -> Path:
-    """`AUDIT_BINDER_DEMO_DB`, else `audit-binder-demo.sqlite3` beside the default DB."""
+    """`AUDIT_BINDER_DEMO_DB`, else `audit-binder-demo.sqlite3` in the user data folder.
+
+    Never beside `AUDIT_BINDER_DB`: that names the user's real database, which may sit in
+    a shared folder; the demo's own file stays out of it."""
     override = os.environ.get("AUDIT_BINDER_DEMO_DB")
     if override:
         return Path(override).expanduser()
-    return default_db_path().with_name(DEMO_DB_NAME)
+    return data_dir() / DEMO_DB_NAME
 
 
 @dataclass

@@ -33,6 +33,22 @@ CELL_PAD = 3.0
 # A cell is either a plain string (fast: pre-wrapped, drawn by the table) or a flowable.
 Cell = Any
 
+# Result statuses in table cells: the binder's legends say what the short form means.
+_SHORT_STATUS = {"NOT_APPLICABLE": "N/A"}
+_STATUS_OF_LABEL = {label: status for status, label in _SHORT_STATUS.items()}
+
+
+def status_cell(status: str, excepted: bool = False) -> str:
+    """A result status as a table shows it: `N/A` for NOT_APPLICABLE, `(exc.)` when an
+    approved exception covers the failure."""
+    return _SHORT_STATUS.get(status, status) + (" (exc.)" if excepted else "")
+
+
+def _status_colour(cell: object) -> Any:
+    words = str(cell).split()
+    first = words[0] if words else ""
+    return STATUS_COLOURS.get(_STATUS_OF_LABEL.get(first, first))
+
 
 class _DrawLater:
     """Mixin: skip drawing in the dry first layout pass (see `BinderCanvas.dry_run`)."""
@@ -55,6 +71,13 @@ class BinderLongTable(_DrawLater, LongTable):
 
 class BinderImage(_DrawLater, Image):
     pass
+
+
+def _fit(value: Cell, width: float, *, bold: bool, mono: bool) -> Cell:
+    if not isinstance(value, str):
+        return value
+    font, size = (MONO, MONO_SIZE) if mono else (BOLD if bold else REGULAR, CELL_SIZE)
+    return wrap_plain(value, width - 2 * CELL_PAD, font, size)
 
 
 @dataclass(frozen=True)
@@ -117,7 +140,18 @@ class Kit:
     ) -> Table:
         """A table with a repeated header row, zebra stripes and coloured statuses."""
         head = [self.cell(h, w, bold=True) for h, w in zip(header, widths, strict=True)]
-        data = [head, *[list(r) for r in rows]]
+        # Plain strings are drawn as they are: wrap each to its column, in the font the
+        # table sets for it, so that no value (a status, an id) runs into the next column.
+        data = [
+            head,
+            *[
+                [
+                    _fit(value, width, bold=column == status_column, mono=column in mono_columns)
+                    for column, (value, width) in enumerate(zip(row, widths, strict=True))
+                ]
+                for row in rows
+            ],
+        ]
         kind = BinderLongTable if long else BinderTable
         table = kind(data, colWidths=list(widths), repeatRows=1, hAlign="LEFT")
         commands: list[tuple[Any, ...]] = [
@@ -138,7 +172,7 @@ class Kit:
             commands.append(("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, ZEBRA]))
         if status_column is not None:
             for index, row in enumerate(rows, start=1):
-                colour = STATUS_COLOURS.get(str(row[status_column]).split(" ")[0])
+                colour = _status_colour(row[status_column])
                 if colour is not None:
                     commands.append(
                         ("TEXTCOLOR", (status_column, index), (status_column, index), colour)

@@ -212,6 +212,10 @@ class ScanChanges:
     fixed: tuple[PopulationRow, ...]
     new_resources: tuple[PopulationRow, ...]
     removed_resources: tuple[PopulationRow, ...]
+    # What both scans covered, and what was left out of the comparison (in words).
+    controls_compared: tuple[str, ...] | None = None  # None: every control
+    regions_not_compared: tuple[str, ...] = ()
+    not_compared: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,10 @@ from collections import defaultdict
 
 from app.controls.results import Status
 from app.report.model import Period, PopulationRow, ScanChanges, ScanItem
-from app.scan.document import result_document
+from app.scan.compare import common_scope, not_compared
+from app.scan.document import document_for_scan
 from app.store.models import ResultRow, RiskException, Scan
-from app.store.scans import COMPLETE, to_check_result
+from app.store.scans import COMPLETE
 
 
 def population_row(
@@ -33,18 +34,7 @@ def population_row(
 
 def scan_document(scan: Scan) -> bytes:
     """The scan's result document, exactly as `audit-binder scan --json` writes it."""
-    document = result_document(
-        account_id=scan.account_id,
-        caller_arn=scan.caller_arn,
-        started_at=scan.started_at,
-        finished_at=scan.finished_at,
-        regions=scan.regions,
-        results=(to_check_result(row) for row in scan.results),
-        skipped_regions=scan.skipped_regions,
-        engagement=scan.engagement.name,
-        scan_id=scan.id,
-        state=scan.state,
-    )
+    document = document_for_scan(scan)
     return (json.dumps(document, indent=2, sort_keys=False) + "\n").encode("utf-8")
 
 
@@ -72,6 +62,8 @@ def scan_item(scan: Scan, period: Period) -> ScanItem:
 
 
 def scan_changes(history: list[Scan], period: Period) -> tuple[ScanChanges, ...]:
+    """Per account, what changed between its last two complete scans, over what both
+    scans covered (`app.scan.compare`)."""
     per_account: dict[str, list[Scan]] = defaultdict(list)
     for scan in history:
         if scan.state == COMPLETE:
@@ -81,9 +73,9 @@ def scan_changes(history: list[Scan], period: Period) -> tuple[ScanChanges, ...]
         if len(chosen) < 2:
             continue
         before, after = chosen[-2], chosen[-1]
-        both = _both_covered(before, after)
-        old = {_key(r): r for r in before.results if both is None or r.control_id in both}
-        new = {_key(r): r for r in after.results if both is None or r.control_id in both}
+        scope = common_scope(before, after)
+        old = {_key(r): r for r in before.results if scope.compares(r.control_id, r.region)}
+        new = {_key(r): r for r in after.results if scope.compares(r.control_id, r.region)}
         rows = {k: population_row(r, period, None) for k, r in new.items()}
         gone = {k: population_row(r, period, None) for k, r in old.items() if k not in new}
         changes.append(
@@ -103,21 +95,12 @@ def scan_changes(history: list[Scan], period: Period) -> tuple[ScanChanges, ...]
                 ),
                 new_resources=tuple(rows[k] for k in new if k not in old),
                 removed_resources=tuple(gone.values()),
+                controls_compared=scope.controls,
+                regions_not_compared=scope.regions_not_compared,
+                not_compared=tuple(not_compared(scope)),
             )
         )
     return tuple(changes)
-
-
-def _both_covered(before: Scan, after: Scan) -> set[str] | None:
-    """Controls both scans covered (None: both covered all), so a partial scan does not
-    make every other control's resources look removed."""
-    if not before.controls and not after.controls:
-        return None
-    if not before.controls:
-        return set(after.controls)
-    if not after.controls:
-        return set(before.controls)
-    return set(before.controls) & set(after.controls)
 
 
 def _key(row: ResultRow) -> tuple[str, str, str, str]:

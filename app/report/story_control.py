@@ -7,7 +7,7 @@ from collections import Counter
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Spacer
 
-from app.report.kit import Kit
+from app.report.kit import Kit, status_cell
 from app.report.manifest import utc_text
 from app.report.model import STATUS_LABELS, BinderData, CheckBlock, ControlSection, PopulationRow
 from app.report.story_evidence import exceptions, manual_evidence, sign_offs
@@ -146,7 +146,8 @@ def _when(first: object, last: object) -> str:
 def _population(kit: Kit, rows: tuple[PopulationRow, ...], multi_account: bool) -> Flowable:
     if multi_account:
         header = ["#", "Status", "Account", "Region", "Resource", "Detail", "Collected (UTC)"]
-        widths = [8 * mm, 15 * mm, 20 * mm, 23 * mm, 44 * mm, 0.0, 20 * mm]
+        # 23 mm: a 12-digit account id on one line.
+        widths = [8 * mm, 15 * mm, 23 * mm, 23 * mm, 42 * mm, 0.0, 20 * mm]
     else:
         header = ["#", "Status", "Region", "Resource", "Detail", "Collected (UTC)"]
         # Details (why a resource failed) run longer than ARNs: they get the most room.
@@ -156,9 +157,7 @@ def _population(kit: Kit, rows: tuple[PopulationRow, ...], multi_account: bool) 
     resource_col = header.index("Resource")
     table_rows = []
     for index, row in enumerate(rows, start=1):
-        status = row.status if row.status != "NOT_APPLICABLE" else "N/A"
-        if row.excepted:
-            status += " (exc.)"
+        status = status_cell(row.status, row.excepted)
         collected = utc_text(row.collected_at).removesuffix(" UTC")
         if row.in_period is False:
             collected += f" {OUT_OF_PERIOD}"
@@ -200,7 +199,7 @@ def _findings(kit: Kit, section: ControlSection) -> list[Flowable]:
     widths = [16 * mm, 32 * mm, 50 * mm, FRAME_WIDTH - 98 * mm]
     rows = [
         [
-            r.status + (" (exc.)" if r.excepted else ""),
+            status_cell(r.status, r.excepted),
             kit.cell(r.check_id, widths[1]),
             kit.cell(r.resource, widths[2]),
             kit.cell(r.detail, widths[3]),

@@ -116,15 +116,17 @@ def summary(kit: Kit, data: BinderData) -> list[Flowable]:
         )
     story.append(kit.grid(header, rows, widths))
     story.append(Spacer(1, 5 * mm))
+    # Half the frame less the table's default cell padding (6 pt each side).
+    chart_width = FRAME_WIDTH / 2 - 12
     charts: list[Flowable] = [
-        control_status_chart(f"{fw.name}: controls by status", fw.counts, FRAME_WIDTH / 2 - 4 * mm)
+        control_status_chart(f"{fw.name}: controls by status", fw.counts, chart_width)
         for fw in data.frameworks
     ]
     results: Counter[str] = Counter()
     for section in data.controls:
         for block in section.checks:
             results.update(row.status for row in block.rows)
-    charts.append(results_pie(results, FRAME_WIDTH / 2 - 4 * mm))
+    charts.append(results_pie(results, chart_width))
     pairs = [charts[i : i + 2] for i in range(0, len(charts), 2)]
     chart_table = Table(
         [p + [""] * (2 - len(p)) for p in pairs], colWidths=[FRAME_WIDTH / 2] * 2, hAlign="LEFT"

@@ -5,13 +5,15 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, PageBreak, Spacer
 
-from app.report.kit import Kit
+from app.report.kit import Kit, status_cell
 from app.report.manifest import Manifest, utc_text
 from app.report.model import BinderData, PopulationRow, ScanChanges
 from app.report.story_front import VERIFY_COMMAND
 from app.report.templates import FRAME_WIDTH
+from app.report.text import clip
 
 MAX_CHANGES = 100
+MAX_REASON = 300  # characters of a scan's stored reason shown in the history table
 
 
 def history(kit: Kit, data: BinderData, number: str) -> list[Flowable]:
@@ -29,7 +31,7 @@ def history(kit: Kit, data: BinderData, number: str) -> list[Flowable]:
             s.small,
         )
     )
-    widths = [10 * mm, 22 * mm, 30 * mm, 18 * mm, 48 * mm, 18 * mm, FRAME_WIDTH - 146 * mm]
+    widths = [10 * mm, 24 * mm, 28 * mm, 18 * mm, 48 * mm, 18 * mm, FRAME_WIDTH - 146 * mm]
     rows = []
     for scan in data.scans:
         c = scan.counts
@@ -37,13 +39,12 @@ def history(kit: Kit, data: BinderData, number: str) -> list[Flowable]:
         regions = f"{len(scan.regions)}"
         if scan.skipped_regions:
             regions += f" ({len(scan.skipped_regions)} skipped)"
-        state = scan.state + (f": {scan.error}" if scan.error else "")
         rows.append(
             [
                 str(scan.id),
                 scan.account_id,
                 kit.cell(started, widths[2]),
-                kit.cell(state, widths[3]),
+                scan.state + (" *" if scan.error else ""),
                 kit.cell(scan.caller_arn or "—", widths[4]),
                 regions,
                 f"{c.get('PASS', 0)} / {c.get('FAIL', 0)} / {c.get('ERROR', 0)} / "
@@ -54,6 +55,7 @@ def history(kit: Kit, data: BinderData, number: str) -> list[Flowable]:
     story.append(kit.grid(header, rows, widths, long=True))
     if any(scan.in_period is False for scan in data.scans):
         story.append(kit.para("† started outside the audit period.", s.muted))
+    story.extend(_reasons(kit, data))
     for change in data.changes:
         story.extend(_changes(kit, change))
     if not data.changes:
@@ -63,6 +65,19 @@ def history(kit: Kit, data: BinderData, number: str) -> list[Flowable]:
         )
     story.extend(_chain(kit, data))
     story.append(PageBreak())
+    return story
+
+
+def _reasons(kit: Kit, data: BinderData) -> list[Flowable]:
+    """Why each scan marked * is not complete; a long reason (every region name) is cut
+    here and whole in the scan's embedded document."""
+    explained = [scan for scan in data.scans if scan.error]
+    if not explained:
+        return []
+    story: list[Flowable] = [kit.para("* Why these scans are not complete:", kit.styles.muted)]
+    for scan in explained:
+        reason = clip(scan.error, MAX_REASON)
+        story.append(kit.para(f"Scan {scan.id} ({scan.state}): {reason}", kit.styles.small))
     return story
 
 
@@ -107,6 +122,13 @@ def _changes(kit: Kit, change: ScanChanges) -> list[Flowable]:
             in_toc=False,
         )
     ]
+    story.append(
+        kit.para(
+            "Compared: what both scans covered, the regions both scanned and the controls "
+            "both checked. " + " ".join(change.not_compared),
+            s.small,
+        )
+    )
     groups = (
         ("New failures", change.new_failures),
         ("Fixed since the previous scan", change.fixed),
@@ -126,7 +148,7 @@ def _rows_table(kit: Kit, rows: tuple[PopulationRow, ...]) -> Flowable:
     widths = [16 * mm, 30 * mm, 36 * mm, 60 * mm, FRAME_WIDTH - 142 * mm]
     cells = [
         [
-            r.status,
+            status_cell(r.status),
             kit.cell(r.control_id, widths[1]),
             kit.cell(r.check_id, widths[2]),
             kit.cell(r.resource, widths[3]),

@@ -44,6 +44,7 @@ from app.scan.runner import (
     Progress,
     ResultsCallback,
     ScanOutcome,
+    check_region_names,
     default_actor,
     run_scan,
 )
@@ -61,6 +62,8 @@ SIGN_IN_KIND = "org-role"
 
 # `on_account(index, total, account)`: called as each account's turn starts (1-based).
 AccountCallback = Callable[[int, int, MemberAccount], None]
+# `on_scanned(member)`: called as each account's turn ends, whatever came of it.
+ScannedCallback = Callable[["MemberScan"], None]
 
 
 @dataclass(frozen=True)
@@ -212,6 +215,7 @@ def scan_members(
     cancel: threading.Event | None = None,
     on_results: ResultsCallback | None = None,
     on_account: AccountCallback | None = None,
+    on_scanned: ScannedCallback | None = None,
     accounts: Sequence[MemberAccount] | None = None,
     actor: str | None = None,
     profile: str | None = None,
@@ -219,12 +223,15 @@ def scan_members(
     """Scan each member account (all, or `account_ids`) through `role` into `engagement`.
 
     `accounts`: the organization's accounts when the caller already listed them (the
-    GUI's picker); otherwise they are listed here. Raises `ScanUnavailable` when
-    nothing can be scanned (not signed in, not in an organization, unknown ids) and
-    `ScanCancelled` when cancelled (earlier accounts' scans stay stored; the one
-    running is stored as incomplete). `progress` gets each account's own scan steps,
-    the message prefixed with the account; `on_results` gets rows carrying their
-    account id. `profile` only names the base profile in error messages.
+    GUI's picker); otherwise they are listed here. Raises `UnknownRegions` for a region
+    name the signed-in account does not know (before anything is stored),
+    `ScanUnavailable` when nothing can be scanned (not signed in, not in an
+    organization, unknown ids) and `ScanCancelled` (`ScanInterrupted` once an account's
+    scan had started) when cancelled: earlier accounts' scans stay stored, the one
+    running is stored as incomplete with the controls already checked. `on_scanned`
+    gets each account's `MemberScan` as soon as it is done. `progress` gets each
+    account's own scan steps, the message prefixed with the account; `on_results` gets
+    rows carrying their account id. `profile` only names the base profile in error messages.
     """
     actor = actor or default_actor()
     try:
@@ -243,6 +250,7 @@ def scan_members(
         raise ScanUnavailable(str(exc)) from exc
     except Exception as exc:  # botocore's own: an unknown profile, a broken config...
         raise ScanUnavailable(describe_failure(exc, profile)) from exc
+    check_region_names(lambda: base, db, engagement, caller, regions)
     listed = list(accounts) if accounts is not None else organization_accounts(base)
     chosen, named = choose_accounts(listed, account_ids)
     if not chosen:
@@ -256,26 +264,27 @@ def scan_members(
             raise ScanCancelled()
         if on_account is not None:
             on_account(index, len(chosen), account)
-        done.append(
-            _scan_one(
-                base,
-                db,
-                engagement_id,
-                account,
-                named=named,
-                caller=caller,
-                role=role,
-                sign_in=sign_in,
-                external_id=external_id,
-                controls=controls,
-                wanted_controls=wanted_controls,
-                regions=regions,
-                progress=progress,
-                cancel=cancel,
-                on_results=on_results,
-                actor=actor,
-            )
+        member = _scan_one(
+            base,
+            db,
+            engagement_id,
+            account,
+            named=named,
+            caller=caller,
+            role=role,
+            sign_in=sign_in,
+            external_id=external_id,
+            controls=controls,
+            wanted_controls=wanted_controls,
+            regions=regions,
+            progress=progress,
+            cancel=cancel,
+            on_results=on_results,
+            actor=actor,
         )
+        done.append(member)
+        if on_scanned is not None:
+            on_scanned(member)
     return MembersSummary(engagement_name, engagement_id, caller, role, tuple(done))
 
 

@@ -1,6 +1,7 @@
-"""The result document of `audit-binder scan --json` (DESIGN.md, schema_version 1).
+"""The result document of `audit-binder scan --json` (schema_version 1).
 
-Built in one place, from a finished scan's results, or from a stored scan.
+Its JSON Schema is `docs/scan-result.schema.json`: new fields are additive. Built in
+one place, from a scan's outcome or from a stored scan.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from app.store.models import Scan
 from app.store.scans import to_check_result
 
 SCHEMA_VERSION = 1
+# `scan.state` of a document whose results the database would not take (a rescue file).
+NOT_STORED = "not stored"
 
 
 def result_document(
@@ -30,8 +33,10 @@ def result_document(
     engagement: str = "",
     scan_id: int | None = None,
     state: str = "",
+    error: str = "",
 ) -> dict[str, Any]:
-    """The contract's keys, plus `skipped_regions`, `engagement` and `scan` (additive)."""
+    """The contract's keys, plus `skipped_regions`, `engagement` and `scan` (additive);
+    `scan.error` says why a scan is incomplete, failed or not stored."""
     return {
         "schema_version": SCHEMA_VERSION,
         "account": {"id": account_id, "caller_arn": caller_arn},
@@ -40,7 +45,7 @@ def result_document(
         "regions": list(regions),
         "skipped_regions": list(skipped_regions),
         "engagement": engagement,
-        "scan": {"id": scan_id, "state": state},
+        "scan": {"id": scan_id, "state": state, "error": error},
         "results": [result.to_json() for result in results],
     }
 
@@ -58,11 +63,14 @@ def document_for_scan(scan: Scan) -> dict[str, Any]:
         engagement=scan.engagement.name,
         scan_id=scan.id,
         state=scan.state,
+        error=scan.error,
     )
 
 
-def write_document(document: dict[str, Any], path: Path) -> None:
-    """Write atomically (temp file, then rename): a reader never sees half a document."""
+def write_document(document: dict[str, Any] | list[dict[str, Any]], path: Path) -> None:
+    """Write atomically (temp file, then rename): a reader never sees half a document.
+
+    A list (one document per account of an organization scan) is written the same way."""
     path = path.expanduser()
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.tmp")

@@ -1,10 +1,12 @@
 """Run a scan: identity → regions → inventory → checks → results stored, append-only.
 
 `scan_account` is the pure part (AWS in, `CheckResult`s out, no DB). `run_scan` wraps
-it with the store: the scan row is committed as "running" before any AWS call, and
-results plus the final state are committed together at the end, so a scan killed
-half-way leaves earlier scans intact and itself "running" (the store marks it
-"incomplete" on next open). Cancelled → "incomplete"; could not run → "failed".
+it with the store: the region names are checked first (a typo stores nothing), the scan
+row is committed as "running" before any inventory call, and results plus the final
+state are committed together at the end, so a scan killed half-way leaves earlier scans
+intact and itself "running" (the store marks it "incomplete" on next open). Cancelled
+or Ctrl-C → "incomplete", with the rows of the controls already checked; could not
+run → "failed".
 
 Both take `progress(done, total, message)` (called from worker threads) and a
 `threading.Event` to cancel; the GUI runs `run_scan` in a worker and forwards
@@ -15,7 +17,8 @@ needs (`NEEDS`) is in, while the rest is still being fetched, and handed to the
 optional `on_results(control_id, rows)`. It is called from the scan's thread (not the
 GUI's), once per control, in no fixed order, never after a cancel; the rows are final
 (the same objects end up in `ScanOutcome.results`) but not yet stored: the store still
-gets them all at once at the end, so an interrupted scan stores no partial results.
+gets them all at once at the end; an interrupted scan stores those of the controls
+already checked (the scan marked incomplete, its error naming the controls not checked).
 An exception raised by `on_results` is logged and ignored: a display problem must not
 cost the scan.
 """
@@ -36,16 +39,16 @@ from app.aws.clients import ClientHook, ScanClients, SessionFactory
 from app.aws.identity import Identity
 from app.aws.inventory.collect import GLOBAL_PARTS, REGION_PARTS, collect_inventory
 from app.aws.inventory.model import Inventory
-from app.aws.regions import RegionPlan, plan_regions
+from app.aws.regions import RegionPlan, UnknownRegions, plan_regions
 from app.controls.checks import CHECK_IDS, CHECKS, CheckSettings
 from app.controls.results import CheckResult, Status
-from app.scan.document import result_document
+from app.scan.document import NOT_STORED, result_document
 from app.scan.needs import NEEDS, parts_for
-from app.scan.storing import finish, store_complete
+from app.scan.storing import finish, store_final
 from app.store import engagements as engagement_store
 from app.store import scans as scan_store
 from app.store.database import Database
-from app.store.models import Scan
+from app.store.models import Engagement
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +76,7 @@ class ScanOutcome:
     counts: dict[str, int] = field(default_factory=dict)
 
     def document(self) -> dict[str, Any]:
-        """The `scan --json` result document (DESIGN.md, schema_version 1)."""
+        """The `scan --json` result document (docs/scan-result.schema.json)."""
         return result_document(
             account_id=self.identity.account_id,
             caller_arn=self.identity.caller_arn,
@@ -85,6 +88,7 @@ class ScanOutcome:
             engagement=self.engagement,
             scan_id=self.scan_id,
             state=self.state,
+            error=self.error,
         )
 
 
@@ -248,12 +252,46 @@ def _engagement(
         return row.id, row.name
 
 
+def _wanted_regions(
+    db: Database,
+    engagement: str | int | None,
+    identity: Identity,
+    regions: Sequence[str] | Literal["all"] | None,
+) -> list[str]:
+    """The regions asked for (empty: every enabled one); the engagement's own when none
+    were named. Reads only: nothing is created before the names are checked."""
+    if regions == "all":
+        return []
+    if regions:
+        return list(regions)
+    with db.session() as session:
+        if isinstance(engagement, int):
+            row: Engagement | None = engagement_store.get_engagement(session, engagement)
+        else:
+            row = engagement_store.find_engagement(session, engagement or identity.account_id)
+        return list(row.regions or []) if row is not None else []
+
+
+def check_region_names(
+    session_factory: SessionFactory,
+    db: Database,
+    engagement: str | int | None,
+    identity: Identity,
+    regions: Sequence[str] | Literal["all"] | None,
+) -> None:
+    """Raise `UnknownRegions` when a region the scan would cover is not one of the
+    account's own names (`DescribeRegions(AllRegions=True)`); before anything is stored.
+    Silent when the names cannot be listed: each scan then says why per region."""
+    names = _wanted_regions(db, engagement, identity, regions)
+    if names:
+        plan_regions(ScanClients(session_factory), identity, names)
+
+
 @dataclass(frozen=True)
 class _Started:
     scan_id: int
     started_at: datetime
     engagement: str
-    regions: list[str]  # as asked for (empty: every enabled region)
     settings: CheckSettings
 
 
@@ -263,13 +301,12 @@ def _start(
     identity: Identity,
     actor: str,
     controls: tuple[str, ...],
-    regions: Sequence[str] | Literal["all"] | None,
+    regions: Sequence[str],
 ) -> _Started:
     """Commit the scan as "running" (before any inventory call) with what it will cover."""
     engagement_id, name = _engagement(db, engagement, identity, actor)
     with db.session() as session:
         row = engagement_store.get_engagement(session, engagement_id)
-        wanted = [] if regions == "all" else list(regions or row.regions or [])
         try:
             settings = CheckSettings.from_engagement_settings(row.settings or {})
         except (TypeError, ValueError) as exc:
@@ -282,10 +319,37 @@ def _start(
             account_id=identity.account_id,
             actor=actor,
             caller_arn=identity.arn,
-            regions=wanted,
+            regions=regions,
             controls=[] if controls == ALL_CONTROLS else controls,
         )
-        return _Started(scan.id, scan.started_at, name, wanted, settings)
+        return _Started(scan.id, scan.started_at, name, settings)
+
+
+class ScanInterrupted(ScanCancelled):
+    """Cancelled (or Ctrl-C): stored as "incomplete" with the rows of every control already
+    checked; `outcome` holds them (state "incomplete", `error` says what is missing)."""
+
+    def __init__(self, outcome: ScanOutcome) -> None:
+        super().__init__(outcome.error)
+        self.outcome = outcome
+
+
+def _counts(results: Sequence[CheckResult]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for result in results:
+        counts[result.status.value] = counts.get(result.status.value, 0) + 1
+    return counts
+
+
+def _stopped_reason(how: str, chosen: Sequence[str], judged: Sequence[str], rows: int) -> str:
+    if not judged:
+        return f"{how} before it finished, before any control was checked."
+    missing = [c for c in chosen if c not in judged]
+    return (
+        f"{how} before it finished: {len(judged)} of {len(chosen)} control(s) were checked "
+        f"({', '.join(judged)}) and their {rows} results kept; not checked: "
+        f"{', '.join(missing)}."
+    )
 
 
 def run_scan(
@@ -305,10 +369,13 @@ def run_scan(
     """Scan the account behind `session_factory` into `engagement` (an id, or a name
     created if missing; default: one named after the account id).
 
-    Raises `ScanUnavailable` when the scan cannot start (nothing stored when even the
-    caller is unknown; otherwise the scan is stored as "failed" with the reason) and
-    `ScanCancelled` after storing the scan as "incomplete". `regions`: names, "all"
-    (every enabled region), or None (the engagement's regions, else every enabled one).
+    Raises `UnknownRegions` (a typo in `regions`: nothing stored, not even the
+    engagement), `ScanUnavailable` when the scan cannot start (nothing stored when even
+    the caller is unknown; otherwise the scan is stored as "failed" with the reason),
+    `ScanInterrupted` after storing the scan as "incomplete" with the rows of the
+    controls already checked, and `ScanNotStored` when the store would not take the
+    results (they are in the file it names). `regions`: names, "all" (every enabled
+    region), or None (the engagement's regions, else every enabled one).
     `on_results(control_id, rows)`: each control's rows as soon as they are known, from
     the scan's thread, before they are stored (module docstring).
     """
@@ -318,66 +385,81 @@ def run_scan(
     clients = ScanClients(session_factory, hooks=hooks)
     identity = caller_identity(clients, profile)
     steps.step(f"Signed in as {identity.arn}")
-    started = _start(db, engagement, identity, actor, chosen, regions)
-    scan_id, wanted_regions = started.scan_id, started.regions
+    wanted = _wanted_regions(db, engagement, identity, regions)
     try:
-        plan = plan_regions(clients, identity, wanted_regions or None)
-        steps.step(f"{len(plan.regions)} region(s) to scan, {len(plan.skipped)} skipped")
-        with db.session() as session:
-            stored = session.get(Scan, scan_id)
-            if stored is not None:
-                stored.regions = list(plan.regions)
+        plan = plan_regions(clients, identity, wanted or None)
+    except UnknownRegions:
+        raise  # a typo: nothing stored
+    except ScanUnavailable as exc:  # the regions could not be listed: a failed scan
+        failed = _start(db, engagement, identity, actor, chosen, wanted)
+        finish(db, failed.scan_id, scan_store.FAILED, actor, error=str(exc))
+        raise
+    steps.step(f"{len(plan.regions)} region(s) to scan, {len(plan.skipped)} skipped")
+    started = _start(db, engagement, identity, actor, chosen, plan.regions)
+    judged: dict[str, list[CheckResult]] = {}
+
+    def keep(control: str, rows: list[CheckResult]) -> None:
+        judged[control] = list(rows)
+        if on_results is not None:
+            on_results(control, rows)
+
+    def outcome(results: Sequence[CheckResult], **fields: Any) -> ScanOutcome:
+        return ScanOutcome(
+            identity=identity,
+            regions=plan.regions,
+            skipped_regions=plan.skipped,
+            controls=chosen,
+            started_at=started.started_at,
+            results=tuple(results),
+            scan_id=started.scan_id,
+            engagement=started.engagement,
+            counts=_counts(results),
+            **fields,
+        )
+
+    try:
         results = scan_account(
             Prepared(clients, identity, plan),
             controls=chosen,
             settings=started.settings,
             cancel=cancel,
             steps=steps,
-            on_results=on_results,
+            on_results=keep,
         )
-    except ScanCancelled:
-        finish(db, scan_id, scan_store.INCOMPLETE, actor, error="Cancelled before it finished.")
-        raise
-    except KeyboardInterrupt:
-        finish(db, scan_id, scan_store.INCOMPLETE, actor, error="Interrupted before it finished.")
-        raise
+    except (ScanCancelled, KeyboardInterrupt) as exc:
+        how = "Cancelled" if isinstance(exc, ScanCancelled) else "Interrupted"
+        done = [c for c in chosen if c in judged]
+        kept = [row for control in done for row in judged[control]]
+        reason = _stopped_reason(how, chosen, done, len(kept))
+        partial = outcome(
+            kept, finished_at=datetime.now(UTC), state=scan_store.INCOMPLETE, error=reason
+        )
+        partial = replace(partial, controls=tuple(done))
+        at = store_final(
+            db,
+            started.scan_id,
+            actor,
+            kept,
+            state=scan_store.INCOMPLETE,
+            skipped=plan.skipped,
+            error=reason,
+            document=lambda error: replace(partial, state=NOT_STORED, error=error).document(),
+        )
+        raise ScanInterrupted(replace(partial, finished_at=at)) from exc
     except ScanUnavailable as exc:
-        finish(db, scan_id, scan_store.FAILED, actor, error=str(exc))
+        finish(db, started.scan_id, scan_store.FAILED, actor, error=str(exc))
         raise
     except BaseException as exc:
-        finish(db, scan_id, scan_store.FAILED, actor, error=f"{type(exc).__name__}: {exc}")
+        finish(db, started.scan_id, scan_store.FAILED, actor, error=f"{type(exc).__name__}: {exc}")
         raise
-    finished_at = store_complete(
+    finished_at = store_final(
         db,
-        scan_id,
+        started.scan_id,
         actor,
         results,
         skipped=plan.skipped,
-        document=lambda: result_document(
-            account_id=identity.account_id,
-            caller_arn=identity.arn,
-            started_at=started.started_at,
-            finished_at=datetime.now(UTC),
-            regions=plan.regions,
-            results=results,
-            skipped_regions=plan.skipped,
-            engagement=started.engagement,
-            scan_id=scan_id,
-            state="not stored",
-        ),
+        document=lambda error: outcome(
+            results, finished_at=datetime.now(UTC), state=NOT_STORED, error=error
+        ).document(),
     )
-    counts: dict[str, int] = {}
-    for result in results:
-        counts[result.status.value] = counts.get(result.status.value, 0) + 1
-    return ScanOutcome(
-        identity=identity,
-        regions=plan.regions,
-        skipped_regions=plan.skipped,
-        controls=chosen,
-        started_at=started.started_at,
-        finished_at=finished_at,
-        results=tuple(results),
-        scan_id=scan_id,
-        engagement=started.engagement,
-        counts=counts,
-    )
+    return outcome(results, finished_at=finished_at)

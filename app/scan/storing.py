@@ -1,9 +1,9 @@
 """Closing a scan in the store: results and final state in one transaction.
 
-Nothing is lost: a finished scan whose results the DB will not take (locked by another
-program past the busy timeout, disk full, read-only, server unreachable) is retried,
-then written as a result document beside the DB file (for a server store: in the user's
-data folder, named after the store), and the error names that file.
+Nothing is lost: a scan whose results the DB will not take (locked by another program
+past the busy timeout, disk full, read-only, a team store's server unreachable) is
+retried, then written as a result document beside the DB file, or for a team store in
+the user's data folder (`app.store.rescue`), and the error names that file.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import contextlib
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from app.controls.results import CheckResult
@@ -20,13 +21,21 @@ from app.store import scans as scan_store
 from app.store.database import Database
 from app.store.errors import DatabaseLocked, StoreError
 from app.store.models import Scan
+from app.store.rescue import rescue_path, rescue_reason
 
 STORE_ATTEMPTS = 3
 STORE_RETRY_PAUSE_S = 2.0
 
 
 class ScanNotStored(StoreError):
-    """The scan ran, but the DB would not take its results; they were saved to a file."""
+    """The scan ran, but the DB would not take its results; they were saved to a file.
+
+    `rescue` is that file and `document` what it holds (the `scan --json` document)."""
+
+    def __init__(self, message: str, rescue: Path, document: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.rescue = rescue
+        self.document = document
 
 
 def finish(
@@ -52,21 +61,25 @@ def finish(
         return scan.finished_at or datetime.now(UTC)
 
 
-def store_complete(
+def store_final(
     db: Database,
     scan_id: int,
     actor: str,
     results: Sequence[CheckResult],
     *,
+    state: str = scan_store.COMPLETE,
     skipped: Sequence[str],
-    document: Callable[[], dict[str, Any]],
+    error: str = "",
+    document: Callable[[str], dict[str, Any]],
 ) -> datetime:
-    """`finish` as complete, retried while the DB is locked; on failure the results go to
-    a file beside the DB (`document()` builds it) and `ScanNotStored` names it."""
+    """`finish` in `state`, retried while the DB is locked. When it will not take them,
+    the results go to a rescue file beside the DB (`document(reason)` builds it) and
+    `ScanNotStored` names it; with no results there is nothing to rescue and the store's
+    error is raised as it is."""
     problem: StoreError = DatabaseLocked("the database stayed locked")
     for attempt in range(1, STORE_ATTEMPTS + 1):
         try:
-            return finish(db, scan_id, scan_store.COMPLETE, actor, results=results, skipped=skipped)
+            return finish(db, scan_id, state, actor, results=results, skipped=skipped, error=error)
         except DatabaseLocked as exc:
             problem = exc
             if attempt < STORE_ATTEMPTS:
@@ -74,12 +87,19 @@ def store_complete(
         except StoreError as exc:
             problem = exc
             break
-    rescue = db.location.rescue_file("unsaved-scan")
-    write_document(document(), rescue)
-    # Best effort: the DB may still refuse; then the next open marks the scan incomplete.
+    if not results:
+        raise problem
+    rescue = rescue_path(db.location, scan_id, datetime.now(UTC))
+    reason = rescue_reason(rescue)
+    rescued = document(reason)
+    write_document(rescued, rescue)
+    # Best effort: the DB may still refuse; then its next open names the file (the scan
+    # id is in the name) when it marks the scan incomplete.
     with contextlib.suppress(StoreError):
-        finish(db, scan_id, scan_store.INCOMPLETE, actor, error=f"Results saved to {rescue}")
+        finish(db, scan_id, scan_store.INCOMPLETE, actor, skipped=skipped, error=reason)
     raise ScanNotStored(
-        f"The scan finished but could not be stored ({problem}); its {len(results)} results "
-        f"were saved to {rescue}. The scan stays incomplete in the database."
+        f"The scan's {len(results)} results could not be stored ({problem}); they were saved "
+        f"to {rescue}. The scan stays incomplete in the database.",
+        rescue,
+        rescued,
     ) from problem

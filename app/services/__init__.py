@@ -7,5 +7,9 @@ when it changes something, the actor; results are typed, frozen dataclasses.
 - soa_model: its row, state and request types, the table's filter and grouping
 - implementation: a criterion's implementation status, derived from its controls
 - soa_table: the SoA as CSV or XLSX, and a CSV read back for `apply_table`
+- ledger, ledger_model, ledger_math, ledger_words: the period ledger (how each control
+  fared across the scans of the audit period)
+- schedulers: the operating systems' schedulers (systemd, launchd, Task Scheduler)
+- scheduled_scans: install, inspect and remove an engagement's scheduled scan
 - team_store: which store the GUI opens, and a team store's password (keyring)
 """

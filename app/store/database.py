@@ -12,6 +12,7 @@ upgraded only when asked (`app.store.server`).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from app.store.errors import EditConflict, NewerSchema, StoreError
 from app.store.limits import check_before_flush
 from app.store.location import StoreLocation, parse_location
 from app.store.migrate import head_revision, known_revisions, script_directory
+from app.store.rescue import find_rescue
 from app.store.scans import mark_interrupted_scans, this_runner
 from app.store.sqlite_engine import known_write_problem, make_engine, migrate_file
 
@@ -224,7 +226,8 @@ def _after_open(
     try:
         with database.session() as session:
             alive = present(session) if present is not None else None
-            interrupted = mark_interrupted_scans(session, alive)
+            rescued = functools.partial(find_rescue, database.location)
+            interrupted = mark_interrupted_scans(session, alive, rescued)
             database.interrupted_scans = [s.id for s in interrupted]
     except BaseException:
         database.close()

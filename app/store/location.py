@@ -12,13 +12,12 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-from app.paths import default_db_path, user_data_dir
+from app.paths import data_dir, default_db_path
 from app.store.errors import StoreError
 
 POSTGRES_DRIVER = "postgresql+psycopg"
@@ -87,18 +86,16 @@ class StoreLocation:
             return URL.create("sqlite", database=str(self.path))
         return self.url
 
-    def rescue_file(self, what: str, moment: datetime | None = None) -> Path:
-        """Where to save `what` (e.g. `unsaved-scan`) that this store would not take.
-
-        Beside an SQLite file; for a server, in the user's data folder, named after it.
-        """
-        stamp = f"{(moment or datetime.now(UTC)).astimezone(UTC):%Y%m%dT%H%M%SZ}"
+    def rescue_stem(self) -> Path:
+        """Where files this store would not take are saved, as a folder and a name stem
+        (`app.store.rescue` adds the rest): beside an SQLite file, named after it; for a
+        server, in the user's data folder, named after the server and database."""
         if self.path is not None:
-            return self.path.with_name(f"{self.path.stem}.{what}-{stamp}.json")
+            return self.path.with_name(self.path.stem)
         assert self.url is not None
         label = re.sub(r"[^A-Za-z0-9._-]+", "_", f"{self.url.host or 'local'}-{self.url.database}")
         digest = hashlib.sha256(self.without_password().display.encode()).hexdigest()[:8]
-        return user_data_dir() / f"team-store-{label}-{digest}.{what}-{stamp}.json"
+        return data_dir() / f"team-store-{label}-{digest}"
 
     def __str__(self) -> str:
         return self.display

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -24,6 +25,7 @@ from app.store.audit import SYSTEM_ACTOR, record
 from app.store.errors import InvalidInput
 from app.store.limits import check_values
 from app.store.models import Engagement, ResultRow, Scan
+from app.store.rescue import rescue_reason
 
 RUNNING, COMPLETE, INCOMPLETE, FAILED = "running", "complete", "incomplete", "failed"
 FINAL_STATES = (COMPLETE, INCOMPLETE, FAILED)
@@ -292,12 +294,16 @@ def _runner_alive(runner: str) -> bool:
 
 
 def mark_interrupted_scans(
-    session: Session, alive: Callable[[str], bool] | None = None
+    session: Session,
+    alive: Callable[[str], bool] | None = None,
+    rescued: Callable[[int], Path | None] = lambda scan_id: None,
 ) -> list[Scan]:
     """Scans still "running" whose process is gone become "incomplete" (rows kept).
 
     `alive(runner)` says whether the `host:pid` that runs a scan is still there; by
     default this machine's process table (a server store asks the server instead).
+    `rescued(scan_id)`: the file its results were saved to when the database would not
+    take them (`app.store.rescue`); the reason then names it.
     """
     still_there = alive or _runner_alive
     interrupted = [
@@ -307,9 +313,12 @@ def mark_interrupted_scans(
     ]
     for scan in interrupted:
         scan.state = INCOMPLETE
+        rescue = rescued(scan.id)
         scan.error = (
-            "Interrupted: the app stopped before this scan finished. Its results are kept "
-            "but do not count; run the checks again."
+            rescue_reason(rescue)
+            if rescue is not None
+            else "Interrupted: the app stopped before this scan finished. Its results are "
+            "kept but do not count; run the checks again."
         )
         record(
             session,

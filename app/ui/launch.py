@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QSplashScreen
 
 from app.aws.login import session_for_profile
 from app.controls.catalogue import load_catalogue
+from app.exit_codes import EXIT_FAILED
 from app.paths import log_dir, resources_dir
 from app.secrets import KeyringUnavailable, SecretStore
 from app.services.team_store import with_saved_password
@@ -158,14 +159,14 @@ def run_gui(demo: bool = False) -> int:
     settings = AppSettings()
     ctx = _open_until_ok(settings)
     if ctx is None:
-        return 2
+        return EXIT_FAILED
     if demo:
         try:
             start_demo(ctx)
         except RuntimeError as exc:  # DemoError, MotoMissing: expected, with a message
             QMessageBox.critical(None, "The demo cannot start", str(exc))
             ctx.db.close()
-            return 2
+            return EXIT_FAILED
     else:
         ctx.set_engagement(_existing_engagement(ctx, settings.last_engagement()))
     window = MainWindow(ctx)

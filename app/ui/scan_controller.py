@@ -201,7 +201,7 @@ class ScanController(QObject):
     def _on_worker_item(self, value: object) -> None:
         worker = self._worker
         if worker is None or worker.token.is_cancelled:
-            return  # a cancelled scan stores nothing: do not show its rows
+            return  # a cancelled scan's rows do not count (stored incomplete): not shown
         if not isinstance(value, tuple) or len(value) != 2:
             return
         control, rows = value
@@ -280,7 +280,10 @@ class ScanController(QObject):
     @Slot()
     def _on_worker_cancelled(self) -> None:
         engagement_id = self._done()
-        message = "Scan cancelled; it is kept in the history as incomplete."
+        message = (
+            "Scan cancelled; it is kept in the history as incomplete, with the controls "
+            "already checked."
+        )
         self.last_error = message
         self.ctx.say(message)
         if engagement_id is not None:

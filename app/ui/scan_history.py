@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.scan.compare import common_scope, not_compared
 from app.store import engagements as engagement_store
 from app.store import scans as scan_store
 from app.store.errors import StoreError
@@ -79,18 +80,19 @@ def scan_lines(ctx: AppContext, engagement_id: int) -> list[ScanLine]:
 
 def changes_since_previous(
     ctx: AppContext, engagement_id: int, scan_id: int
-) -> tuple[int | None, list[Change]]:
+) -> tuple[int | None, list[Change], list[str]]:
     """Rows whose status differs from the previous complete scan of the same account.
 
-    Only the controls both scans covered are compared (a one-control scan says
-    nothing about the other ten). Returns (previous scan id or None, changes).
+    Only what both scans covered is compared (a one-control scan says nothing about the
+    other ten, a region scanned once nothing about its resources). Returns (previous
+    scan id or None, changes, sentences saying what was not compared).
     """
     with ctx.db.session() as session:
         engagement = engagement_store.get_engagement(session, engagement_id)
         history = scan_store.scans(session, engagement)  # newest first
         chosen = next((s for s in history if s.id == scan_id), None)
         if chosen is None:
-            return None, []
+            return None, [], []
         older = [
             s
             for s in history
@@ -100,22 +102,20 @@ def changes_since_previous(
         ]
         previous = older[0] if older else None
         if previous is None:
-            return None, []
-        every = ctx.catalogue.ids
-        covered = _covered(chosen, every) & _covered(previous, every)
-        before = {_key(r): r.status for r in previous.results if r.control_id in covered}
-        after = {_key(r): r.status for r in chosen.results if r.control_id in covered}
+            return None, [], []
+        scope = common_scope(previous, chosen)
+        before = {
+            _key(r): r.status for r in previous.results if scope.compares(r.control_id, r.region)
+        }
+        after = {
+            _key(r): r.status for r in chosen.results if scope.compares(r.control_id, r.region)
+        }
         changes = [
             Change(key[1], key[2], key[3], key[4], before.get(key, ""), after.get(key, ""))
             for key in sorted(before.keys() | after.keys(), key=lambda k: k[1:])
             if before.get(key, "") != after.get(key, "")
         ]
-        return previous.id, changes
-
-
-def _covered(scan: Scan, every: tuple[str, ...]) -> set[str]:
-    """The controls a scan looked at: those it names, or all of them."""
-    return set(scan.controls) if scan.controls else set(every)
+        return previous.id, changes, not_compared(scope)
 
 
 _COLUMNS = (
@@ -243,9 +243,12 @@ class ScanHistoryPanel(QWidget):
             head += f" {line.error}"
         if line.state != scan_store.COMPLETE:
             return head + "\nIncomplete and failed scans never count towards a control's status."
-        previous, changes = changes_since_previous(self.ctx, self.ctx.engagement_id, line.id)
+        previous, changes, left_out = changes_since_previous(
+            self.ctx, self.ctx.engagement_id, line.id
+        )
         if previous is None:
             return head + "\nThe first complete scan of this account: nothing to compare with."
+        head = "\n".join([head, *left_out])
         if not changes:
             return head + f"\nNo change since scan #{previous}."
         text = [head, f"{len(changes)} change(s) since scan #{previous}:"]

@@ -27,6 +27,7 @@ from app.aws import sso
 from app.aws.identity import Identity, whoami
 from app.aws.login_errors import SignInError, SignInRequired
 from app.aws.profiles import Profile, ProfileKind, list_profiles
+from app.aws.setup_hints import first_profile_in_app
 from app.aws.sso_cache import SsoTarget, SsoToken
 from app.aws.sso_config import save_sso_profile
 from app.ui.context import AppContext, SignedIn
@@ -153,8 +154,8 @@ class SignInPanel(QWidget):
                 self.table.setItem(row, column, item)
         if not self.profiles:
             self.show_message(
-                "No AWS profiles found in ~/.aws/config or ~/.aws/credentials. Set one up with "
-                "`aws configure sso` (IAM Identity Center) or `aws login`, then reload."
+                "No AWS profiles found in ~/.aws/config or ~/.aws/credentials. "
+                + first_profile_in_app("~/.aws/config")
             )
         last = self.ctx.settings.last_profile()
         names = [p.name for p in self.profiles]

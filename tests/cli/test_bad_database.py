@@ -74,7 +74,7 @@ def test_export_from_a_missing_database_creates_nothing(
 
     ran = run_cli(capsys, *COMMANDS["export"], "--db", str(missing))
 
-    assert ran.code == 2
+    assert ran.code == 1
     assert "no database at" in one_clear_line(ran.err)
     assert not (tmp_path / "no").exists()
 

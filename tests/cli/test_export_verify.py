@@ -86,20 +86,58 @@ def test_demo_never_replaces_a_file_that_is_not_a_binder(
     assert not (tmp_path / "demo.sqlite3").exists()  # refused before the demo started
 
 
-def test_export_replaces_an_earlier_binder_and_an_empty_file(
-    binder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_export_replaces_an_earlier_binder_of_the_same_engagement_and_an_empty_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db_path = make_database(tmp_path / "db.sqlite3", "Acme")
     earlier, empty = tmp_path / "earlier.pdf", tmp_path / "empty.pdf"
-    earlier.write_bytes(binder.read_bytes())
+    assert _export(capsys, db_path, earlier) == 0
+    first = digest(earlier)
     empty.touch()
 
     assert _export(capsys, db_path, earlier) == 0
     assert _export(capsys, db_path, empty) == 0
 
+    assert digest(earlier) != first  # written again (a new generation time, a new seal)
     for out in (earlier, empty):
         assert MANIFEST_NAME in PdfReader(out).attachments
         assert "Acme" in PdfReader(out).pages[0].extract_text()
+
+
+def test_export_never_replaces_another_engagements_binder(
+    binder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db_path = make_database(tmp_path / "db.sqlite3", "Acme", "Acme Audit")
+    theirs = tmp_path / "acme.pdf"
+    assert _export(capsys, db_path, theirs, name="Acme Audit") == 0
+    hostile = tmp_path / "hostile.pdf"
+    hostile.write_bytes(binder.read_bytes())
+    before = {path: digest(path) for path in (theirs, hostile)}
+
+    for out, owner in ((theirs, "Acme Audit"), (hostile, HOSTILE)):
+        ran = run_cli(
+            capsys, "export", "--engagement", "Acme", "--pdf", str(out), "--db", str(db_path)
+        )
+
+        assert ran.code == 1
+        line = one_clear_line(ran.err)
+        assert f"the binder of another engagement ({owner!r})" in line
+        assert "left untouched" in line
+        assert digest(out) == before[out]
+
+
+def test_demo_never_replaces_a_binder_of_another_engagement(
+    binder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "audit-binder-demo.pdf"
+    out.write_bytes(binder.read_bytes())
+
+    ran = run_cli(capsys, "demo", "--pdf", str(out), "--db", str(tmp_path / "demo.sqlite3"))
+
+    assert ran.code == 1
+    assert "binder of another engagement" in one_clear_line(ran.err)
+    assert out.read_bytes() == binder.read_bytes()
+    assert not (tmp_path / "demo.sqlite3").exists()  # refused before the demo started
 
 
 def test_export_to_an_unwritable_place_or_an_unknown_engagement(
@@ -127,7 +165,7 @@ def test_export_to_an_unwritable_place_or_an_unknown_engagement(
         "--db",
         str(db_path),
     )
-    assert ran.code == 2
+    assert ran.code == 1
     assert "Existing engagements: 'Acme'" in one_clear_line(ran.err)
     assert not (tmp_path / "x.pdf").exists()
 
@@ -181,5 +219,5 @@ def test_verify_on_damaged_binders_and_things_that_are_not_binders(
         (tmp_path / "missing.pdf", "No such file"),
     ):
         ran = run_cli(capsys, "verify", str(path))
-        assert ran.code == 2, path
+        assert ran.code == 1, path
         assert expected in one_clear_line(ran.err)

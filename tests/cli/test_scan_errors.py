@@ -12,6 +12,7 @@ from app.scan.document import write_document
 from app.store.database import open_database
 from app.store.models import Scan
 from tests.cli.helpers import fake_web_server, one_clear_line, run_cli
+from tests.result_schema import assert_valid
 
 
 def _scans(db_path: Path) -> list[tuple[str, str]]:
@@ -83,7 +84,7 @@ def test_empty_regions_are_refused_not_widened_to_every_region(
 
     ran = run_cli(capsys, "scan", "--regions", regions, "--db", str(db_path))
 
-    assert ran.code == 1
+    assert ran.code == 2  # a usage mistake
     assert "--regions is empty" in one_clear_line(ran.err)
     assert not db_path.exists()  # refused before anything was opened or sent
 
@@ -128,6 +129,7 @@ def test_json_to_stdout_is_the_document_alone(
 
     assert ran.code == 0
     document = json.loads(ran.out)  # progress and summary went to stderr
+    assert_valid(document)
     assert document["scan"]["state"] == "complete"
     assert {row["control"] for row in document["results"]} == {"cloudtrail"}
     assert "stored in engagement" in ran.err

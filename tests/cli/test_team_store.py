@@ -150,3 +150,26 @@ def test_the_soa_command_works_on_a_team_store(
     assert ran.code == 0, ran.err
     rows = csv.read_text(encoding="utf-8-sig").splitlines()
     assert rows[0].startswith("criterion,") and len(rows) == 1 + 93
+
+
+def test_a_scheduled_scan_can_go_to_a_team_store_without_its_password(
+    team_store: StoreLocation,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "no-bin"))  # no scheduler reached: --print only
+    monkeypatch.setattr("sys.platform", "linux")
+    store = db_argument(team_store)
+    printed = run_cli(
+        capsys, "schedule", "install", "--engagement", "Acme", "--db", store, "--print"
+    )
+    assert printed.code == 0, printed.err
+    database = team_store.connect_url().database or ""
+    assert f'"--db" "postgresql+psycopg://postgres@/{database}?' in printed.out  # the job's
+    with_password = team_store.connect_url().set(password=PASSWORD)
+    refused = run_cli(
+        capsys, *("schedule", "install", "--engagement", "Acme", "--print"),
+        *("--db", with_password.render_as_string(hide_password=False)),
+    )  # fmt: skip
+    assert refused.code == 2 and PASSWORD not in refused.out + refused.err

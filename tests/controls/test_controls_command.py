@@ -33,7 +33,7 @@ def test_table_lists_the_eleven_controls_grouped_by_family(
     # Each control sits under its family's heading.
     assert positions[0] < _line_of(lines, "nacls") < positions[1]
     assert positions[4] < _line_of(lines, "deletion-protection") < _line_of(lines, "backups")
-    assert "11 controls, 23 automated checks" in out
+    assert "11 controls, 29 automated checks" in out
 
 
 def test_table_shows_the_mapping(capsys: pytest.CaptureFixture[str]) -> None:

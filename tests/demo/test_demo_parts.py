@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from datetime import date
@@ -90,12 +91,13 @@ def test_a_fresh_demo_db_replaces_only_a_demo_database(tmp_path: Path) -> None:
     assert stranger.exists()
 
 
-def test_the_demo_db_is_beside_the_real_one_but_not_it(
+def test_the_demo_db_stays_in_the_user_data_folder_wherever_the_real_one_is(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("AUDIT_BINDER_DB", str(tmp_path / "mine.sqlite3"))
     monkeypatch.delenv("AUDIT_BINDER_DEMO_DB", raising=False)
-    assert demo_db_path() == tmp_path / "audit-binder-demo.sqlite3"
+    data = Path(os.environ["XDG_DATA_HOME"]) / "audit-binder"
+    assert demo_db_path() == data / "audit-binder-demo.sqlite3"
     monkeypatch.setenv("AUDIT_BINDER_DEMO_DB", str(tmp_path / "elsewhere.sqlite3"))
     assert demo_db_path() == tmp_path / "elsewhere.sqlite3"
 

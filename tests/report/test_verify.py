@@ -19,6 +19,7 @@ from app.store.engagements import find_engagement
 from app.store.models import Attachment
 from tests.conftest import db_argument
 from tests.report.conftest import Built
+from tests.result_schema import assert_valid
 
 
 def test_manifest_covers_every_scan_and_attachment_with_matching_hashes(standard: Built) -> None:
@@ -42,6 +43,7 @@ def test_manifest_covers_every_scan_and_attachment_with_matching_hashes(standard
             assert stored[entry.sha256] == content
         else:
             document = json.loads(content)
+            assert_valid(document)  # the binder embeds exactly what `scan --json` writes
             assert document["schema_version"] == 1
             assert document["account"]["id"] == "123456789012"
             assert {r["status"] for r in document["results"]} >= {"PASS", "FAIL"}
@@ -139,13 +141,13 @@ def test_verify_refuses_a_pdf_that_is_not_a_binder(
     canvas = Canvas(str(plain))
     canvas.drawString(100, 700, "Just a letter")
     canvas.save()
-    assert main(["verify", str(plain)]) == 2
+    assert main(["verify", str(plain)]) == 1
     assert "not an Audit Binder evidence binder" in capsys.readouterr().err
     junk = tmp_path / "junk.pdf"
     junk.write_bytes(b"this is not a PDF at all")
-    assert main(["verify", str(junk)]) == 2
+    assert main(["verify", str(junk)]) == 1
     assert "not a readable PDF" in capsys.readouterr().err
-    assert main(["verify", str(tmp_path / "missing.pdf")]) == 2
+    assert main(["verify", str(tmp_path / "missing.pdf")]) == 1
     assert "cannot read" in capsys.readouterr().err
 
 
@@ -187,7 +189,7 @@ def test_export_of_an_unknown_engagement_lists_the_existing_ones(
     code = main(
         ["export", "--engagement", "Nope", "--pdf", str(out), "--db", db_argument(standard.db)]
     )
-    assert code == 2
+    assert code == 1
     err = capsys.readouterr().err
     assert "There is no engagement named 'Nope'" in err and "'Acme 2026'" in err
     assert not out.exists()
@@ -207,7 +209,7 @@ def test_export_without_a_database_says_so(
             str(tmp_path / "none.sqlite3"),
         ]
     )
-    assert code == 2
+    assert code == 1
     assert "no database" in capsys.readouterr().err
 
 

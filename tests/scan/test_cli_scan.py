@@ -150,12 +150,29 @@ def test_expired_sso_sign_in_says_to_sign_in_again(
     assert "Sign in again" in err and "acme" in err
 
 
-def test_unknown_region_is_refused(
+def test_unknown_region_is_refused_before_anything_is_stored(
     aws: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db_path = tmp_path / "cli.sqlite3"
-    assert main(["scan", "--regions", "eu-nowhere-9", "--db", str(db_path)]) == 1
-    assert "Unknown region(s): eu-nowhere-9" in capsys.readouterr().err
+    code = main(
+        [
+            "scan",
+            "--regions",
+            "eu-west-1,eu-nowhere-9",
+            "--engagement",
+            "Acme",
+            "--db",
+            str(db_path),
+        ]
+    )
+    assert code == 2  # a typo is a usage mistake
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    (message,) = [line for line in err.splitlines() if line.startswith("audit-binder")]
+    assert message.startswith("audit-binder scan: Unknown region(s): eu-nowhere-9.")
+    # The valid names come from the account's own DescribeRegions(AllRegions=True).
+    assert "eu-west-1" in err and "us-east-1" in err and "Not enabled: " in err
+    assert "cn-north-1" not in err  # another partition: not a name this account can use
     with open_database(db_path) as db, db.session() as session:
-        (scan,) = session.query(Scan).all()
-        assert scan.state == "failed" and "eu-nowhere-9" in scan.error
+        assert session.query(Scan).all() == []
+        assert session.query(Engagement).all() == []

@@ -11,6 +11,7 @@ from app.cli import main
 from app.commands import scan_org
 from app.store.database import open_database
 from app.store.models import Account, Engagement, Scan
+from tests.result_schema import assert_valid
 from tests.scan.test_member_accounts import MANAGEMENT, make_organization, refusing_assume_role
 
 
@@ -56,6 +57,7 @@ def test_members_are_scanned_into_one_engagement_and_written_as_an_array(
     assert "client-external-id" not in err
 
     documents = json.loads(out.read_text())
+    assert_valid(documents)  # a failed account's document included
     assert isinstance(documents, list) and len(documents) == 2
     by_account = {d["account"]["id"]: d for d in documents}
     assert all(d["schema_version"] == 1 for d in documents)
@@ -120,6 +122,8 @@ def test_all_scanned_exits_zero_and_stdout_json_is_the_array(
         ),
         (["--org-role", "Audit", "--accounts", " , "], "--accounts is empty"),
         (["--org-role", "bad role"], "is not an IAM role name"),
+        (["--org-role", "Audit", "--controls", "bogus"], "unknown control(s) bogus"),
+        (["--org-role", "Audit", "--controls", ""], "--controls is empty"),
     ],
 )
 def test_bad_member_options_are_refused_before_scanning(
@@ -130,11 +134,9 @@ def test_bad_member_options_are_refused_before_scanning(
     message: str,
 ) -> None:
     db_path = tmp_path / "cli.sqlite3"
-    assert main(["scan", *argv, "--db", str(db_path)]) == 1
+    assert main(["scan", *argv, "--db", str(db_path)]) == 2  # usage mistakes
     assert message in capsys.readouterr().err
-    if db_path.exists():
-        with open_database(db_path) as db, db.session() as session:
-            assert session.query(Scan).count() == 0
+    assert not db_path.exists()  # refused before anything was opened
 
 
 def test_outside_an_organization_exits_one_with_the_reason(
@@ -144,3 +146,18 @@ def test_outside_an_organization_exits_one_with_the_reason(
     code = main(["scan", "--org-role", "Audit", "--db", str(tmp_path / "cli.sqlite3")])
     assert code == 1
     assert "the scan could not run" in capsys.readouterr().err
+
+
+def test_a_region_typo_is_refused_before_any_account_is_scanned(
+    aws: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db_path = tmp_path / "cli.sqlite3"
+    argv = ["scan", "--org-role", "Audit", "--regions", "us-east-1,nowhere-1"]
+
+    code = main([*argv, "--db", str(db_path)])
+
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "Unknown region(s): nowhere-1" in err and "us-east-1" in err
+    with open_database(db_path) as db, db.session() as session:
+        assert session.query(Scan).count() == 0

@@ -1,10 +1,15 @@
-"""Service fixtures: a small catalogue with automated, manual and inherited controls."""
+"""Service fixtures: a small catalogue with automated, manual and inherited controls; the
+store's real SQLite file per test (from tests/store), and scans dated at will."""
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy.orm import Session
 
 from app.controls.catalogue import (
     Catalogue,
@@ -15,9 +20,19 @@ from app.controls.catalogue import (
     Mapping,
     load_catalogue,
 )
+from app.controls.results import CheckResult, Status
+from app.store.models import Engagement, Scan
 
 # Re-exported so service tests need one import for their store fixtures.
-from tests.store.conftest import db, db_path, engagement, session  # noqa: F401
+from tests.store import conftest as store
+from tests.store.conftest import ACCOUNT, record_scan, result
+
+db_path = store.db_path
+db = store.db
+session = store.session
+engagement = store.engagement
+
+__all__ = ["ACCOUNT", "result"]
 
 ISO = "iso27001"
 
@@ -67,3 +82,40 @@ def small_catalogue() -> Catalogue:
     )
     # A.5.2 is covered by nothing in this small catalogue: its row is "not yet".
     return Catalogue(controls=(automated, manual, inherited), criteria=criteria)
+
+
+# 1 June 2026, 09:00 UTC: day 0 of the tests' timelines.
+DAY0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+SG = "arn:aws:ec2:eu-west-1:123456789012:security-group/"
+
+
+def day(number: float) -> datetime:
+    return DAY0 + timedelta(days=number)
+
+
+def sg_rows(*statuses: Status) -> list[CheckResult]:
+    """One sg-inbound row per status, resources sg-0, sg-1, ..."""
+    return [result("sg-inbound", f"{SG}sg-{n}", status) for n, status in enumerate(statuses)]
+
+
+def scan_at(
+    session: Session,
+    engagement: Engagement,
+    at: datetime,
+    rows: Sequence[CheckResult] = (),
+    *,
+    state: str = "complete",
+    account_id: str = ACCOUNT,
+    controls: Sequence[str] = (),
+    error: str = "",
+) -> Scan:
+    """A stored scan started at `at` (rows get that account id)."""
+    rows = [replace(r, account_id=account_id) for r in rows]
+    scan = record_scan(
+        session, engagement, rows, state=state, controls=controls, account_id=account_id
+    )
+    scan.started_at = at
+    scan.finished_at = at + timedelta(minutes=1)
+    scan.error = error
+    session.flush()
+    return scan

@@ -113,10 +113,16 @@ def test_the_environment_may_name_a_url(monkeypatch: pytest.MonkeyPatch) -> None
 def test_what_a_server_store_would_not_take_is_rescued_to_the_data_folder(
     tmp_path: Path,
 ) -> None:
+    from datetime import UTC, datetime
+
+    from app.store.rescue import rescue_path
+
+    at = datetime(2026, 12, 5, 14, 0, tzinfo=UTC)
     server = parse_location("postgresql://ana:hunter2@db.example.com/audit")
-    rescue = server.rescue_file("unsaved-scan")
+    rescue = rescue_path(server, 7, at)
     assert rescue.parent == tmp_path / "home" / ".local" / "share" / "audit-binder"
     assert rescue.name.startswith("team-store-db.example.com-audit-")
-    assert ".unsaved-scan-" in rescue.name and "hunter2" not in str(rescue)
-    file = parse_location(str(tmp_path / "a.sqlite3")).rescue_file("unsaved-scan")
-    assert file.parent == tmp_path and file.name.startswith("a.unsaved-scan-")
+    assert rescue.name.endswith(".unsaved-scan-7-20261205T140000Z.json")
+    assert "hunter2" not in str(rescue)
+    file = rescue_path(parse_location(str(tmp_path / "a.sqlite3")), 7, at)
+    assert file == tmp_path / "a.unsaved-scan-7-20261205T140000Z.json"

@@ -149,3 +149,18 @@ def test_sso_login_can_be_cancelled(
     assert panel.message.text() == "Sign-in cancelled."
     assert panel.device.isHidden()
     assert threaded_ctx.signed_in is None
+
+
+def test_with_no_profiles_it_says_how_to_set_one_up_and_sign_in_here(
+    ctx: AppContext, qtbot: QtBot
+) -> None:
+    window = make_window(ctx, qtbot)
+    panel = window.sign_in
+    assert panel.table.rowCount() == 0
+    text = panel.message.text()
+    assert panel.message.isVisibleTo(panel)
+    assert "`aws configure sso`" in text and "[profile audit]" in text
+    assert "select audit and sign in" in text  # here, not a command that needs a profile
+    assert "audit-binder login" not in text
+    if os.environ.get("AUDIT_BINDER_SHOTS"):
+        window.grab().save(os.environ["AUDIT_BINDER_SHOTS"])

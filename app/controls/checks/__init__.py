@@ -1,8 +1,8 @@
 """The automated checks: pure functions from an account inventory to result rows.
 
 `CHECKS` maps each control id of the catalogue to its check; a check returns every
-row of every check id of its control (see the brief's "Engine contracts" for the
-ids). Checks do no I/O and never call AWS: they read `Inventory` only.
+row of every check id of its control (`CHECK_IDS`, the catalogue's `checks[].id`).
+Checks do no I/O and never call AWS: they read `Inventory` only.
 """
 
 from __future__ import annotations
@@ -53,14 +53,23 @@ CHECK_IDS: dict[str, tuple[str, ...]] = {
         "ebs-snapshot-encrypted",
         "s3-default-encryption",
         "kms-key-rotation",
+        "rds-storage-encrypted",
+        "dynamodb-table-encrypted",
+        "efs-encrypted",
     ),
     "no-iam-access-keys": ("iam-user-access-keys", "root-access-keys"),
     "no-ssh": ("sg-no-ssh", "instance-session-manager"),
     "sg-inbound": ("sg-inbound-restricted",),
     "nacls": ("nacl-restricted",),
-    "deletion-protection": ("kms-key-deletion", "s3-object-lock", "ebs-snapshot-lock"),
+    "deletion-protection": (
+        "kms-key-deletion",
+        "s3-object-lock",
+        "ebs-snapshot-lock",
+        "rds-deletion-protection",
+        "dynamodb-deletion-protection",
+    ),
     "least-privilege": ("iam-policy-unbounded", "iam-principal-admin"),
-    "backups": ("backup-plan", "s3-replication"),
+    "backups": ("backup-plan", "backup-coverage", "s3-replication"),
 }
 
 
