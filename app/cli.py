@@ -24,6 +24,7 @@ COMMANDS: tuple[str, ...] = (
     "scan",
     "policy",
     "demo",
+    "db",
     "schedule",
 )
 

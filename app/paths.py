@@ -46,9 +46,10 @@ def data_dir() -> Path:
 
 
 def default_db_path() -> Path:
-    """`AUDIT_BINDER_DB` if set, else `audit-binder.sqlite3` in the user's data dir."""
-    override = os.environ.get("AUDIT_BINDER_DB")
-    if override:
+    """`AUDIT_BINDER_DB` if it names a file, else `audit-binder.sqlite3` in the user's data
+    dir. (`app.store.location.default_location` also takes a server URL from it.)"""
+    override = os.environ.get("AUDIT_BINDER_DB", "").strip()
+    if override and "://" not in override:
         return Path(override).expanduser()
     return data_dir() / "audit-binder.sqlite3"
 

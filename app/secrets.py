@@ -1,8 +1,10 @@
-"""Client credentials that are not in `~/.aws`, kept in the OS keyring per engagement.
+"""Secrets kept in the OS keyring: client credentials per engagement, team store passwords.
 
 A consultant gets a role ARN and external id, or temporary keys, from a client. They
 go to the OS keyring (service "audit-binder", username
-"engagement:<id>:<kind>"), never to the DB, the logs or the PDF. Without a real
+"engagement:<id>:<kind>"), never to the DB, the logs or the PDF. The password of a
+team store (PostgreSQL) is kept the same way, under the store's URL without it
+("store:postgresql+psycopg://ana@db/audit"), never in the settings. Without a real
 keyring backend we refuse: no plaintext fallback, no keyrings.alt file store.
 """
 
@@ -150,6 +152,19 @@ class SecretStore:
             session_token=value.get("session_token"),
             expires_at=datetime.fromisoformat(expires) if expires else None,
         )
+
+    def save_store_password(self, store: str, password: str) -> None:
+        """Keep a team store's password; `store` is its keyring name (no password in it)."""
+        try:
+            self._backend.set_password(SERVICE, store, password)
+        except keyring.errors.KeyringError as exc:
+            raise KeyringUnavailable(self.backend_name, type(exc).__name__) from exc
+
+    def load_store_password(self, store: str) -> str | None:
+        try:
+            return self._backend.get_password(SERVICE, store)
+        except keyring.errors.KeyringError as exc:
+            raise KeyringUnavailable(self.backend_name, type(exc).__name__) from exc
 
     def delete_engagement_secrets(self, engagement: EngagementRef) -> int:
         """Forget every secret of the engagement (call it when the engagement is deleted)."""

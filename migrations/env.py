@@ -2,7 +2,9 @@
 
 The app runs migrations itself (`app.store.migrate`) and hands over a live connection
 in `config.attributes["connection"]`; no alembic.ini and no reliance on the working
-directory. `render_as_batch` because SQLite can only alter tables by copying them.
+directory. `render_as_batch` because SQLite can only alter tables by copying them
+(on PostgreSQL, batch operations are plain ALTER TABLE statements). Every revision
+runs on both back ends: the test suite migrates an empty PostgreSQL database too.
 """
 
 from __future__ import annotations
@@ -23,9 +25,10 @@ target_metadata = Base.metadata
 
 def _render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     # Revisions must not import the live models (they change later): UTC columns are
-    # plain DATETIME in the database; the zone handling lives in the model type.
+    # `timestamp with time zone` on PostgreSQL and DATETIME in SQLite; the naive-UTC
+    # handling for SQLite lives in the model type.
     if type_ == "type" and isinstance(obj, UtcDateTime):
-        return "sa.DateTime()"
+        return "sa.DateTime(timezone=True)"
     return False
 
 

@@ -1,14 +1,23 @@
-"""Shared fixtures: isolation from the real machine, a moto server, an in-memory keyring.
+"""Shared fixtures: isolation from the real machine, a moto server, an in-memory keyring,
+and the store on both back ends.
 
 Every test runs with HOME, the AWS config files and the DB in a temp folder, and with
 outbound connections refused except to loopback: no test can reach real AWS.
+
+`store_location` (and what builds on it: `db`, `session`, `engagement` in tests/store)
+is parametrised over both back ends: an SQLite file, and a fresh database on a throwaway
+PostgreSQL server (`tests/postgres.py`). A test written with these fixtures runs on both.
+Without PostgreSQL the `[postgresql]` cases skip, with the reason in the summary; under
+CI (`CI` set) they fail instead.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +25,13 @@ import keyring
 import pytest
 
 from app.demo.moto_server import LocalMotoServer
+from app.store.location import StoreLocation
 from tests.fakes.memory_keyring import MemoryKeyring
 from tests.fakes.sso_server import point_botocore_at_home
+from tests.postgres import PgServer, PostgresUnavailable, start_server
+
+BACKENDS = ("sqlite", "postgresql")
+_postgres_missing: list[str] = []
 
 _real_connect = socket.socket.connect
 
@@ -83,3 +97,80 @@ def aws(moto_server: LocalMotoServer, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     return moto_server.endpoint
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """A throwaway PostgreSQL cluster for the session (per xdist worker), stopped at the end."""
+    try:
+        server = start_server()
+    except PostgresUnavailable as error:
+        reason = " ".join(str(error).split())
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is required under CI (CI is set): {reason}", pytrace=False)
+        _postgres_missing.append(reason)
+        pytest.skip(f"PostgreSQL is not available: {reason}")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@dataclass
+class StoreBackend:
+    """Makes new, empty stores (at the head revision) on one back end."""
+
+    name: str
+    server: PgServer | None = None
+
+    def new_store(self, folder: Path) -> StoreLocation:
+        if self.server is None:
+            return StoreLocation(path=folder / "audit-binder.sqlite3")
+        return self.server.new_store()
+
+    def discard(self, location: StoreLocation) -> None:
+        if self.server is not None:
+            self.server.drop(location)
+
+
+def db_argument(location: StoreLocation) -> str:
+    """What a user types after `--db` for this store (a path, or the URL in full)."""
+    if location.is_server:
+        return location.connect_url().render_as_string(hide_password=False)
+    return str(location.sqlite_path)
+
+
+def backend_named(name: str, request: pytest.FixtureRequest) -> StoreBackend:
+    if name == "postgresql":
+        return StoreBackend(name, request.getfixturevalue("pg_server"))
+    return StoreBackend(name)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def store_backend(request: pytest.FixtureRequest) -> StoreBackend:
+    """Each back end in turn (module scope, so module-scoped fixtures can build on it)."""
+    return backend_named(request.param, request)
+
+
+@pytest.fixture
+def store_location(store_backend: StoreBackend, tmp_path: Path) -> Iterator[StoreLocation]:
+    """A new store for this test: an SQLite file, or a fresh PostgreSQL database."""
+    location = store_backend.new_store(tmp_path / "store")
+    yield location
+    store_backend.discard(location)
+
+
+@pytest.fixture
+def team_store(pg_server: PgServer) -> Iterator[StoreLocation]:
+    """A PostgreSQL store of its own at head, never recycled (for tests that change its
+    schema, stop its server or sign in as another role)."""
+    location = pg_server.new_store(fresh=True)
+    yield location
+    pg_server.drop(location)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _postgres_missing:
+        terminalreporter.write_line(
+            f"PostgreSQL tests skipped: {_postgres_missing[0]}", yellow=True
+        )

@@ -1,4 +1,4 @@
-"""`audit-binder export --engagement NAME --pdf OUT [--db PATH]`: write the evidence binder.
+"""`audit-binder export --engagement NAME --pdf OUT [--db PATH|URL]`: write the evidence binder.
 
 OUT is replaced only when it is missing, empty or an earlier binder of the same
 engagement (a PDF whose embedded manifest names it): a typo must not turn someone's
@@ -13,9 +13,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from app.commands.store_option import add_db_option, chosen_location
 from app.controls.catalogue import CatalogueError
 from app.exit_codes import EXIT_FAILED, EXIT_OK
-from app.paths import default_db_path
 from app.store.errors import StoreError
 
 
@@ -30,12 +30,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--engagement", required=True, metavar="NAME", help="the engagement")
     parser.add_argument("--pdf", required=True, type=Path, metavar="OUT", help="PDF to write")
-    parser.add_argument(
-        "--db",
-        type=Path,
-        metavar="PATH",
-        help="database file (default: AUDIT_BINDER_DB or the user data folder)",
-    )
+    add_db_option(parser)
     parser.set_defaults(handler=run)
 
 
@@ -87,16 +82,19 @@ def run(args: argparse.Namespace) -> int:
     from app.report.data import UnknownEngagement
     from app.store.database import open_database
 
-    db_path: Path = args.db or default_db_path()
     refusal = refusal_to_replace(args.pdf, args.engagement)
     if refusal is not None:
         print(f"audit-binder export: {refusal}", file=sys.stderr)
         return EXIT_FAILED
-    if not db_path.exists():
-        print(f"audit-binder export: no database at {db_path}; run a scan first.", file=sys.stderr)
-        return EXIT_FAILED
     try:
-        with open_database(db_path) as database, database.session() as session:
+        location = chosen_location(args)
+        if not location.is_server and not location.sqlite_path.exists():
+            print(
+                f"audit-binder export: no database at {location}; run a scan first.",
+                file=sys.stderr,
+            )
+            return EXIT_FAILED
+        with open_database(location) as database, database.session() as session:
             summary = export_binder(session, args.engagement, args.pdf)
     except (UnknownEngagement, StoreError, CatalogueError) as exc:
         print(f"audit-binder export: {exc}", file=sys.stderr)

@@ -29,8 +29,8 @@ from app.commands.scan_console import (
     say,
 )
 from app.commands.scan_options import ScanRequest, json_target_problem, scan_request
+from app.commands.store_option import add_db_option, chosen_location
 from app.exit_codes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
-from app.paths import default_db_path
 from app.scan import unattended
 from app.scan.runner import ALL_CONTROLS, ScanInterrupted, ScanOutcome, run_scan
 from app.scan.storing import ScanNotStored
@@ -58,7 +58,7 @@ def register(subparsers: Any) -> None:
         help="engagement to store the scan in (created if missing; "
         "default: one named after the account id)",
     )
-    parser.add_argument("--db", type=Path, help="database file (default: the user data dir)")
+    add_db_option(parser)
     parser.add_argument(
         "--json", type=Path, metavar="OUT", help="write the result document ('-' = stdout)"
     )
@@ -132,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
 
         return run_org(args, request, request.org)
     try:
-        db = open_database(args.db or default_db_path())
+        db = open_database(chosen_location(args))
     except StoreError as exc:
         say(exc)
         return EXIT_FAILED

@@ -34,8 +34,8 @@ from app.commands.scan_console import (
     say,
 )
 from app.commands.scan_options import OrgRequest, ScanRequest
+from app.commands.store_option import chosen_location
 from app.exit_codes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
-from app.paths import default_db_path
 from app.scan.accounts import DEFAULT_ROLE, MemberScan, MembersSummary, scan_members
 from app.scan.document import document_for_scan
 from app.scan.runner import ScanInterrupted
@@ -105,7 +105,7 @@ def _line(member: MemberScan) -> str:
 
 def run_org(args: argparse.Namespace, request: ScanRequest, org: OrgRequest) -> int:
     try:
-        db = open_database(args.db or default_db_path())
+        db = open_database(chosen_location(args))
     except StoreError as exc:
         say(exc)
         return EXIT_FAILED

@@ -40,6 +40,7 @@ from app.services.schedulers.job import (
 )
 from app.store.database import Database, open_database
 from app.store.errors import InvalidInput, StoreError
+from app.store.location import BadLocation, parse_location
 from app.store.schedule import (
     DEFAULT_AT,
     Every,
@@ -60,7 +61,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--engagement", required=True, metavar="NAME", help="the engagement")
     parser.add_argument(
         "--db",
-        metavar="PATH",
+        metavar="PATH|URL",
         help="database the scans go to (default: AUDIT_BINDER_DB or the user data folder); "
         "a team-store URL must not contain a password (use ~/.pgpass or a service file)",
     )
@@ -115,20 +116,18 @@ def _name(args: argparse.Namespace) -> str:
 
 
 def _database(args: argparse.Namespace) -> str:
+    chosen = args.db or os.environ.get("AUDIT_BINDER_DB", "").strip() or None
     try:
-        return database_target(args.db, default_db_path())
-    except SecretInJob as exc:
+        target = database_target(chosen, default_db_path())
+        parse_location(target)  # a URL the store cannot use is a usage mistake
+    except (SecretInJob, BadLocation) as exc:
         raise _Refused(str(exc), EXIT_USAGE) from exc
+    return target
 
 
 def _open(database: str) -> Database:
-    """The store the job will use. The team store (a URL) opens with its own support."""
-    if "://" in database:
-        raise StoreError(
-            f"{database.split('://')[0]} URLs are not supported by this version's store; "
-            "give a database file."
-        )
-    return open_database(Path(database))
+    """The store the job will use: a file, or a team store's URL (no password in it)."""
+    return open_database(database)
 
 
 def _regions(value: str | None) -> str | None:

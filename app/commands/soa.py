@@ -1,4 +1,4 @@
-"""`audit-binder soa --engagement NAME [--db PATH] [--csv OUT] [--xlsx OUT]
+"""`audit-binder soa --engagement NAME [--db PATH|URL] [--csv OUT] [--xlsx OUT]
 [--apply FILE.csv] [--approve --reviewer NAME --role ROLE]`: the Statement of Applicability.
 
 `--apply` and `--approve` run in one transaction (a refused approval also undoes the
@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from app.commands.store_option import add_db_option, chosen_location
 from app.controls.catalogue import Catalogue, CatalogueError, load_catalogue
-from app.paths import default_db_path
 from app.store.errors import StoreError
+from app.store.location import StoreLocation
 
 if TYPE_CHECKING:  # the services load SQLAlchemy: only when the command runs
     from app.services.soa_model import SoaRow, SoaState, TableRow
@@ -37,12 +38,7 @@ def register(subparsers: Any) -> None:
         "XLSX, edit it in a spreadsheet, apply it back (all or nothing), approve it.",
     )
     parser.add_argument("--engagement", required=True, metavar="NAME", help="the engagement")
-    parser.add_argument(
-        "--db",
-        type=Path,
-        metavar="PATH",
-        help="database file (default: AUDIT_BINDER_DB or the user data folder)",
-    )
+    add_db_option(parser)
     parser.add_argument("--csv", type=Path, metavar="OUT", help="write the table as CSV")
     parser.add_argument("--xlsx", type=Path, metavar="OUT", help="write the table as XLSX")
     parser.add_argument(
@@ -82,8 +78,11 @@ def run(args: argparse.Namespace) -> int:
         refusal = refusal_to_replace(target) if target is not None else None
         if refusal is not None:
             return _fail(refusal)
-    db_path: Path = args.db or default_db_path()
-    if not db_path.exists():
+    try:
+        db_path = chosen_location(args)
+    except StoreError as exc:
+        return _fail(str(exc))
+    if not db_path.is_server and not db_path.sqlite_path.exists():
         return _fail(f"no database at {db_path}, so no engagement '{args.engagement}'.")
     try:
         catalogue = load_catalogue()
@@ -104,7 +103,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(
-    args: argparse.Namespace, db_path: Path, catalogue: Catalogue, table: Sequence[TableRow] | None
+    args: argparse.Namespace,
+    db_path: StoreLocation,
+    catalogue: Catalogue,
+    table: Sequence[TableRow] | None,
 ) -> int:
     from app.scan.runner import default_actor
     from app.services import soa

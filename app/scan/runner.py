@@ -248,9 +248,7 @@ def _engagement(
             found = engagement_store.get_engagement(session, engagement)  # NotFound if gone
             return found.id, found.name
         wanted = engagement or identity.account_id
-        row: Engagement | None = engagement_store.find_engagement(session, wanted)
-        if row is None:
-            row = engagement_store.create_engagement(session, wanted, actor=actor)
+        row = engagement_store.find_or_create_engagement(session, wanted, actor=actor)
         return row.id, row.name
 
 

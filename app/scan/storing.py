@@ -1,8 +1,9 @@
 """Closing a scan in the store: results and final state in one transaction.
 
 Nothing is lost: a scan whose results the DB will not take (locked by another program
-past the busy timeout, disk full, read-only) is retried, then written beside the DB as
-a result document (`app.store.rescue`), and the error names that file.
+past the busy timeout, disk full, read-only, a team store's server unreachable) is
+retried, then written as a result document beside the DB file, or for a team store in
+the user's data folder (`app.store.rescue`), and the error names that file.
 """
 
 from __future__ import annotations
@@ -88,7 +89,7 @@ def store_final(
             break
     if not results:
         raise problem
-    rescue = rescue_path(db.path, scan_id, datetime.now(UTC))
+    rescue = rescue_path(db.location, scan_id, datetime.now(UTC))
     reason = rescue_reason(rescue)
     rescued = document(reason)
     write_document(rescued, rescue)

@@ -15,4 +15,5 @@ when it changes something, the actor; results are typed, frozen dataclasses.
   fared across the scans of the audit period)
 - schedulers: the operating systems' schedulers (systemd, launchd, Task Scheduler)
 - scheduled_scans: install, inspect and remove an engagement's scheduled scan
+- team_store: which store the GUI opens, and a team store's password (keyring)
 """

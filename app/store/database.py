@@ -1,122 +1,108 @@
 """Opening the store: checks, backup, migration, engine. `open_database` is the way in.
 
-Order matters, so that a file we refuse is never written to:
+The store is an SQLite file or a PostgreSQL server (`app.store.location`). For a file,
+order matters, so that a file we refuse is never written to:
 1. look at the file read-only (header, `PRAGMA quick_check`, schema revision);
 2. refuse what is not ours or is newer than this app;
 3. back up an existing file whose schema is behind, then migrate it (one transaction);
 4. build the engine (WAL, foreign keys, busy timeout) and mark crashed scans incomplete.
+A server store follows the same steps without the backup, so an older schema there is
+upgraded only when asked (`app.store.server`).
 """
 
 from __future__ import annotations
 
 import functools
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Connection, Engine, event
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
-from app.store.dbfile import backup_database, inspect_file
-from app.store.errors import DatabaseLocked, MigrationFailed, NewerSchema, StoreError
-from app.store.migrate import head_revision, known_revisions, script_directory, upgrade_to_head
+from app.store import server
+from app.store.dbfile import FileState, backup_database, inspect_file
+from app.store.errors import EditConflict, NewerSchema, StoreError
+from app.store.limits import check_before_flush
+from app.store.location import StoreLocation, parse_location
+from app.store.migrate import head_revision, known_revisions, script_directory
 from app.store.rescue import find_rescue
-from app.store.scans import mark_interrupted_scans
+from app.store.scans import mark_interrupted_scans, this_runner
+from app.store.sqlite_engine import known_write_problem, make_engine, migrate_file
 
-
-def _is_lock_error(error: BaseException) -> bool:
-    text_ = str(error).lower()
-    return "database is locked" in text_ or "database is busy" in text_
-
-
-def _locked(path: Path) -> DatabaseLocked:
-    return DatabaseLocked(
-        f"The database {path} is busy: another program (another Audit Binder window or a "
-        "scan from the command line?) is writing to it. Wait for it to finish, then try again."
-    )
-
-
-def _known_write_problem(path: Path, error: OperationalError) -> StoreError | None:
-    text_ = str(error.orig).lower()
-    if _is_lock_error(error):
-        return _locked(path)
-    if "disk is full" in text_ or "disk i/o error" in text_:
-        return StoreError(
-            f"Could not write to {path} ({error.orig}); nothing was saved. "
-            "Free some disk space and try again."
-        )
-    if "readonly" in text_ or "read-only" in text_:
-        return StoreError(f"{path} is read-only; nothing was saved. Check the file's permissions.")
-    return None
-
-
-def make_engine(path: Path, *, busy_timeout_ms: int = 5000, foreign_keys: bool = True) -> Engine:
-    """An engine whose connections use WAL, the busy timeout and (normally) foreign keys.
-
-    The driver's own transaction handling is switched off and SQLAlchemy emits BEGIN,
-    so DDL is transactional too (a failed migration rolls back completely).
-    """
-    engine = create_engine(f"sqlite:///{path}")
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        # Off only while migrating: batch mode copies and drops tables, and dropping a
-        # parent table with foreign keys on would cascade-delete its children.
-        cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
-
-    return engine
+__all__ = ["Database", "make_engine", "open_database"]
 
 
 @dataclass
 class Database:
     """An open store. Use `session()` for a unit of work; `close()` when done."""
 
-    path: Path
+    location: StoreLocation
     engine: Engine
     sessions: sessionmaker[Session]
     revision: str
-    # The copy taken before this open migrated the file, if it did.
+    # The copy taken before this open migrated the file, if it did (SQLite only).
     backup_path: Path | None = None
+    # What this open migrated from: None (nothing to do), () (a new, empty store got the
+    # schema) or the revisions an existing store had.
+    upgraded_from: tuple[str, ...] | None = None
     interrupted_scans: list[int] = field(default_factory=list)
+    # Server stores: the connection holding this process's presence lock.
+    presence: Connection | None = None
+
+    @property
+    def path(self) -> Path:
+        """The SQLite file (a `TypeError` for a server store: use `location`)."""
+        return self.location.sqlite_path
 
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A session committed on success and rolled back on any error.
 
         Objects stay readable after the block (no expiry on commit), so the UI can show
-        what it just saved without another query.
+        what it just saved without another query. Expected database trouble (locked,
+        full, unreachable server) comes out as a `StoreError` saying nothing was saved.
         """
         session = self.sessions()
         try:
             yield session
             session.commit()
-        except OperationalError as error:
-            session.rollback()
-            known = _known_write_problem(self.path, error)
+        except DBAPIError as error:
+            with suppress(DBAPIError):  # a dead connection cannot roll back; fine
+                session.rollback()
+            known = self._known_problem(error)
             if known is None:
                 raise
             raise known from error
-        except BaseException:
+        except StaleDataError as error:  # a versioned row changed under this session
             session.rollback()
+            raise EditConflict(
+                "Someone else changed this record while you were editing it; your change was "
+                "not saved. Reload it and apply your change again."
+            ) from error
+        except BaseException:
+            with suppress(DBAPIError):
+                session.rollback()
             raise
         finally:
             session.close()
 
+    def _known_problem(self, error: DBAPIError) -> StoreError | None:
+        if self.location.is_server:
+            return server.server_problem(self.location, error)
+        if isinstance(error, OperationalError):
+            return known_write_problem(self.location.sqlite_path, error)
+        return None
+
     def close(self) -> None:
+        if self.presence is not None:
+            with suppress(DBAPIError):
+                self.presence.close()
+            self.presence = None
         self.engine.dispose()
 
     def __enter__(self) -> Database:
@@ -131,58 +117,46 @@ class Database:
         self.close()
 
 
-def _migrate(
-    path: Path, migrations: Path | None, busy_timeout_ms: int, backup: Path | None
-) -> None:
-    engine = make_engine(path, busy_timeout_ms=busy_timeout_ms, foreign_keys=False)
-    try:
-        with engine.begin() as connection:
-            upgrade_to_head(connection, migrations)
-            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-            if broken:
-                raise MigrationFailed(f"the upgraded data breaks {len(broken)} references")
-    except OperationalError as error:
-        if _is_lock_error(error):
-            raise _locked(path) from error
-        raise _migration_failed(path, backup, error) from error
-    except Exception as error:  # any failure inside a revision: report it, keep the backup
-        raise _migration_failed(path, backup, error) from error
-    finally:
-        engine.dispose()
-
-
-def _migration_failed(path: Path, backup: Path | None, error: Exception) -> MigrationFailed:
-    where = f" A copy from before the attempt is at {backup}." if backup else ""
-    return MigrationFailed(
-        f"Upgrading the database {path} failed ({error}); it was rolled back.{where} "
-        "Please report this with the log file."
-    )
+def _refuse_unknown(location: StoreLocation, state: FileState, known: set[str]) -> None:
+    unknown = [rev for rev in state.revisions if rev not in known]
+    if unknown:
+        what = "team store" if location.is_server else "database"
+        then = "nothing was changed" if location.is_server else "the file was not changed"
+        raise NewerSchema(
+            f"The {what} {location.display} was written by a newer version of Audit Binder "
+            f"(schema revision {', '.join(unknown)}). Upgrade Audit Binder to open it; {then}."
+        )
 
 
 def open_database(
-    path: Path | str,
+    where: Path | str | StoreLocation,
     *,
     migrations: Path | None = None,
     busy_timeout_ms: int = 5000,
+    upgrade: bool = False,
 ) -> Database:
-    """Open (creating or upgrading as needed) the store at `path`.
+    """Open (creating or upgrading as needed) the store at `where`: a path or a URL.
 
     Raises `CorruptDatabase`, `NotAnAuditBinderDatabase`, `NewerSchema`,
-    `DatabaseLocked`, `MigrationFailed` or `StoreError`; in each case a file that
-    existed was not modified. `migrations` overrides the shipped script directory
+    `DatabaseLocked`, `MigrationFailed`, `StoreUnreachable`, `UpgradeNotAsked` or
+    `StoreError`; in each case a store that existed was not modified. A file is
+    backed up and upgraded by itself; a server store is upgraded only with `upgrade`
+    (`audit-binder db upgrade`). `migrations` overrides the shipped script directory
     (tests use it to simulate a newer app).
     """
-    path = Path(path).expanduser().absolute()
+    location = parse_location(where)
+    if location.is_server:
+        return _open_server(location, migrations, upgrade)
+    return _open_file(location, migrations, busy_timeout_ms)
+
+
+def _open_file(location: StoreLocation, migrations: Path | None, busy_timeout_ms: int) -> Database:
+    path = location.sqlite_path.absolute()
+    location = StoreLocation(path=path)
     script = script_directory(migrations)
     head = head_revision(script)
     state = inspect_file(path, busy_timeout_ms)
-    unknown = [rev for rev in state.revisions if rev not in known_revisions(script)]
-    if unknown:
-        raise NewerSchema(
-            f"The database {path} was written by a newer version of Audit Binder "
-            f"(schema revision {', '.join(unknown)}). Upgrade Audit Binder to open it; "
-            "the file was not changed."
-        )
+    _refuse_unknown(location, state, known_revisions(script))
     backup: Path | None = None
     if state.is_new:
         try:
@@ -192,23 +166,70 @@ def open_database(
             path.touch(mode=0o600, exist_ok=True)
         except OSError as error:
             raise StoreError(f"Cannot create the folder for {path}: {error}.") from error
-        _migrate(path, migrations, busy_timeout_ms, None)
+        migrate_file(path, migrations, busy_timeout_ms, None)
     elif state.revisions != (head,):
         backup = backup_database(path, state.revisions[0] if state.revisions else "base")
-        _migrate(path, migrations, busy_timeout_ms, backup)
+        migrate_file(path, migrations, busy_timeout_ms, backup)
     engine = make_engine(path, busy_timeout_ms=busy_timeout_ms)
     database = Database(
-        path=path,
+        location=location,
         engine=engine,
-        sessions=sessionmaker(engine, expire_on_commit=False),
+        sessions=_sessions(engine),
         revision=head,
         backup_path=backup,
+        upgraded_from=state.revisions if state.revisions != (head,) else None,
     )
+    return _after_open(database, None)
+
+
+def _open_server(location: StoreLocation, migrations: Path | None, upgrade: bool) -> Database:
+    script = script_directory(migrations)
+    head = head_revision(script)
+    engine = server.make_server_engine(location)
     try:
-        with database.session() as session:
-            rescued = functools.partial(find_rescue, path)
-            database.interrupted_scans = [s.id for s in mark_interrupted_scans(session, rescued)]
+        state = server.inspect_server(engine, location)
+        _refuse_unknown(location, state, known_revisions(script))
+        before = None
+        if state.revisions != (head,):
+            if not state.is_new and not upgrade:
+                raise server.upgrade_refused(location, state.revisions, head)
+            before = server.migrate_server(
+                engine, location, head, upgrade=upgrade, migrations=migrations
+            )
+        database = Database(
+            location=location,
+            engine=engine,
+            sessions=_sessions(engine),
+            revision=head,
+            upgraded_from=before,
+            presence=server.hold_presence(engine, this_runner()),
+        )
+    except DBAPIError as error:
+        engine.dispose()
+        raise server.server_problem(location, error) or error from error
     except BaseException:
         engine.dispose()
+        raise
+    return _after_open(database, server.present_check)
+
+
+def _sessions(engine: Engine) -> sessionmaker[Session]:
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    event.listen(sessions, "before_flush", check_before_flush)
+    return sessions
+
+
+def _after_open(
+    database: Database, present: Callable[[Session], Callable[[str], bool]] | None
+) -> Database:
+    """Mark scans whose process died as incomplete; close the store on any failure."""
+    try:
+        with database.session() as session:
+            alive = present(session) if present is not None else None
+            rescued = functools.partial(find_rescue, database.location)
+            interrupted = mark_interrupted_scans(session, alive, rescued)
+            database.interrupted_scans = [s.id for s in interrupted]
+    except BaseException:
+        database.close()
         raise
     return database

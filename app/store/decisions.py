@@ -15,15 +15,17 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.store.audit import record
+from app.store.edit_check import flush_or_conflict
 from app.store.engagements import update_engagement
-from app.store.errors import InvalidInput
-from app.store.models import CriterionDecision, Engagement
+from app.store.errors import EditConflict, InvalidInput
+from app.store.models import CriterionDecision, Engagement, next_version
 from app.store.signoffs import sha256_hex
 
 ISO27001 = "iso27001"
@@ -138,10 +140,14 @@ def set_decisions(
     *,
     actor: str,
     framework: str = ISO27001,
+    expected: Mapping[str, datetime | None] | None = None,
 ) -> list[str]:
     """Store the given decisions, all or nothing; returns the ids that changed.
 
-    Raises `DecisionsRejected` (nothing written) when any decision is invalid.
+    Raises `DecisionsRejected` (nothing written) when any decision is invalid, and
+    `EditConflict` (nothing written) when a decision was changed by someone else since
+    it was read: `expected` gives, per criterion, the `updated_at` the editor saw (None:
+    no decision yet); without it, a concurrent change of the same row is still refused.
     """
     cleaned = {key: value.cleaned() for key, value in changes.items()}
     problems = {key: decision_problems(value) for key, value in cleaned.items()}
@@ -152,6 +158,10 @@ def set_decisions(
     if problems:
         raise DecisionsRejected(problems)
     rows = _rows(session, engagement, framework)
+    for key, seen in (expected or {}).items():
+        row = rows.get(key)
+        if (row.updated_at if row is not None else None) != seen:
+            raise _conflict(key, row)
     logged: dict[str, Any] = {}
     for key, wanted in cleaned.items():
         row = rows.get(key)
@@ -163,12 +173,16 @@ def set_decisions(
                 engagement_id=engagement.id, framework=framework, criterion_id=key
             )
             session.add(row)
+        else:
+            row.updated_at = next_version(row.updated_at)
         row.applies, row.reason = wanted.applies, wanted.reason
         row.justification, row.owner = wanted.justification, wanted.owner
         row.updated_by = actor[:OWNER_MAX]  # the column's length; the log has it whole
         logged[key] = {"from": asdict(before), "to": asdict(wanted)}
     if logged:
-        session.flush()
+        changed = sorted(logged)
+        shown = ", ".join(changed[:3]) + (f" (of {len(changed)} saved)" if changed[3:] else "")
+        flush_or_conflict(session, lambda: _conflict(shown, None))
         record(
             session,
             actor=actor,
@@ -178,6 +192,21 @@ def set_decisions(
             detail=logged,
         )
     return list(logged)
+
+
+def decision_versions(
+    session: Session, engagement: Engagement, framework: str = ISO27001
+) -> dict[str, datetime]:
+    """Each stored decision's version (`updated_at`), for `set_decisions(expected=...)`."""
+    return {key: row.updated_at for key, row in _rows(session, engagement, framework).items()}
+
+
+def _conflict(criteria: str, row: CriterionDecision | None) -> EditConflict:
+    who = f" by {row.updated_by} at {row.updated_at:%Y-%m-%d %H:%M:%S} UTC" if row else ""
+    return EditConflict(
+        f"The Statement of Applicability decision for {criteria} was changed{who} after you "
+        "read it; nothing was saved, so that change was not overwritten."
+    )
 
 
 def decisions_payload(current: Mapping[str, Decision], framework: str = ISO27001) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -105,6 +105,39 @@ def create_engagement(
         raise NameTaken(f"An engagement named '{clean}' already exists.") from error
     record(session, actor=actor, action="engagement.create", target=clean, engagement=engagement)
     return engagement
+
+
+def find_or_create_engagement(session: Session, name: str, *, actor: str) -> Engagement:
+    """The engagement named `name`, created if missing, also when another writer (a
+    scheduled scan, a colleague on the team store) creates it at the same moment."""
+    found = find_engagement(session, name)
+    if found is not None:
+        return found
+    savepoint = session.begin_nested()
+    try:
+        created = create_engagement(session, name, actor=actor)
+    except NameTaken:
+        savepoint.rollback()
+        return engagement_named(session, name)
+    savepoint.commit()
+    return created
+
+
+def lock_engagement(session: Session, engagement: Engagement) -> None:
+    """Serialise writers who append to one engagement's chain, until the transaction ends.
+
+    PostgreSQL: a row lock on the engagement (FOR NO KEY UPDATE, so other writers can
+    still add rows that refer to it). SQLite has one writer at a time anyway; a no-op
+    write takes its write lock now, before the chain is read.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(
+            text("UPDATE engagements SET id = id WHERE id = :id"), {"id": engagement.id}
+        )
+        return
+    session.execute(
+        select(Engagement.id).where(Engagement.id == engagement.id).with_for_update(key_share=True)
+    )
 
 
 def get_engagement(session: Session, engagement_id: int) -> Engagement:

@@ -49,3 +49,15 @@ class TransferError(StoreError):
 
 class TamperedFile(TransferError):
     """An engagement file's contents do not match the hashes recorded in it."""
+
+
+class StoreUnreachable(StoreError):
+    """A server store cannot be reached or dropped the connection; nothing was written."""
+
+
+class UpgradeNotAsked(StoreError):
+    """A server store's schema is behind; it is upgraded only by `audit-binder db upgrade`."""
+
+
+class EditConflict(StoreError):
+    """Someone else changed the record since the editor read it; this edit was refused."""

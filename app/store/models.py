@@ -1,13 +1,17 @@
 """SQLAlchemy 2 models: engagements, scans, results, evidence, exceptions, sign-offs,
 Statement of Applicability decisions.
 
-Timestamps are stored as naive UTC (SQLite has no time zones); `UtcDateTime` adds
-and strips the zone so Python code only ever sees aware UTC datetimes.
+The same models serve an SQLite file and a PostgreSQL server. Types that differ:
+- timestamps: `timestamp with time zone` on PostgreSQL; naive UTC in SQLite (it has
+  no time zones). `UtcDateTime` adds and strips the zone, so Python code only ever
+  sees aware UTC datetimes;
+- JSON: `jsonb` on PostgreSQL, JSON text in SQLite;
+- attachments: `bytea` / BLOB (`LargeBinary`).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -25,6 +29,7 @@ from sqlalchemy import (
     event,
     text,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, mapped_column, relationship
 
@@ -38,7 +43,7 @@ NAMING_CONVENTION = {
 
 
 class UtcDateTime(TypeDecorator[datetime]):
-    impl = DateTime
+    impl = DateTime(timezone=True)
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
@@ -46,14 +51,29 @@ class UtcDateTime(TypeDecorator[datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column")
-        return value.astimezone(UTC).replace(tzinfo=None)
+        utc = value.astimezone(UTC)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=UTC)
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# JSON documents: jsonb on PostgreSQL (validated, comparable), JSON text in SQLite.
+JsonDocument = JSON().with_variant(JSONB(), "postgresql")
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def next_version(previous: datetime | None) -> datetime:
+    """The new `updated_at` of a versioned row: now, and always later than before."""
+    now = _now()
+    if previous is not None and now <= previous:
+        return previous + timedelta(microseconds=1)
+    return now
 
 
 def _security_only() -> list[Any]:
@@ -64,8 +84,8 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map: ClassVar[dict[Any, Any]] = {
         datetime: UtcDateTime,
-        dict[str, Any]: JSON,
-        list[Any]: JSON,
+        dict[str, Any]: JsonDocument,
+        list[Any]: JsonDocument,
     }
 
 
@@ -185,7 +205,16 @@ class ControlState(Base):
     applicability_reason: Mapped[str] = mapped_column(Text, default="")
     owner: Mapped[str] = mapped_column(String(200), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    # Also the row's version: every UPDATE says "WHERE updated_at = <what I read>", so
+    # of two writers who read the same state, the second is refused, never applied over
+    # the first (`app.store.control_states` turns that into `EditConflict`). The app
+    # sets it (`next_version`); an import keeps the exported value.
     updated_at: Mapped[datetime] = mapped_column(default=_now, onupdate=_now)
+
+    __mapper_args__ = {  # noqa: RUF012 (SQLAlchemy reads it once, at mapping)
+        "version_id_col": updated_at,
+        "version_id_generator": False,
+    }
 
 
 class CriterionDecision(Base):
@@ -209,7 +238,14 @@ class CriterionDecision(Base):
     justification: Mapped[str] = mapped_column(Text, default="")
     owner: Mapped[str] = mapped_column(String(200), default="")
     updated_by: Mapped[str] = mapped_column(String(200), default="")
+    # The row's version, as for `ControlState`: a decision changed meanwhile by someone
+    # else is refused, not overwritten (`app.store.decisions`).
     updated_at: Mapped[datetime] = mapped_column(default=_now, onupdate=_now)
+
+    __mapper_args__ = {  # noqa: RUF012 (SQLAlchemy reads it once, at mapping)
+        "version_id_col": updated_at,
+        "version_id_generator": False,
+    }
 
 
 class Attachment(Base):

@@ -23,6 +23,7 @@ from app import __version__
 from app.controls.results import CheckResult, Evidence, Status
 from app.store.audit import SYSTEM_ACTOR, record
 from app.store.errors import InvalidInput
+from app.store.limits import check_values
 from app.store.models import Engagement, ResultRow, Scan
 from app.store.rescue import rescue_reason
 
@@ -91,6 +92,8 @@ def _row_values(scan: Scan, result: CheckResult) -> dict[str, Any]:
 
 def insert_result_rows(session: Session, scan: Scan, rows: Sequence[dict[str, Any]]) -> None:
     """Bulk insert (one executemany; a scan has thousands of rows), then forget the cache."""
+    for number, row in enumerate(rows, start=1):  # a Core insert: no flush hook sees it
+        check_values(ResultRow, row, f"result {number} of scan #{scan.id}")
     if rows:
         session.execute(insert(ResultRow), [dict(row, scan_id=scan.id) for row in rows])
     session.expire(scan, ["results"])
@@ -291,16 +294,22 @@ def _runner_alive(runner: str) -> bool:
 
 
 def mark_interrupted_scans(
-    session: Session, rescued: Callable[[int], Path | None] = lambda scan_id: None
+    session: Session,
+    alive: Callable[[str], bool] | None = None,
+    rescued: Callable[[int], Path | None] = lambda scan_id: None,
 ) -> list[Scan]:
     """Scans still "running" whose process is gone become "incomplete" (rows kept).
 
+    `alive(runner)` says whether the `host:pid` that runs a scan is still there; by
+    default this machine's process table (a server store asks the server instead).
     `rescued(scan_id)`: the file its results were saved to when the database would not
-    take them (`app.store.rescue`); the reason then names it."""
+    take them (`app.store.rescue`); the reason then names it.
+    """
+    still_there = alive or _runner_alive
     interrupted = [
         scan
         for scan in session.scalars(select(Scan).where(Scan.state == RUNNING))
-        if not _runner_alive(scan.runner)
+        if not still_there(scan.runner)
     ]
     for scan in interrupted:
         scan.state = INCOMPLETE

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from app.store.attachments import attachments
 from app.store.audit import audit_log, record
 from app.store.control_states import control_state
+from app.store.engagements import lock_engagement
 from app.store.errors import InvalidInput
 from app.store.models import Attachment, ControlState, Engagement, RiskException, SignOff
 from app.store.risk import active_exceptions, today_utc
@@ -172,6 +173,8 @@ def sign_off(
     """Append a sign-off of what the control shows now; the reviewer is the actor."""
     if not reviewer.strip():
         raise InvalidInput("A sign-off needs the reviewer's name.")
+    # What the reviewer approves is read under the same lock as the chain it joins.
+    lock_engagement(session, engagement)
     approved = current_approved_hash(session, engagement, control_id, on)
     return append_sign_off(
         session,
@@ -199,6 +202,9 @@ def append_sign_off(
     """Add the next link of the engagement's chain and log it under `action`."""
     if len(reviewer.strip()) > NAME_MAX or len(role.strip()) > NAME_MAX:
         raise InvalidInput(f"A reviewer's name and role can have at most {NAME_MAX} characters.")
+    # Two writers appending at once (sign-offs, SoA approvals; other processes or machines)
+    # must not both link to the same last record: one waits for the other.
+    lock_engagement(session, engagement)
     chain = sign_offs(session, engagement)
     entry = SignOff(
         engagement_id=engagement.id,

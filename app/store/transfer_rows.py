@@ -2,8 +2,9 @@
 
 Every mapped column travels except database-local ones (ids, foreign keys, the scan
 runner) and attachment content (a separate file in the archive). Reading checks
-each value against its column (type, length, nullability) so an odd file fails with
-the record and field named, before anything is written.
+each value against its column (type, nullability, and what fits every back end:
+length, no NUL, 32-bit numbers) so an odd file fails with the record and field named,
+before anything is written.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any, TypeVar
 from sqlalchemy import JSON, Boolean, Column, Date, Integer, String, inspect
 
 from app.store.errors import TransferError
+from app.store.limits import value_problem
 from app.store.models import Base, UtcDateTime
 
 LOCAL_COLUMNS = frozenset({"id", "engagement_id", "scan_id", "runner", "content"})
@@ -69,6 +71,16 @@ def _parse_datetime(raw: Any, where: str, key: str) -> datetime:
 
 
 def _parse_value(model: type[Base], column: Column[Any], raw: Any, where: str) -> Any:
+    value = _typed_value(model, column, raw, where)
+    # What SQLite would take but PostgreSQL would not (too long, NUL, > 32 bits) is
+    # refused here too, so a file imports the same into either store.
+    problem = value_problem(column, value)
+    if problem is not None:
+        raise _bad(where, column.key, problem)
+    return value
+
+
+def _typed_value(model: type[Base], column: Column[Any], raw: Any, where: str) -> Any:
     key = column.key
     if raw is None:
         if not column.nullable:
@@ -100,8 +112,6 @@ def _parse_value(model: type[Base], column: Column[Any], raw: Any, where: str) -
     if isinstance(kind, String):  # Text is a String too
         if not isinstance(raw, str):
             raise _bad(where, key, "should be text")
-        if kind.length is not None and len(raw) > kind.length:
-            raise _bad(where, key, f"is longer than {kind.length} characters")
         return raw
     raise _bad(where, key, "has a type this version cannot read")
 

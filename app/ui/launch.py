@@ -23,8 +23,10 @@ from app.controls.catalogue import load_catalogue
 from app.exit_codes import EXIT_FAILED
 from app.paths import log_dir, resources_dir
 from app.secrets import KeyringUnavailable, SecretStore
+from app.services.team_store import with_saved_password
 from app.store.database import open_database
 from app.store.errors import StoreError
+from app.store.location import StoreLocation, parse_location
 from app.ui.context import AppContext, SignedIn
 from app.ui.error_dialog import install_excepthook
 from app.ui.settings import AppSettings
@@ -54,16 +56,21 @@ def configure_logging() -> Path | None:
 def build_context(
     settings: AppSettings,
     pool: TaskPool,
-    db_path: Path | None = None,
+    db_path: Path | StoreLocation | None = None,
     secrets: SecretStore | None = None,
 ) -> AppContext:
-    """Open the DB and load the catalogue; raises `StoreError` (data untouched) on trouble."""
-    db = open_database(db_path or settings.db_path())
+    """Open the DB and load the catalogue; raises `StoreError` (data untouched) on trouble.
+
+    A team store's password comes from the keyring (else libpq's ~/.pgpass or service file).
+    """
+    keyring = secrets if secrets is not None else _secret_store()
+    location = parse_location(db_path) if db_path is not None else settings.db_location()
+    db = open_database(with_saved_password(location, keyring))
     try:
         return AppContext(
             db=db,
             catalogue=load_catalogue(),
-            secrets=secrets if secrets is not None else _secret_store(),
+            secrets=keyring,
             pool=pool,
             settings=settings,
             session_factory=session_for_profile,
@@ -184,12 +191,13 @@ def _open_until_ok(settings: AppSettings) -> AppContext | None:
             box = QMessageBox(
                 QMessageBox.Icon.Critical,
                 "The database cannot be opened",
-                f"{exc}\n\nDatabase: {settings.db_path()}\n\nNothing was changed.",
+                f"{exc}\n\nDatabase: {settings.db_display()}\n\nNothing was changed.",
             )
-            other = box.addButton("Choose another file…", QMessageBox.ButtonRole.AcceptRole)
+            other = box.addButton("Choose another database…", QMessageBox.ButtonRole.AcceptRole)
             box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
             box.exec()
-            if box.clickedButton() is not other or not SettingsDialog(settings).exec():
+            dialog = SettingsDialog(settings, secrets=_secret_store())
+            if box.clickedButton() is not other or not dialog.exec():
                 return None
 
 

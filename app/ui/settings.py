@@ -1,6 +1,8 @@
 """The GUI's own preferences (QSettings): DB location, default regions, window geometry.
 
-Tests pass a `QSettings` on a temp INI file, so nothing touches the real user's config.
+The DB location is a file path or a team store's URL, never with a password (that is in
+the keyring: `app.services.team_store`). Tests pass a `QSettings` on a temp INI file, so
+nothing touches the real user's config.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
 
-from app.paths import default_db_path
+from app.store.location import BadLocation, StoreLocation, default_location, parse_location
 
 _DB_PATH = "store/db_path"
 _REGIONS = "scan/default_regions"
@@ -34,17 +36,26 @@ class AppSettings:
         value = self.store.value(key, default)
         return str(value) if value is not None else default
 
-    # The DB: AUDIT_BINDER_DB (or platformdirs) unless the user chose another file.
-    def db_path(self) -> Path:
+    # The DB: AUDIT_BINDER_DB (or platformdirs) unless the user chose another file or URL.
+    def db_location(self) -> StoreLocation:
+        """The chosen store, else the default; `BadLocation` if the setting is unusable."""
         chosen = self._str(_DB_PATH)
-        return Path(chosen).expanduser() if chosen else default_db_path()
+        return parse_location(chosen) if chosen else default_location()
 
-    def custom_db_path(self) -> str:
+    def db_display(self) -> str:
+        """The store for messages (password masked), even when the setting is unusable."""
+        try:
+            return self.db_location().display
+        except BadLocation:
+            return "(the database setting cannot be used)"
+
+    def custom_db(self) -> str:
         return self._str(_DB_PATH)
 
-    def set_db_path(self, path: str) -> None:
-        if path:
-            self.store.setValue(_DB_PATH, path)
+    def set_custom_db(self, setting: str) -> None:
+        """A path or a URL without password (`app.services.team_store.choose_store`)."""
+        if setting:
+            self.store.setValue(_DB_PATH, setting)
         else:
             self.store.remove(_DB_PATH)
 

@@ -16,6 +16,7 @@ from tests.cli.helpers import BAD_DATABASES, digest, make_database, one_clear_li
 COMMANDS = {
     "scan": ["scan", "--regions", "us-east-1"],
     "export": ["export", "--engagement", "Acme", "--pdf", "binder.pdf"],
+    "db upgrade": ["db", "upgrade"],
 }
 
 

@@ -71,6 +71,10 @@ TABLE: list[tuple[str, int, str]] = [
     ("schedule status --engagement Acme --db {acme_db}", 0, "no-scheduler"),
     ("schedule install --engagement Acme --db {acme_db} --at 25:99 --print", 2, "no-scheduler"),
     ("schedule", 2, ""),
+    ("db", 2, ""),
+    ("db upgrade --db {acme_db}", 0, ""),
+    ("db upgrade --db {notes}", 1, ""),  # not a database: refused, left untouched
+    ("db upgrade --db mysql://ana@db/audit", 2, ""),
     ("policy", 0, ""),
     ("policy --actions", 0, ""),
     ("policy --org-role AuditBinderReadOnly", 0, ""),

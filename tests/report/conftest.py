@@ -1,7 +1,9 @@
-"""Binders exported from real SQLite stores, read back with pypdf.
+"""Binders exported from real stores, read back with pypdf.
 
 Building a binder takes a few seconds, so the read-only tests share binders built
-once per session; tests that change something build their own.
+once per session, one from an SQLite file and one from a PostgreSQL store (`standard`,
+`hostile`: the tests reading them run for each); tests that change something build
+their own.
 """
 
 from __future__ import annotations
@@ -18,13 +20,15 @@ from pypdf import PdfReader
 from app.controls.catalogue import Catalogue, load_catalogue
 from app.report.binder import BinderSummary, export_binder
 from app.store.database import Database, open_database
+from app.store.location import StoreLocation
+from tests.conftest import BACKENDS, StoreBackend, backend_named
 from tests.report.populate import Spec, populate
 
 
 @dataclass
 class Built:
     pdf: Path
-    db: Path
+    db: StoreLocation
     summary: BinderSummary
     reader: PdfReader
     pages: list[str]  # extracted text per page
@@ -45,10 +49,14 @@ class Built:
 
 
 def build(
-    folder: Path, spec: Spec, catalogue: Catalogue, after: Callable[[Database], None] | None = None
+    folder: Path,
+    spec: Spec,
+    catalogue: Catalogue,
+    after: Callable[[Database], None] | None = None,
+    backend: StoreBackend | None = None,
 ) -> Built:
     folder.mkdir(parents=True, exist_ok=True)
-    db_path = folder / "store.sqlite3"
+    db_path = (backend or StoreBackend("sqlite")).new_store(folder)
     pdf = folder / "binder.pdf"
     with open_database(db_path) as database:
         with database.session() as session:
@@ -66,8 +74,10 @@ def catalogue() -> Catalogue:
     return load_catalogue()
 
 
-@pytest.fixture(scope="session")
-def standard(tmp_path_factory: pytest.TempPathFactory, catalogue: Catalogue) -> Built:
+@pytest.fixture(scope="session", params=BACKENDS)
+def standard(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, catalogue: Catalogue
+) -> Built:
     """Two scans, images, a corrupt image, a text file, an exception, a sign-off; the
     audit period covers today."""
     today = date.today()
@@ -76,13 +86,17 @@ def standard(tmp_path_factory: pytest.TempPathFactory, catalogue: Catalogue) -> 
         images=2,
         period=(today - timedelta(days=1), today + timedelta(days=30)),
     )
-    return build(tmp_path_factory.mktemp("standard"), spec, catalogue)
+    backend = backend_named(request.param, request)
+    return build(tmp_path_factory.mktemp("standard"), spec, catalogue, backend=backend)
 
 
-@pytest.fixture(scope="session")
-def hostile(tmp_path_factory: pytest.TempPathFactory, catalogue: Catalogue) -> Built:
+@pytest.fixture(scope="session", params=BACKENDS)
+def hostile(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, catalogue: Catalogue
+) -> Built:
     spec = Spec(results_per_check=2, images=0, hostile=True, is_demo=True, two_scans=False)
-    return build(tmp_path_factory.mktemp("hostile"), spec, catalogue)
+    backend = backend_named(request.param, request)
+    return build(tmp_path_factory.mktemp("hostile"), spec, catalogue, backend=backend)
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from app.report.manifest import MANIFEST_NAME, SEAL_NAME, digest_of, parse_manif
 from app.store.database import open_database
 from app.store.engagements import find_engagement
 from app.store.models import Attachment
+from tests.conftest import db_argument
 from tests.report.conftest import Built
 from tests.result_schema import assert_valid
 
@@ -172,7 +173,7 @@ def test_export_command_writes_a_binder_that_verifies(
 ) -> None:
     out = tmp_path / "out" / "binder.pdf"
     code = main(
-        ["export", "--engagement", "Acme 2026", "--pdf", str(out), "--db", str(standard.db)]
+        ["export", "--engagement", "Acme 2026", "--pdf", str(out), "--db", db_argument(standard.db)]
     )
     assert code == 0, capsys.readouterr().err
     printed = capsys.readouterr().out
@@ -185,7 +186,9 @@ def test_export_of_an_unknown_engagement_lists_the_existing_ones(
     standard: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "x.pdf"
-    code = main(["export", "--engagement", "Nope", "--pdf", str(out), "--db", str(standard.db)])
+    code = main(
+        ["export", "--engagement", "Nope", "--pdf", str(out), "--db", db_argument(standard.db)]
+    )
     assert code == 1
     err = capsys.readouterr().err
     assert "There is no engagement named 'Nope'" in err and "'Acme 2026'" in err

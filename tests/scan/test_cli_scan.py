@@ -1,4 +1,5 @@
-"""`audit-binder scan` end to end: JSON document, stored scan, clear failures."""
+"""`audit-binder scan` end to end: JSON document, stored scan (in an SQLite file and in a
+PostgreSQL store), clear failures."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ import pytest
 from app.cli import main
 from app.scan.document import document_for_scan
 from app.store.database import open_database
+from app.store.location import StoreLocation
 from app.store.models import Engagement, ResultRow, Scan
+from tests.conftest import db_argument
 
 ISO_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 
@@ -36,12 +39,13 @@ def _open_ssh(region: str) -> str:
 
 
 def test_scan_writes_the_document_and_stores_the_scan(
-    aws: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    aws: str, tmp_path: Path, store_location: StoreLocation, capsys: pytest.CaptureFixture[str]
 ) -> None:
     group = _open_ssh("eu-west-1")
-    out, db_path = tmp_path / "out" / "scan.json", tmp_path / "cli.sqlite3"
+    out, db_path = tmp_path / "out" / "scan.json", store_location
+    store = db_argument(store_location)
 
-    code = main(["scan", "--regions", "eu-west-1", "--db", str(db_path), "--json", str(out)])
+    code = main(["scan", "--regions", "eu-west-1", "--db", store, "--json", str(out)])
 
     assert code == 0
     err = capsys.readouterr().err

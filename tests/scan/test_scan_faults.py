@@ -20,7 +20,9 @@ from app.aws.inventory import collect
 from app.scan.runner import run_scan
 from app.store import scans as scan_store
 from app.store.database import open_database
+from app.store.location import StoreLocation
 from app.store.models import ResultRow, Scan
+from tests.conftest import db_argument
 from tests.scan.helpers import answer_with_error
 from tests.scan.scenario import HOME, Built
 
@@ -179,13 +181,13 @@ with open_database(sys.argv[1]) as db:
 
 
 def test_a_killed_scan_is_incomplete_on_next_open_and_earlier_scans_survive(
-    scan_env: Built, tmp_path: Path
+    scan_env: Built, store_location: StoreLocation
 ) -> None:
-    path = tmp_path / "killed.sqlite3"
+    path = store_location
     with open_database(path) as db:
         first = run_scan(boto3.Session, db, "Killed", regions=[HOME], actor="t")
     died = subprocess.run(
-        [sys.executable, "-c", KILLED_SCAN, str(path)], capture_output=True, timeout=300
+        [sys.executable, "-c", KILLED_SCAN, db_argument(path)], capture_output=True, timeout=300
     )
     assert died.returncode == 9, died.stderr.decode()[-2000:]
     with open_database(path) as db, db.session() as session:

@@ -1,4 +1,5 @@
-"""Store fixtures: a real SQLite file per test, an engagement, result builders."""
+"""Store fixtures: a real store per test (SQLite file, PostgreSQL database), an
+engagement, result builders. `db_path` is for what only an SQLite file has."""
 
 from __future__ import annotations
 
@@ -10,10 +11,13 @@ import pytest
 from sqlalchemy.orm import Session
 
 from app.controls.results import CheckResult, Evidence, Status
+from app.store.audit import audit_log
 from app.store.database import Database, open_database
-from app.store.engagements import create_engagement
+from app.store.engagements import create_engagement, list_engagements
+from app.store.location import StoreLocation
 from app.store.models import Engagement, Scan
 from app.store.scans import add_results, finish_scan, start_scan
+from tests.conftest import StoreBackend
 
 ACCOUNT = "123456789012"
 
@@ -24,10 +28,27 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def db(db_path: Path) -> Iterator[Database]:
-    database = open_database(db_path)
+def db(store_location: StoreLocation) -> Iterator[Database]:
+    """An open store, on each back end in turn."""
+    database = open_database(store_location)
     yield database
     database.close()
+
+
+@pytest.fixture
+def laptop(store_backend: StoreBackend, tmp_path: Path) -> Iterator[Database]:
+    """Another store on the same back end as `db`: where an engagement file is imported."""
+    location = store_backend.new_store(tmp_path / "laptop")
+    database = open_database(location)
+    yield database
+    database.close()
+    store_backend.discard(location)
+
+
+def assert_nothing_imported(database: Database) -> None:
+    with database.session() as session:
+        assert list_engagements(session) == []
+        assert audit_log(session) == []
 
 
 @pytest.fixture

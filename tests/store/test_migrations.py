@@ -1,25 +1,32 @@
-"""The shipped revisions: one linear chain, upgrades from nothing, matches the models,
-and carries every earlier schema (a SQL dump per revision in `schemas/`) to head."""
+"""The shipped revisions: one linear chain, upgrades from nothing and back down, and the
+models match head, on an SQLite file and on an empty PostgreSQL database alike; and every
+earlier schema (a SQL dump per revision in `schemas/`, SQLite files) is carried to head."""
 
 from __future__ import annotations
 
 import itertools
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, create_engine, inspect, text
 
 from app.paths import migrations_dir
 from app.store.control_status import ControlStatus, control_summaries
 from app.store.database import make_engine, open_database
 from app.store.decisions import Decision, decisions, set_decisions
 from app.store.engagements import engagement_named
+from app.store.location import StoreLocation
 from app.store.migrate import alembic_config, head_revision, script_directory
 from app.store.models import Base
 from app.store.signoffs import verify_chain
 from app.store.soa_approvals import soa_approvals
+from tests.conftest import StoreBackend
+from tests.postgres import PgServer
 
 
 def test_the_revision_chain_is_linear_with_a_single_head() -> None:
@@ -34,20 +41,44 @@ def test_the_revision_chain_is_linear_with_a_single_head() -> None:
     assert len(files) == len(revisions), files
 
 
-def test_upgrade_from_empty_creates_every_model_table(db_path: Path) -> None:
-    open_database(db_path).close()
-    with sqlite3.connect(db_path) as connection:
-        tables = {
-            r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
-        }
-        version = connection.execute("SELECT version_num FROM alembic_version").fetchall()
+@pytest.fixture
+def empty_store(store_backend: StoreBackend, tmp_path: Path) -> Iterator[StoreLocation]:
+    """Nothing yet: no SQLite file, or a PostgreSQL database without any table."""
+    if store_backend.server is None:
+        yield StoreLocation(path=tmp_path / "store" / "audit-binder.sqlite3")
+        return
+    location = store_backend.server.new_store(empty=True)
+    yield location
+    store_backend.server.drop(location)
+
+
+def _engine(location: StoreLocation, *, foreign_keys: bool = True) -> Engine:
+    if location.is_server:
+        return create_engine(location.connect_url())
+    return make_engine(location.sqlite_path, foreign_keys=foreign_keys)
+
+
+def _tables_and_version(location: StoreLocation) -> tuple[set[str], list[str]]:
+    engine = _engine(location)
+    with engine.connect() as connection:
+        tables = set(inspect(connection).get_table_names())
+        version = [
+            r[0] for r in connection.execute(text("SELECT version_num FROM alembic_version"))
+        ]
+    engine.dispose()
+    return tables, version
+
+
+def test_upgrade_from_empty_creates_every_model_table(empty_store: StoreLocation) -> None:
+    open_database(empty_store).close()
+    tables, version = _tables_and_version(empty_store)
     assert tables == set(Base.metadata.tables) | {"alembic_version"}
-    assert version == [(head_revision(script_directory()),)]
+    assert version == [head_revision(script_directory())]
 
 
-def test_the_models_match_the_head_revision(db_path: Path) -> None:
-    open_database(db_path).close()
-    engine = make_engine(db_path)
+def test_the_models_match_the_head_revision(empty_store: StoreLocation) -> None:
+    open_database(empty_store).close()
+    engine = _engine(empty_store)
     with engine.connect() as connection:
         context = MigrationContext.configure(
             connection, opts={"compare_type": True, "render_as_batch": True}
@@ -57,24 +88,43 @@ def test_the_models_match_the_head_revision(db_path: Path) -> None:
     assert differences == []
 
 
-def test_downgrade_to_base_and_upgrade_again(db_path: Path) -> None:
-    open_database(db_path).close()
-    engine = make_engine(db_path, foreign_keys=False)
+def test_downgrade_to_base_and_upgrade_again(empty_store: StoreLocation) -> None:
+    open_database(empty_store).close()
+    engine = _engine(empty_store, foreign_keys=False)
     with engine.begin() as connection:
         command.downgrade(alembic_config(connection=connection), "base")
-    with sqlite3.connect(db_path) as connection:
-        left = {
-            r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
-        }
+    left, _ = _tables_and_version(empty_store)
     assert left == {"alembic_version"}
     with engine.begin() as connection:
         command.upgrade(alembic_config(connection=connection), "head")
     engine.dispose()
-    with sqlite3.connect(db_path) as connection:
-        tables = {
-            r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
-        }
+    tables, version = _tables_and_version(empty_store)
     assert set(Base.metadata.tables) <= tables
+    assert version == [head_revision(script_directory())]
+
+
+def test_postgresql_gets_its_own_types(pg_server: PgServer) -> None:
+    """Time zones, jsonb and bytea where PostgreSQL has them (SQLite has none of these)."""
+    location = pg_server.new_store()
+    engine = create_engine(location.connect_url())
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text(
+                    "SELECT table_name || '.' || column_name, data_type "
+                    "FROM information_schema.columns WHERE table_schema = current_schema()"
+                )
+            )
+            types = {str(name): str(kind) for name, kind in rows}
+    finally:
+        engine.dispose()
+        pg_server.drop(location)
+    assert types["sign_offs.signed_at"] == "timestamp with time zone"
+    assert types["scans.finished_at"] == "timestamp with time zone"
+    assert types["check_results.evidence"] == "jsonb"
+    assert types["attachments.content"] == "bytea"
+    naive = [c for c, t in types.items() if t == "timestamp without time zone"]
+    assert naive == [], f"columns without a time zone: {naive}"
 
 
 SCHEMAS = Path(__file__).parent / "schemas"
@@ -135,3 +185,32 @@ def test_an_engagement_from_0001_opens_with_every_criterion_undecided_and_nothin
             now = connection.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
             assert now[: len(rows)] == rows, table
     connection.close()
+
+
+def test_a_postgresql_store_at_every_earlier_revision_upgrades_to_head_with_its_data(
+    pg_server: PgServer,
+) -> None:
+    """Each later revision, run on PostgreSQL over a store that has data in it."""
+    head = head_revision(script_directory())
+    earlier = [rev.revision for rev in script_directory().walk_revisions()][1:]
+    assert earlier, "only one revision: nothing to upgrade from"
+    for revision in earlier:
+        location = pg_server.new_store(empty=True)
+        try:
+            engine = create_engine(location.connect_url())
+            with engine.begin() as connection:
+                command.upgrade(alembic_config(connection=connection), revision)
+                connection.execute(
+                    text(
+                        "INSERT INTO engagements (name, client, frameworks, regions, settings, "
+                        "notes, is_demo, created_at, updated_at) VALUES ('Acme', 'Acme Ltd', "
+                        "'[]', '[]', '{}', '', false, now(), now())"
+                    )
+                )
+            engine.dispose()
+            with open_database(location, upgrade=True) as database:
+                assert database.upgraded_from == (revision,) and database.revision == head
+                with database.session() as session:
+                    assert engagement_named(session, "Acme").client == "Acme Ltd"
+        finally:
+            pg_server.drop(location)

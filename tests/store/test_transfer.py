@@ -1,9 +1,11 @@
-"""Export to one file, import elsewhere: round trip, hashes, tampering, name clashes."""
+"""Export to one file, import elsewhere: round trip (between SQLite files and PostgreSQL
+stores, both ways), hashes, tampering, name clashes, values one back end cannot keep."""
 
 from __future__ import annotations
 
 import json
 import zipfile
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,7 +24,8 @@ from app.store.risk import add_exception, exceptions, today_utc
 from app.store.scans import latest_results, scans, to_check_result
 from app.store.signoffs import sign_off, sign_offs, verify_chain
 from app.store.transfer import export_engagement, import_engagement
-from tests.store.conftest import ACCOUNT, record_scan, result
+from tests.conftest import BACKENDS, backend_named
+from tests.store.conftest import ACCOUNT, assert_nothing_imported, record_scan, result
 
 CONTROLS = ["sg-inbound", "no-ssh", "backups"]
 PDF = b"%PDF-1.7 restore test record\n" + bytes(range(256))
@@ -60,12 +63,19 @@ def exported(db: Database, tmp_path: Path) -> Path:
     return target
 
 
-def _other_machine(tmp_path: Path) -> Database:
-    return open_database(tmp_path / "laptop" / "audit-binder.sqlite3")
+@pytest.fixture(params=BACKENDS)
+def other_machine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """Another store on each back end: with `db` on each too, every direction is tried."""
+    backend = backend_named(request.param, request)
+    location = backend.new_store(tmp_path / "other")
+    database = open_database(location)
+    yield database
+    database.close()
+    backend.discard(location)
 
 
 def test_an_engagement_round_trips_to_another_database(
-    db: Database, exported: Path, tmp_path: Path
+    db: Database, exported: Path, other_machine: Database
 ) -> None:
     with db.session() as session:
         source = engagement_named(session, "Acme 2026")
@@ -74,7 +84,7 @@ def test_an_engagement_round_trips_to_another_database(
             c: sorted(to_check_result(r).to_json().items().__repr__() for r in rows)
             for c, rows in latest_results(session, source, CONTROLS).items()
         }
-    laptop = _other_machine(tmp_path)
+    laptop = other_machine
     with laptop.session() as session:
         imported = import_engagement(session, exported, actor="carla")
     with laptop.session() as session:
@@ -104,7 +114,6 @@ def test_an_engagement_round_trips_to_another_database(
         log = audit_log(session, copy)
         assert log[0].action == "engagement.create" and log[0].actor == "ana"
         assert log[-1].action == "engagement.import" and log[-1].actor == "carla"
-    laptop.close()
 
 
 def _rewrite(archive_path: Path, target: Path, change: dict[str, bytes]) -> Path:
@@ -114,43 +123,33 @@ def _rewrite(archive_path: Path, target: Path, change: dict[str, bytes]) -> Path
     return target
 
 
-def _assert_nothing_imported(database: Database) -> None:
-    with database.session() as session:
-        assert list_engagements(session) == []
-        assert audit_log(session) == []
-
-
 def test_a_tampered_attachment_is_rejected_and_nothing_written(
-    exported: Path, tmp_path: Path
+    exported: Path, tmp_path: Path, laptop: Database
 ) -> None:
     with zipfile.ZipFile(exported) as archive:
         pdf_path = next(n for n in archive.namelist() if n.endswith("restore.pdf"))
     tampered = _rewrite(
         exported, tmp_path / "tampered.zip", {pdf_path: PDF.replace(b"test", b"TEST")}
     )
-    laptop = _other_machine(tmp_path)
     with pytest.raises(TamperedFile, match=r"restore\.pdf.*SHA-256"), laptop.session() as session:
         import_engagement(session, tampered, actor="carla")
-    _assert_nothing_imported(laptop)
-    laptop.close()
+    assert_nothing_imported(laptop)
 
 
-def test_an_edited_manifest_is_rejected(exported: Path, tmp_path: Path) -> None:
+def test_an_edited_manifest_is_rejected(exported: Path, tmp_path: Path, laptop: Database) -> None:
     with zipfile.ZipFile(exported) as archive:
         manifest = json.loads(archive.read("manifest.json"))
     manifest["engagement"]["client"] = "Someone else"
     edited = _rewrite(
         exported, tmp_path / "edited.zip", {"manifest.json": json.dumps(manifest).encode()}
     )
-    laptop = _other_machine(tmp_path)
     with pytest.raises(TamperedFile, match="manifest"), laptop.session() as session:
         import_engagement(session, edited, actor="carla")
-    _assert_nothing_imported(laptop)
-    laptop.close()
+    assert_nothing_imported(laptop)
 
 
 def test_a_forged_sign_off_with_a_fixed_manifest_hash_is_rejected(
-    exported: Path, tmp_path: Path
+    exported: Path, tmp_path: Path, laptop: Database
 ) -> None:
     import hashlib
 
@@ -163,11 +162,9 @@ def test_a_forged_sign_off_with_a_fixed_manifest_hash_is_rejected(
         tmp_path / "forged.zip",
         {"manifest.json": body, "manifest.sha256": hashlib.sha256(body).hexdigest().encode()},
     )
-    laptop = _other_machine(tmp_path)
     with pytest.raises(TamperedFile, match="sign-offs"), laptop.session() as session:
         import_engagement(session, forged, actor="carla")
-    _assert_nothing_imported(laptop)
-    laptop.close()
+    assert_nothing_imported(laptop)
 
 
 def test_a_name_clash_is_refused_unless_a_new_name_is_given(db: Database, exported: Path) -> None:
@@ -198,7 +195,7 @@ def test_a_name_clash_is_refused_unless_a_new_name_is_given(db: Database, export
     ],
 )
 def test_odd_files_give_a_clear_error_and_change_nothing(
-    exported: Path, tmp_path: Path, content: object, message: str
+    exported: Path, tmp_path: Path, laptop: Database, content: object, message: str
 ) -> None:
     import hashlib
 
@@ -230,8 +227,6 @@ def test_odd_files_give_a_clear_error_and_change_nothing(
             odd,
             {"manifest.json": body, "manifest.sha256": hashlib.sha256(body).hexdigest().encode()},
         )
-    laptop = _other_machine(tmp_path)
     with pytest.raises(TransferError, match=message), laptop.session() as session:
         import_engagement(session, odd, actor="carla")
-    _assert_nothing_imported(laptop)
-    laptop.close()
+    assert_nothing_imported(laptop)

@@ -123,7 +123,7 @@ def test_an_edited_decision_shows_as_a_stale_approval_not_a_current_one(
         ("applies", False, "decision 3 \\(A.8.20\\) is not a valid decision: an exclusion needs"),
         ("reason", "vibes", "'vibes' is not a reason"),
         ("criterion_id", "A.5.1", "lists the decision for iso27001 A.5.1 twice"),
-        ("owner", "x" * 201, "longer than 200 characters"),
+        ("owner", "x" * 201, "is 201 characters long; at most 200 fit"),
     ],
 )
 def test_an_invalid_decision_in_the_file_imports_nothing(

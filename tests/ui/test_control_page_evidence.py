@@ -278,3 +278,27 @@ def test_remove_a_file_after_confirmation(
     with db.session() as session:
         actions = [e.action for e in audit_log(session, get_engagement(session, engagement_id))]
     assert actions.count("attachment.remove") == 1
+
+
+def test_notes_changed_by_someone_else_meanwhile_are_not_overwritten(
+    page: ControlPage, db: Database, engagement_id: int, qtbot: QtBot
+) -> None:
+    from app.store.control_states import set_control_state
+
+    page.evidence.notes.setFocus()
+    qtbot.keyClicks(page.evidence.notes, "Ana: restore tested in May")
+    with db.session() as session:  # Bob, in his own app on the same store, saves first
+        engagement = get_engagement(session, engagement_id)
+        set_control_state(session, engagement, CONTROL, actor="bob", notes="Bob: tested in June")
+    qtbot.mouseClick(page.evidence.save_notes_button, Qt.MouseButton.LeftButton)
+    said = page.header.message.text()
+    assert "changed by bob" in said and "save it again" in said
+    assert page.evidence.notes.toPlainText() == "Ana: restore tested in May"  # kept
+    with db.session() as session:
+        state = control_state(session, get_engagement(session, engagement_id), CONTROL)
+        assert state is not None and state.notes == "Bob: tested in June"
+    # Told, Ana saves again on purpose: now hers replaces his.
+    qtbot.mouseClick(page.evidence.save_notes_button, Qt.MouseButton.LeftButton)
+    with db.session() as session:
+        state = control_state(session, get_engagement(session, engagement_id), CONTROL)
+        assert state is not None and state.notes == "Ana: restore tested in May"

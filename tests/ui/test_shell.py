@@ -228,7 +228,7 @@ def test_settings_dialog_saves_regions_and_refuses_bad_ones(
     qtbot.keyClicks(dialog.db_edit, str(tmp_path / "other.sqlite3"))
     dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
     assert ctx.settings.default_regions() == ["eu-west-1", "us-east-1"]
-    assert ctx.settings.db_path() == tmp_path / "other.sqlite3"
+    assert ctx.settings.db_location().path == tmp_path / "other.sqlite3"
 
 
 def test_new_engagements_start_with_the_default_regions(ctx: AppContext, qtbot: QtBot) -> None:

@@ -6,6 +6,8 @@ the store's `StoreError`s through for the page to show inline.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy.orm import Session
 
 from app.controls.catalogue import Catalogue
@@ -17,6 +19,7 @@ from app.store.audit import record
 from app.store.engagements import get_engagement
 from app.store.errors import NotFound
 from app.store.models import Attachment, RiskException
+from app.store.unset import UNSET, Unset
 from app.ui.control_page.applicability_box import ApplicabilityRequest
 from app.ui.control_page.exceptions_panel import ExceptionRequest
 from app.ui.control_page.sign_off_panel import SignOffRequest
@@ -57,10 +60,17 @@ def remove_attachment(session: Session, engagement_id: int, attachment_id: int, 
 
 
 def save_notes(
-    session: Session, engagement_id: int, control_id: str, notes: str, actor: str
+    session: Session,
+    engagement_id: int,
+    control_id: str,
+    notes: str,
+    actor: str,
+    expected: datetime | Unset | None = UNSET,
 ) -> bool:
+    """`expected`: the state's version the editor started from (`EditConflict` if stale)."""
+    engagement = get_engagement(session, engagement_id)
     store_states.set_control_state(
-        session, get_engagement(session, engagement_id), control_id, actor=actor, notes=notes
+        session, engagement, control_id, actor=actor, notes=notes, expected=expected
     )
     return True
 
@@ -71,6 +81,7 @@ def set_applicability(
     control_id: str,
     request: ApplicabilityRequest,
     actor: str,
+    expected: datetime | Unset | None = UNSET,
 ) -> bool:
     """Owner and applicability in one store call (one audit entry with both changes)."""
     store_states.set_control_state(
@@ -78,6 +89,7 @@ def set_applicability(
         get_engagement(session, engagement_id),
         control_id,
         actor=actor,
+        expected=expected,
         owner=request.owner,
         applicability=store_states.IN_SCOPE if request.applicable else store_states.NOT_APPLICABLE,
         # An applicable control keeps no reason: the binder would print a stale one.

@@ -14,10 +14,11 @@ from PySide6.QtCore import QEvent, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
-from app.store.errors import StoreError
+from app.store.errors import EditConflict, StoreError
 from app.ui.control_page import edits
 from app.ui.control_page.applicability_box import ApplicabilityRequest
 from app.ui.control_page.attachment_files import EvidenceFileActions
+from app.ui.control_page.edit_bases import EditBases
 from app.ui.control_page.evidence_panel import EvidencePanel
 from app.ui.control_page.exceptions_panel import ExceptionRequest, ExceptionsPanel
 from app.ui.control_page.file_reading import ReadFile
@@ -59,6 +60,8 @@ class ControlPage(QWidget):
         # The (engagement, control) on screen, and unsaved notes per control.
         self._shown: tuple[int, str] | None = None
         self._drafts: dict[tuple[int, str], str] = {}
+        self._bases = EditBases()
+        self._last_error: StoreError | None = None
         # Set while we announce our own edit, so our data_changed handler does not reload twice.
         self._own_change = False
         self._needs_refresh = False
@@ -165,6 +168,8 @@ class ControlPage(QWidget):
             # A reload (a scan finished, another screen changed something) must not
             # throw away what the user is typing.
             self._drafts[(eid, cid)] = self.evidence.notes.toPlainText()
+        editing = (eid, cid) in self._drafts or (same and self.overview.applicability.dirty)
+        self._bases.shown((eid, cid), snapshot.state_version, editing=editing)
         self.snapshot = snapshot
         self._shown = (eid, cid)
         self.setEnabled(True)
@@ -219,6 +224,7 @@ class ControlPage(QWidget):
             with self._ctx.db.session() as session:
                 value = action(session, eid, cid, actor(self._ctx))
         except StoreError as error:
+            self._last_error = error
             self.header.say(f"Could not {what}: {error}")
             return None
         self.header.say("")
@@ -279,18 +285,37 @@ class ControlPage(QWidget):
         )
 
     def _on_evidence_notes_saved(self, notes: str) -> None:
-        self._write(
+        self._save_state(
             "save the notes",
-            lambda s, eid, cid, actor: edits.save_notes(s, eid, cid, notes, actor),
+            lambda s, eid, cid, actor, base: edits.save_notes(s, eid, cid, notes, actor, base),
         )
 
     def _on_applicability_saved(self, request: ApplicabilityRequest) -> None:
         if self.snapshot is None or self.snapshot.locked:
             return
-        self._write(
+        self._save_state(
             "save the owner and applicability",
-            lambda s, eid, cid, actor: edits.set_applicability(s, eid, cid, request, actor),
+            lambda s, eid, cid, actor, base: edits.set_applicability(
+                s, eid, cid, request, actor, base
+            ),
         )
+
+    def _save_state(self, what: str, action: Callable[..., bool]) -> None:
+        """A write of the control's state, checked against the version the editor began
+        from; a conflict keeps the user's text and says a second save replaces theirs."""
+        key = (self._engagement_id or 0, self._control_id or "")
+        base = self._bases.base(key)
+        self._last_error = None
+        done = self._write(what, lambda s, eid, cid, who: action(s, eid, cid, who, base))
+        conflict = self._last_error if isinstance(self._last_error, EditConflict) else None
+        if conflict is not None:
+            self.refresh()
+            self.header.say(
+                f"Could not {what}: {conflict} Your version is still here: save it again to "
+                "replace theirs."
+            )
+        if self.snapshot is not None and (done is not None or conflict is not None):
+            self._bases.accept(key, self.snapshot.state_version)
 
     def _on_exceptions_added(self, request: ExceptionRequest) -> None:
         done = self._write(

@@ -127,6 +127,8 @@ class ControlSnapshot:
     owner: str = ""
     applicable: bool = True
     applicability_reason: str = ""
+    # The stored state's version (`updated_at`; None: none stored): edits check it.
+    state_version: datetime | None = None
 
     @property
     def latest_sign_off(self) -> SignOffInfo | None:

@@ -262,4 +262,5 @@ def load_snapshot(
         owner=state.owner if state is not None else "",
         applicable=state is None or state.applicability != store_states.NOT_APPLICABLE,
         applicability_reason=state.applicability_reason if state is not None else "",
+        state_version=state.updated_at if state is not None else None,
     )

@@ -1,0 +1,34 @@
+"""The `--db` option of every command that opens the store: an SQLite file or a URL."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from app.store.location import BadLocation, StoreLocation, default_location, parse_location
+
+
+def store_location_argument(value: str) -> StoreLocation:
+    """argparse `type=`: a usage error (exit 2) names the problem, never the password."""
+    try:
+        return parse_location(value)
+    except BadLocation as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def add_db_option(parser: Any) -> None:
+    parser.add_argument(
+        "--db",
+        type=store_location_argument,
+        metavar="PATH|URL",
+        help="the store: an SQLite file, or a team store's URL "
+        "(postgresql+psycopg://user@host/database); default: AUDIT_BINDER_DB, else the "
+        "file in the user data folder",
+    )
+
+
+def chosen_location(args: argparse.Namespace) -> StoreLocation:
+    """`--db`, else `AUDIT_BINDER_DB`, else the default file (`BadLocation` when the
+    variable holds an unusable URL)."""
+    chosen: StoreLocation | None = args.db
+    return chosen if chosen is not None else default_location()
