@@ -119,8 +119,8 @@ def bench(
 def bench_soa(session: Session, engagement: Engagement) -> None:
     from app.controls.catalogue import load_catalogue
     from app.services import soa
-    from app.services.soa_model import DecisionChange
     from app.services.next_steps import next_steps
+    from app.services.soa_model import DecisionChange
     from app.services.soa_table import csv_text, xlsx_bytes
     from app.services.soa_view import load_view
 
