@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
 
+from app.controls.catalogue import Catalogue, Control, load_catalogue
 from app.controls.results import CheckResult, Evidence, Status
 from app.store.database import Database, open_database
 from app.store.engagements import create_engagement
@@ -16,6 +18,16 @@ from app.store.models import Engagement, Scan
 from app.store.scans import add_results, finish_scan, start_scan
 
 ACCOUNT = "123456789012"
+
+
+@cache
+def _catalogue() -> Catalogue:
+    return load_catalogue()
+
+
+def controls(ids: Sequence[str]) -> list[Control]:
+    """The catalogue's controls of these ids (`control_summaries` takes controls)."""
+    return [_catalogue().get(control_id) for control_id in ids]
 
 
 @pytest.fixture
