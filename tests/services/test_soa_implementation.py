@@ -10,13 +10,12 @@ from app.controls.catalogue import Catalogue
 from app.controls.results import Status
 from app.services.implementation import Implementation
 from app.services.soa import DecisionChange, decide, set_soc2_scope, soa_rows, soc2_rows
-from app.store.attachments import add_attachment
 from app.store.control_states import set_control_state
 from app.store.control_status import ControlStatus
 from app.store.models import Engagement
 from app.store.risk import add_exception, today_utc
 from app.store.signoffs import sign_off
-from tests.store.conftest import record_scan, result
+from tests.store.conftest import attach, record_scan, result
 
 
 def _implementation(
@@ -25,18 +24,6 @@ def _implementation(
     return {
         r.criterion_id: r.implementation.value for r in soa_rows(session, engagement, catalogue)
     }
-
-
-def _attach(session: Session, engagement: Engagement, control: str, item: str) -> None:
-    add_attachment(
-        session,
-        engagement,
-        control,
-        name=f"{item}.pdf",
-        content=b"%PDF-1.7 " + item.encode(),
-        actor="ana",
-        evidence_item=item,
-    )
 
 
 def test_with_nothing_done_every_row_is_not_yet(
@@ -55,10 +42,10 @@ def test_with_nothing_done_every_row_is_not_yet(
 def test_a_manual_control_is_in_place_once_every_evidence_item_is_attached(
     session: Session, engagement: Engagement, small_catalogue: Catalogue
 ) -> None:
-    _attach(session, engagement, "policies", "policy")
+    attach(session, engagement, "policies", "policy")
     assert _implementation(session, engagement, small_catalogue)["A.5.1"] == "not_yet"
 
-    _attach(session, engagement, "policies", "review")
+    attach(session, engagement, "policies", "review")
 
     rows = {r.criterion_id: r for r in soa_rows(session, engagement, small_catalogue)}
     assert rows["A.5.1"].implementation == Implementation.IMPLEMENTED
@@ -72,7 +59,7 @@ def test_a_current_sign_off_puts_a_manual_control_in_place_until_it_goes_stale(
     sign_off(session, engagement, "policies", reviewer="Ana", role="CISO")
     assert _implementation(session, engagement, small_catalogue)["A.5.1"] == "implemented"
 
-    _attach(session, engagement, "policies", "policy")  # the sign-off is stale now
+    attach(session, engagement, "policies", "policy")  # the sign-off is stale now
 
     [row] = [r for r in soa_rows(session, engagement, small_catalogue) if r.criterion_id == "A.5.1"]
     assert row.controls[0].status == ControlStatus.STALE
@@ -82,14 +69,14 @@ def test_a_current_sign_off_puts_a_manual_control_in_place_until_it_goes_stale(
 def test_inherited_when_every_control_is_inherited_with_the_providers_report(
     session: Session, engagement: Engagement, small_catalogue: Catalogue
 ) -> None:
-    _attach(session, engagement, "data-centre", "aws-report")
+    attach(session, engagement, "data-centre", "aws-report")
 
     found = _implementation(session, engagement, small_catalogue)
 
     assert found["A.7.1"] == "inherited"
     assert found["A.7.2"] == "partly"  # the company's own side (policies) is not done
-    _attach(session, engagement, "policies", "policy")
-    _attach(session, engagement, "policies", "review")
+    attach(session, engagement, "policies", "policy")
+    attach(session, engagement, "policies", "review")
     assert _implementation(session, engagement, small_catalogue)["A.7.2"] == "implemented"
 
 
@@ -127,7 +114,7 @@ def test_an_automated_control_counts_when_passing_or_excepted(
 def test_excluded_when_the_decision_says_it_does_not_apply(
     session: Session, engagement: Engagement, small_catalogue: Catalogue
 ) -> None:
-    _attach(session, engagement, "data-centre", "aws-report")
+    attach(session, engagement, "data-centre", "aws-report")
     decide(
         session,
         engagement,
@@ -143,7 +130,7 @@ def test_excluded_when_the_decision_says_it_does_not_apply(
 def test_soc2_rows_are_the_criteria_of_the_categories_in_scope(
     session: Session, engagement: Engagement, small_catalogue: Catalogue
 ) -> None:
-    _attach(session, engagement, "data-centre", "aws-report")
+    attach(session, engagement, "data-centre", "aws-report")
     assert [r.criterion_id for r in soc2_rows(session, engagement, small_catalogue)] == [
         "CC1.1",
         "CC6.6",

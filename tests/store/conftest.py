@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.controls.catalogue import Catalogue, Control, load_catalogue
 from app.controls.results import CheckResult, Evidence, Status
+from app.store.attachments import add_attachment
 from app.store.database import Database, open_database
 from app.store.engagements import create_engagement
 from app.store.models import Engagement, Scan
@@ -106,3 +107,16 @@ def record_scan(
     if state != "running":
         finish_scan(session, scan, state, actor="founder@acme.test")
     return scan
+
+
+def attach(session: Session, engagement: Engagement, control: str, item: str) -> None:
+    """A small PDF attached to `control` against its manual evidence item `item`."""
+    add_attachment(
+        session,
+        engagement,
+        control,
+        name=f"{item}.pdf",
+        content=b"%PDF-1.7 " + item.encode(),
+        actor="ana",
+        evidence_item=item,
+    )

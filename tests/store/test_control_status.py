@@ -19,7 +19,7 @@ from app.store.control_status import (
 from app.store.models import Engagement
 from app.store.risk import add_exception, today_utc
 from app.store.signoffs import sign_off
-from tests.store.conftest import controls, record_scan, result
+from tests.store.conftest import attach, controls, record_scan, result
 
 CONTROLS = ["sg-inbound", "no-ssh", "nacls", "backups", "cloudtrail", "vpc-flow-logs"]
 SG = "arn:aws:ec2:eu-west-1:123456789012:security-group/"
@@ -169,18 +169,6 @@ def test_framework_summary_counts_controls_mapped_in_each(
     assert (soc2.passed, soc2.failing, soc2.errors, soc2.not_checked, soc2.total) == (1, 1, 1, 1, 4)
 
 
-def _attach(session: Session, engagement: Engagement, control: str, item: str) -> None:
-    add_attachment(
-        session,
-        engagement,
-        control,
-        name=f"{item}.pdf",
-        content=f"%PDF-1 {item}".encode(),
-        actor="a",
-        evidence_item=item,
-    )
-
-
 def test_a_manual_control_rests_on_its_evidence_not_on_a_scan(
     session: Session, engagement: Engagement
 ) -> None:
@@ -196,18 +184,18 @@ def test_a_manual_control_rests_on_its_evidence_not_on_a_scan(
     assert summary().status == ControlStatus.EVIDENCE_MISSING
     assert summary().missing_evidence == tuple(asked)
     assert not summary().automated
-    _attach(session, engagement, policies.id, asked[0])
+    attach(session, engagement, policies.id, asked[0])
     # A file against no item, or against another control's item, answers nothing here.
     add_attachment(session, engagement, policies.id, name="x.txt", content=b"x", actor="a")
     assert summary().status == ControlStatus.EVIDENCE_MISSING
     assert summary().missing_evidence == tuple(asked[1:])
     for item in asked[1:]:
-        _attach(session, engagement, policies.id, item)
+        attach(session, engagement, policies.id, item)
     assert summary().status == ControlStatus.EVIDENCE_ATTACHED
     assert summary().missing_evidence == ()
     sign_off(session, engagement, policies.id, reviewer="Ana", role="CISO")
     assert summary().status == ControlStatus.SIGNED_OFF
-    _attach(session, engagement, policies.id, asked[0])
+    attach(session, engagement, policies.id, asked[0])
     assert summary().status == ControlStatus.STALE
     assert summary().check_status == ControlStatus.EVIDENCE_ATTACHED
     assert ControlStatus.EVIDENCE_ATTACHED.label == "Evidence attached, not signed off"
@@ -220,7 +208,7 @@ def test_framework_summary_counts_manual_controls_by_their_evidence(
         ["security-policies", "security-training", "access-reviews"]
     )
     for item in policies.manual_evidence:
-        _attach(session, engagement, policies.id, item.id)
+        attach(session, engagement, policies.id, item.id)
     sign_off(session, engagement, reviews.id, reviewer="Ana")  # signed off with nothing attached
     summaries = control_summaries(session, engagement, [policies, training, reviews])
     mapping = {c.id: {"iso27001"} for c in (policies, training, reviews)}
