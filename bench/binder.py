@@ -1,4 +1,6 @@
-"""Benchmark: export a binder with ~2,000 results and 50 image attachments.
+"""Benchmark: export a binder with ~2,000 results and 50 image attachments, of the whole
+audit: every control of the catalogue (a file against each manual evidence item), the
+93-row Statement of Applicability decided and approved, every SOC 2 category in scope.
 
 Run: `.venv/bin/python bench/binder.py [--results 2000] [--images 50] [--keep DIR]`.
 Fills a fresh SQLite store through the store's own API, then exports the binder in a
@@ -28,7 +30,7 @@ def fill(db: Path, results: int, images: int) -> None:
     catalogue = load_catalogue()
     checks = sum(len(c.checks) for c in catalogue.controls)
     per_check = max(1, round(results / checks))
-    spec = Spec(results_per_check=per_check, images=images, two_scans=False)
+    spec = Spec(results_per_check=per_check, images=images, two_scans=False, whole_audit=True)
     with open_database(db) as database, database.session() as session:
         populate(session, catalogue, spec)
 

@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
         with open_database(environment.db_path) as db, db.session() as session:
             binder = export_binder(session, environment.engagement_name, pdf, catalogue=catalogue)
             engagement = get_engagement(session, environment.engagement_id)
-            summaries = control_summaries(session, engagement, catalogue.ids)
+            summaries = control_summaries(session, engagement, catalogue.controls)
     except (StoreError, CatalogueError) as exc:
         print(f"audit-binder demo: {exc}", file=sys.stderr)
         return EXIT_FAILED
@@ -107,6 +107,8 @@ _LABELS = {
     "exception": "failing under an accepted exception",
     "signed_off": "signed off",
     "stale": "signed off but changed since (stale)",
+    "evidence_missing": "with evidence missing",
+    "evidence_attached": "with their evidence attached, not signed off",
 }
 
 

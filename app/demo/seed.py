@@ -3,8 +3,9 @@
 `create_demo_engagement` makes the engagement (flagged `is_demo`, so the UI and every
 binder page say DEMO) from `resources/demo/account.toml` and `engagement.toml`;
 `seed_manual_work` then adds what a team would have done by hand: evidence files,
-notes, an exception, sign-offs, and a note written after a sign-off (which makes that
-sign-off stale, to show the warning). Everything goes through the store's repositories,
+notes, an exception, sign-offs, a note written after a sign-off (which makes that
+sign-off stale, to show the warning), and the approved Statement of Applicability
+(`app/demo/statement.py`). Everything goes through the store's repositories,
 so the audit log and the sign-off chain are exactly what real use produces.
 """
 
@@ -20,7 +21,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.controls.catalogue import Catalogue, load_catalogue
 from app.demo.scenario import ACCOUNT_ID, BuiltAccount
+from app.demo.statement import seed_statement
 from app.paths import resources_dir
 from app.store.accounts import add_account
 from app.store.attachments import add_attachment
@@ -109,8 +112,10 @@ def seed_manual_work(
     built: BuiltAccount,
     *,
     today: date | None = None,
+    catalogue: Catalogue | None = None,
 ) -> None:
-    """Evidence, notes, the exception, the sign-offs, then the notes written after them."""
+    """Evidence, notes, the exception, the sign-offs, then the notes written after them,
+    and the Statement of Applicability."""
     day = today or today_utc()
     spec = data.engagement
     for item in spec.get("evidence", []):
@@ -160,6 +165,8 @@ def seed_manual_work(
     for item in spec.get("sign_offs", []):
         if item.get("note_after"):
             _append_note(session, engagement, str(item["control"]), str(item["note_after"]))
+    if "soa" in spec:
+        seed_statement(session, engagement, spec["soa"], catalogue or load_catalogue())
 
 
 def _exception_pattern(item: Mapping[str, Any], built: BuiltAccount) -> str:

@@ -25,8 +25,9 @@ from app.report.kit import Kit
 from app.report.manifest import Manifest, build_manifest, manifest_json, utc_text
 from app.report.model import BinderData, controls_chapter, shown_frameworks
 from app.report.story_control import controls
-from app.report.story_front import applicability, cover, summary
+from app.report.story_front import cover, summary
 from app.report.story_history import appendix, history
+from app.report.story_soa import draft_marks, soc2_criteria, statement_of_applicability
 from app.report.styles import build_styles, register_fonts
 from app.report.templates import BinderCanvas, BinderDocTemplate, PageDecor
 
@@ -106,6 +107,7 @@ def render(
         generated=utc_text(data.generated_at),
         is_demo=e.is_demo,
         coverage=coverage,
+        drafts=draft_marks(data),
     )
     buffer = io.BytesIO()
     doc = BinderDocTemplate(
@@ -148,7 +150,8 @@ def story(kit: Kit, data: BinderData, manifest: Manifest) -> list[Flowable]:
     parts += cover(kit, data, manifest.digest)
     parts += summary(kit, data)
     for number, framework in enumerate(shown_frameworks(data.engagement.frameworks), start=2):
-        parts += applicability(kit, data, str(number), framework)
+        section = statement_of_applicability if framework == "iso27001" else soc2_criteria
+        parts += section(kit, data, str(number))
     chapter = controls_chapter(data.engagement.frameworks)
     parts += controls(kit, data, str(chapter))
     parts += history(kit, data, str(chapter + 1))

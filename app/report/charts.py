@@ -19,6 +19,8 @@ BUCKET_COLOURS = {
     "exceptions": colors.HexColor("#8e24aa"),
     "errors": colors.HexColor("#ef6c00"),
     "not_checked": colors.HexColor("#90a4ae"),
+    "evidence_attached": colors.HexColor("#1e88e5"),
+    "evidence_missing": colors.HexColor("#7e57c2"),
     "not_applicable": colors.HexColor("#cfd8dc"),
 }
 RESULT_LABELS = {

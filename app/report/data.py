@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
@@ -20,12 +20,12 @@ from app import __version__
 from app.controls.catalogue import FRAMEWORKS, Catalogue, Control, load_catalogue
 from app.report.manifest import sha256_hex
 from app.report.model import (
+    BUCKETS,
     ApiCall,
     AttachmentItem,
     BinderData,
     CheckBlock,
     ControlSection,
-    CriterionRow,
     EngagementInfo,
     ExceptionItem,
     FrameworkSummary,
@@ -35,8 +35,10 @@ from app.report.model import (
     controls_chapter,
 )
 from app.report.scan_evidence import population_row, scan_changes, scan_item
+from app.services.soa import criteria_in_scope, frameworks_served, statement
+from app.services.soa_model import Statement
 from app.store.attachments import attachments as stored_attachments
-from app.store.control_states import NOT_APPLICABLE, control_states
+from app.store.control_states import control_states
 from app.store.control_status import ControlSummary, control_summaries, framework_summaries
 from app.store.engagements import find_engagement, list_engagements
 from app.store.models import Attachment, ResultRow, RiskException, Scan
@@ -73,11 +75,10 @@ def gather(
     moment = now or datetime.now(UTC)
     today = moment.date()
     period = Period(engagement.period_start, engagement.period_end)
-    ids = catalogue.ids
-    summaries = control_summaries(session, engagement, ids, today)
+    summaries = control_summaries(session, engagement, catalogue.controls, today)
     history = sorted(scans(session, engagement), key=lambda s: (s.started_at, s.id))
     scan_by_id = {s.id: s for s in history}
-    latest = latest_results(session, engagement, ids)
+    latest = latest_results(session, engagement, catalogue.ids)
     in_force = active_exceptions(session, engagement, today)
     all_exceptions = exceptions(session, engagement)
     states = control_states(session, engagement)
@@ -86,7 +87,9 @@ def gather(
     frameworks = tuple(engagement.frameworks)
     chapter = controls_chapter(frameworks)
     sections = []
-    for index, control in enumerate(catalogue.controls, start=1):
+    # Numbered family by family: the order of the binder's "Controls" chapter.
+    in_order = [control for _, controls in catalogue.by_family() for control in controls]
+    for index, control in enumerate(in_order, start=1):
         summary = summaries[control.id]
         state = states.get(control.id)
         own_exceptions = [e for e in in_force if e.control_id == control.id]
@@ -100,7 +103,7 @@ def gather(
             ControlSection(
                 number=f"{chapter}.{index}",
                 control=control,
-                status=summary.status.value if summary.applicable else NOT_APPLICABLE,
+                status=summary.status,
                 applicable=summary.applicable,
                 applicability_reason=state.applicability_reason if state else "",
                 owner=state.owner if state else "",
@@ -127,24 +130,7 @@ def gather(
                 ),
             )
         )
-    mapping = {c.id: {f for f in FRAMEWORKS if c.mapping.ids(f)} for c in catalogue.controls}
-    shown = frameworks or tuple(FRAMEWORKS)
-    framework_rows = tuple(
-        FrameworkSummary(
-            key=fw.framework,
-            name=FRAMEWORKS.get(fw.framework, fw.framework),
-            criteria=len(_criteria_ids(catalogue, fw.framework)),
-            counts={
-                "passed": fw.passed,
-                "failing": fw.failing,
-                "exceptions": fw.exceptions,
-                "errors": fw.errors,
-                "not_checked": fw.not_checked,
-                "not_applicable": fw.not_applicable,
-            },
-        )
-        for fw in framework_summaries(summaries, mapping, list(shown))
-    )
+    soa = statement(session, engagement, catalogue, summaries)
     # Who collected the evidence: the caller of the newest complete scan (else any scan).
     newest_first = list(reversed(history))
     complete = [s for s in newest_first if s.state == COMPLETE]
@@ -171,8 +157,8 @@ def gather(
         controls=tuple(sections),
         scans=tuple(scan_item(s, period) for s in history),
         changes=scan_changes(history, period),
-        frameworks=framework_rows,
-        criteria=_criteria(catalogue, sections, summaries),
+        frameworks=_framework_rows(summaries, catalogue, soa, frameworks or tuple(FRAMEWORKS)),
+        statement=soa,
         chain_problems=verify_chain(session, engagement).problems,
     )
 
@@ -289,49 +275,18 @@ def _exception(e: RiskException, today: date) -> ExceptionItem:
     )
 
 
-def _criteria_ids(catalogue: Catalogue, framework: str) -> list[str]:
-    listed = [c.id for c in catalogue.criteria_of(framework)]
-    mapped = [i for c in catalogue.controls for i in c.mapping.ids(framework)]
-    return list(dict.fromkeys(listed + mapped))
-
-
-_WORST_FIRST = ("failing", "error", "stale", "not_checked", "exception", "passing", "signed_off")
-
-
-def _criteria(
-    catalogue: Catalogue, sections: list[ControlSection], summaries: dict[str, ControlSummary]
-) -> tuple[CriterionRow, ...]:
-    by_id = {s.control.id: s for s in sections}
-    rows = []
-    for framework in FRAMEWORKS:
-        for criterion in _criteria_ids(catalogue, framework):
-            mapped = [by_id[c.id] for c in catalogue.controls_for(framework, criterion)]
-            if not mapped:
-                continue
-            applicable = [s for s in mapped if s.applicable]
-            excluded = [s for s in mapped if not s.applicable]
-            why = ""
-            if applicable:
-                why = "Addressed by " + "; ".join(s.control.title for s in applicable) + "."
-            for s in excluded:
-                reason = s.applicability_reason or "no reason given"
-                why += f" {s.control.title} excluded: {reason}."
-            statuses = {summaries[s.control.id].status.value for s in applicable}
-            status = next((st for st in _WORST_FIRST if st in statuses), "not_applicable")
-            try:
-                title = catalogue.criterion_title(framework, criterion)
-            except KeyError:
-                title = ""
-            rows.append(
-                CriterionRow(
-                    framework=framework,
-                    criterion=criterion,
-                    title=title,
-                    control_ids=tuple(s.control.id for s in mapped),
-                    applicable=bool(applicable),
-                    why=why.strip(),
-                    status=status,
-                    references=tuple((s.number, s.anchor) for s in mapped),
-                )
-            )
-    return tuple(rows)
+def _framework_rows(
+    summaries: Mapping[str, ControlSummary],
+    catalogue: Catalogue,
+    soa: Statement,
+    shown: Sequence[str],
+) -> tuple[FrameworkSummary, ...]:
+    return tuple(
+        FrameworkSummary(
+            key=fw.framework,
+            name=FRAMEWORKS.get(fw.framework, fw.framework),
+            criteria=len(criteria_in_scope(soa, fw.framework)),
+            counts={bucket: getattr(fw, bucket) for bucket in BUCKETS},
+        )
+        for fw in framework_summaries(summaries, frameworks_served(catalogue, soa), list(shown))
+    )

@@ -98,10 +98,18 @@ class Kit:
         return Paragraph(trusted_markup, style or self.styles.body)
 
     def heading(
-        self, number: str, title: str, *, key: str, level: int, in_toc: bool | None = None
+        self,
+        number: str,
+        title: str,
+        *,
+        key: str,
+        level: int,
+        in_toc: bool | None = None,
+        style: Any = None,
     ) -> Heading:
-        """A numbered heading; levels 0-1 are in the contents, level 2 only in the outline."""
-        style = (self.styles.h1, self.styles.h2, self.styles.h3)[min(level, 2)]
+        """A numbered heading; levels 0-1 are in the contents, deeper ones only in the
+        outline unless `in_toc`. The style follows the level unless given."""
+        style = style or (self.styles.h1, self.styles.h2, self.styles.h3)[min(level, 2)]
         label = f"{number}  {title}" if number else title
         return Heading(
             self.esc(label),

@@ -7,43 +7,27 @@ these, so tests and benchmarks can build a binder without a database.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from app.controls.catalogue import Control
+from app.services.soa_model import Statement
+from app.store.control_status import FRAMEWORK_BUCKETS, ControlStatus
 
-# Per-control status, as the store derives it.
-CONTROL_STATUSES = (
-    "passing",
-    "signed_off",
-    "failing",
-    "exception",
-    "error",
-    "stale",
-    "not_checked",
-    "not_applicable",
-)
-# Per framework, controls are counted in these buckets (a stale sign-off counts by its
-# results; see app/store/control_status.py).
-BUCKETS = ("passed", "failing", "exceptions", "errors", "not_checked", "not_applicable")
+# Per framework, controls are counted in the store's buckets (a stale sign-off counts by
+# its own evidence; see app/store/control_status.py).
+BUCKETS = FRAMEWORK_BUCKETS
 BUCKET_LABELS = {
-    "passed": "Passed",
+    "passed": "Passed or signed off",
     "failing": "Failing",
     "exceptions": "Exceptions",
     "errors": "Could not check",
-    "not_checked": "Not checked",
+    "not_checked": "Not checked (no scan)",
+    "evidence_attached": "Evidence attached",
+    "evidence_missing": "Evidence missing",
     "not_applicable": "Not applicable",
 }
-STATUS_LABELS = {
-    "passing": "Passing",
-    "signed_off": "Signed off",
-    "failing": "Failing",
-    "exception": "Accepted exception",
-    "error": "Could not check",
-    "stale": "Sign-off stale",
-    "not_checked": "Not checked",
-    "not_applicable": "Not applicable",
-}
+NOT_APPLICABLE_LABEL = "Not applicable"
 
 
 def shown_frameworks(frameworks: tuple[str, ...]) -> tuple[str, ...]:
@@ -167,7 +151,7 @@ class SignOffItem:
 class ControlSection:
     number: str  # section number in the binder, e.g. "4.3"
     control: Control
-    status: str  # one of CONTROL_STATUSES
+    status: ControlStatus
     applicable: bool
     applicability_reason: str
     owner: str
@@ -180,6 +164,14 @@ class ControlSection:
     @property
     def anchor(self) -> str:
         return f"control-{self.control.id}"
+
+    @property
+    def status_label(self) -> str:
+        return self.status.label if self.applicable else NOT_APPLICABLE_LABEL
+
+    def files_for(self, item_id: str) -> tuple[AttachmentItem, ...]:
+        """The files attached against one manual evidence item."""
+        return tuple(a for a in self.attachments if a.evidence_item == item_id)
 
 
 @dataclass(frozen=True)
@@ -227,18 +219,6 @@ class FrameworkSummary:
 
 
 @dataclass(frozen=True)
-class CriterionRow:
-    framework: str
-    criterion: str
-    title: str
-    control_ids: tuple[str, ...]
-    applicable: bool
-    why: str
-    status: str
-    references: tuple[tuple[str, str], ...]  # (section number, anchor)
-
-
-@dataclass(frozen=True)
 class BinderData:
     engagement: EngagementInfo
     generated_at: datetime
@@ -248,6 +228,8 @@ class BinderData:
     scans: tuple[ScanItem, ...]
     changes: tuple[ScanChanges, ...]
     frameworks: tuple[FrameworkSummary, ...]
-    criteria: tuple[CriterionRow, ...] = field(default_factory=tuple)
+    # The Statement of Applicability and SOC 2 scope; None when the store has none
+    # (a binder built from values alone, as some tests do).
+    statement: Statement | None = None
     # Problems found re-checking the sign-off hash chain (empty: intact).
     chain_problems: tuple[str, ...] = ()

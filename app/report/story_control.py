@@ -1,4 +1,5 @@
-"""One control's section: requirement, checks with their calls and population, findings."""
+"""The Controls chapter, family by family, and an automated control's section: requirement,
+checks with their calls and population, findings (manual controls: `story_manual.py`)."""
 
 from __future__ import annotations
 
@@ -7,16 +8,15 @@ from collections import Counter
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Spacer
 
+from app.controls.catalogue import FAMILY_TITLES
 from app.report.kit import Kit, status_cell
 from app.report.manifest import utc_text
-from app.report.model import STATUS_LABELS, BinderData, CheckBlock, ControlSection, PopulationRow
-from app.report.story_evidence import exceptions, manual_evidence, sign_offs
+from app.report.model import BinderData, CheckBlock, ControlSection, PopulationRow
+from app.report.story_evidence import exceptions, manual_evidence, notes, sign_offs
+from app.report.story_manual import facts_table, manual_control, requirement
 from app.report.templates import FRAME_WIDTH
 
 OUT_OF_PERIOD = "†"
-MANUAL_CONTROL = (
-    "None: a manual control. It rests on the manual evidence, notes and sign-off below."
-)
 # The findings list repeats failing rows of the population; past this it points there.
 MAX_FINDINGS = 150
 
@@ -25,62 +25,63 @@ def controls(kit: Kit, data: BinderData, number: str) -> list[Flowable]:
     story: list[Flowable] = [kit.heading(number, "Controls", key="controls", level=0)]
     story.append(
         kit.para(
-            "One section per control. Automated results come from the latest complete scan "
-            f"of each account that covered the control. {OUT_OF_PERIOD} marks evidence "
-            "collected outside the audit period; (exc.) marks a failing resource covered by "
-            "an approved, unexpired exception; N/A means the check found nothing of its kind "
-            "to judge there.",
+            "One section per control, family by family. Automated results come from the "
+            "latest complete scan of each account that covered the control. "
+            f"{OUT_OF_PERIOD} marks evidence collected outside the audit period; (exc.) "
+            "marks a failing resource covered by an approved, unexpired exception; N/A means "
+            "the check found nothing of its kind to judge there. Manual controls, which no "
+            "scan judges, list each piece of evidence asked for and what is attached "
+            "against it.",
             kit.styles.small,
         )
     )
-    for index, section in enumerate(data.controls):
-        if index:
-            story.append(PageBreak())
-        story.extend(control(kit, data, section))
+    for index, (family, sections) in enumerate(_by_family(data.controls)):
+        for position, section in enumerate(sections):
+            if index or position:
+                story.append(PageBreak())
+            if not position:
+                story.append(_family_heading(kit, family, sections))
+            if section.control.automated:
+                story.extend(control(kit, data, section))
+            else:
+                story.extend(manual_control(kit, section))
     story.append(PageBreak())
     return story
 
 
+def _by_family(
+    sections: tuple[ControlSection, ...],
+) -> list[tuple[str, list[ControlSection]]]:
+    groups: dict[str, list[ControlSection]] = {}
+    for section in sections:
+        groups.setdefault(section.control.family, []).append(section)
+    return list(groups.items())
+
+
+def _family_heading(kit: Kit, family: str, sections: list[ControlSection]) -> Flowable:
+    first, last = sections[0].number, sections[-1].number
+    span = first if first == last else f"{first} to {last}"
+    title = f"{FAMILY_TITLES.get(family, family)} ({span})"
+    return kit.heading("", title, key=f"family-{family}", level=1, style=kit.styles.kicker)
+
+
 def control(kit: Kit, data: BinderData, section: ControlSection) -> list[Flowable]:
+    """An automated control's section: its checks, population and findings, then its record."""
     s = kit.styles
     c = section.control
     story: list[Flowable] = [
-        kit.heading(section.number, c.title, key=section.anchor, level=1),
+        kit.heading(section.number, c.title, key=section.anchor, level=2, in_toc=True, style=s.h2),
+        facts_table(kit, section),
     ]
-    m = c.mapping
-    facts: list[tuple[str, object]] = [
-        ("Control id", c.id),
-        ("Status", STATUS_LABELS.get(section.status, section.status)),
-        (
-            "Applicability",
-            "In scope"
-            if section.applicable
-            else f"Not applicable: {section.applicability_reason or 'no reason given'}",
-        ),
-        ("ISO 27001:2022", ", ".join(m.iso27001) or "—"),
-        ("SOC 2", ", ".join(m.soc2) or "—"),
-        ("SCF", ", ".join(m.scf) or "—"),
-        ("Owner", section.owner or "—"),
-    ]
-    story.append(kit.facts(facts, (35 * mm, FRAME_WIDTH - 35 * mm)))
-    story.append(kit.rich("<b>Requirement</b>", s.h3))
-    story.append(kit.para(c.summary))
-    if c.why:
-        story.append(kit.para(c.why, s.small))
-    if c.inherited is not None:
-        story.append(kit.para(f"Inherited from {c.inherited.provider}: {c.inherited.scope}"))
-        story.append(kit.para(f"The provider's own report: {c.inherited.report}", s.small))
-    story.append(kit.heading("", "Automated checks", key=f"{section.anchor}-checks", level=2))
-    if not c.automated:
-        story.append(kit.para(MANUAL_CONTROL, s.body))
-    elif not section.checks:
+    story.extend(requirement(kit, section))
+    story.append(kit.heading("", "Automated checks", key=f"{section.anchor}-checks", level=3))
+    if not section.checks:
         story.append(kit.para("No automated result is recorded for this control.", s.body))
     for block in section.checks:
         story.extend(_check(kit, data, section, block))
     story.extend(_findings(kit, section))
     story.extend(manual_evidence(kit, section))
-    story.append(kit.heading("", "Notes", key=f"{section.anchor}-notes", level=2))
-    story.append(kit.para(section.notes or "No notes.", s.body if section.notes else s.muted))
+    story.extend(notes(kit, section))
     story.extend(exceptions(kit, section))
     story.extend(sign_offs(kit, section))
     return story
@@ -189,7 +190,7 @@ def _population(kit: Kit, rows: tuple[PopulationRow, ...], multi_account: bool) 
 def _findings(kit: Kit, section: ControlSection) -> list[Flowable]:
     s = kit.styles
     story: list[Flowable] = [
-        kit.heading("", "Findings and remediation", key=f"{section.anchor}-findings", level=2)
+        kit.heading("", "Findings and remediation", key=f"{section.anchor}-findings", level=3)
     ]
     failing = [r for b in section.checks for r in b.rows if r.status in ("FAIL", "ERROR")]
     if not failing:

@@ -1,4 +1,5 @@
-"""Manual evidence (images shown, other files listed), exceptions and sign-offs of a control."""
+"""A control's record: manual evidence item by item (images shown, every file listed with
+its SHA-256), notes, exceptions and sign-offs. Shared by automated and manual controls."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import io
 from PIL import Image as PILImage
 from PIL import UnidentifiedImageError
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from app.report.kit import BinderImage, Kit
 from app.report.manifest import utc_text
@@ -16,6 +17,8 @@ from app.report.styles import RULE
 from app.report.templates import FRAME_WIDTH
 
 MAX_IMAGE_HEIGHT = 105 * mm
+_GIVEN = "#2f7d32"
+_MISSING = "#b3261e"
 # Screenshots are shown at most this many pixels wide; the original is embedded as is.
 MAX_IMAGE_PIXELS = 1600
 # Decompression bombs are refused rather than shown.
@@ -23,35 +26,73 @@ MAX_SOURCE_PIXELS = 40_000_000
 
 
 def manual_evidence(kit: Kit, section: ControlSection) -> list[Flowable]:
+    """Each evidence item the control asks for, with the files attached against it."""
     s = kit.styles
     story: list[Flowable] = [
-        kit.heading("", "Manual evidence", key=f"{section.anchor}-manual", level=2)
+        kit.heading("", "Manual evidence", key=f"{section.anchor}-manual", level=3)
     ]
-    expected = section.control.manual_evidence
-    answered = {a.evidence_item for a in section.attachments}
-    for item in expected:
-        state = "provided" if item.id in answered else "not provided"
-        story.append(kit.rich(f"<b>{kit.esc(item.title)}</b> ({state})", s.small))
+    asked = section.control.manual_evidence
+    if not asked and not section.attachments:
+        story.append(kit.para("This control asks for no manual evidence.", s.muted))
+        return story
+    intro = (
+        "What an auditor will ask for, and what is attached against each item."
+        if not section.control.automated
+        else "Evidence no API can give, asked for beside the checks, and what is attached."
+    )
+    story.append(kit.para(intro, s.small))
+    for number, item in enumerate(asked, start=1):
+        files = section.files_for(item.id)
+        if files:
+            state = f'<font color="{_GIVEN}">{_count(files)} attached</font>'
+        else:
+            state = f'<font color="{_MISSING}">nothing attached yet</font>'
+        story.append(CondPageBreak(20 * mm))
+        story.append(kit.rich(f"<b>{number}. {kit.esc(item.title)}</b>: {state}", s.body))
         if item.description:
             story.append(kit.para(item.description, s.small))
-    if not section.attachments:
-        story.append(kit.para("No files are attached to this control.", s.muted))
-        return story
-    listed = list(section.attachments)
-    widths = [55 * mm, 20 * mm, 30 * mm, FRAME_WIDTH - 105 * mm]
+        story.extend(_files(kit, files))
+    ids = {item.id for item in asked}
+    others = tuple(a for a in section.attachments if a.evidence_item not in ids)
+    if others:
+        story.append(CondPageBreak(20 * mm))
+        story.append(
+            kit.rich(
+                f"<b>Other files attached to this control</b>: {_count(others)}, "
+                "not against any item above",
+                s.body,
+            )
+        )
+        story.extend(_files(kit, others))
+    return story
+
+
+def _count(files: tuple[AttachmentItem, ...]) -> str:
+    return f"{len(files)} file{'s' if len(files) != 1 else ''}"
+
+
+def _files(kit: Kit, files: tuple[AttachmentItem, ...]) -> list[Flowable]:
+    """The files as a table (name, size, who and when, SHA-256), then the images shown."""
+    if not files:
+        return []
+    widths = [52 * mm, 18 * mm, 38 * mm, FRAME_WIDTH - 108 * mm]
     rows = [
         [
-            kit.cell(a.name, widths[0]),
+            kit.cell(a.name + (f"\n{a.description}" if a.description else ""), widths[0]),
             f"{a.size:,} bytes",
-            kit.cell(utc_text(a.added_at) + (" †" if a.in_period is False else ""), widths[2]),
+            kit.cell(
+                f"{a.added_by or 'unknown'}, {utc_text(a.added_at)}"
+                + (" †" if a.in_period is False else ""),
+                widths[2],
+            ),
             kit.cell(_hash_note(a), widths[3], mono=True),
         ]
-        for a in listed
+        for a in files
     ]
-    header = ["File", "Size", "Added (UTC)", "SHA-256"]
-    story.append(kit.grid(header, rows, widths, mono_columns=(3,)))
+    header = ["File", "Size", "Added by, when (UTC)", "SHA-256"]
+    story: list[Flowable] = [kit.grid(header, rows, widths, mono_columns=(3,))]
     story.append(Spacer(1, 3 * mm))
-    for attachment in listed:
+    for attachment in files:
         story.extend(_attachment_detail(kit, attachment))
     return story
 
@@ -144,10 +185,18 @@ def _as_jpeg(content: bytes) -> tuple[bytes, int, int]:
         return out.getvalue(), image.width, image.height
 
 
+def notes(kit: Kit, section: ControlSection) -> list[Flowable]:
+    s = kit.styles
+    return [
+        kit.heading("", "Notes", key=f"{section.anchor}-notes", level=3),
+        kit.para(section.notes or "No notes.", s.body if section.notes else s.muted),
+    ]
+
+
 def exceptions(kit: Kit, section: ControlSection) -> list[Flowable]:
     s = kit.styles
     story: list[Flowable] = [
-        kit.heading("", "Exceptions", key=f"{section.anchor}-exceptions", level=2)
+        kit.heading("", "Exceptions", key=f"{section.anchor}-exceptions", level=3)
     ]
     if not section.exceptions:
         story.append(kit.para("No exceptions.", s.muted))
@@ -171,7 +220,7 @@ def exceptions(kit: Kit, section: ControlSection) -> list[Flowable]:
 
 def sign_offs(kit: Kit, section: ControlSection) -> list[Flowable]:
     s = kit.styles
-    story: list[Flowable] = [kit.heading("", "Sign-off", key=f"{section.anchor}-signoff", level=2)]
+    story: list[Flowable] = [kit.heading("", "Sign-off", key=f"{section.anchor}-signoff", level=3)]
     if not section.sign_offs:
         story.append(kit.para("Not signed off.", s.muted))
         return story

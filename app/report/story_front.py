@@ -1,4 +1,4 @@
-"""Cover, contents, summary per framework and the applicability tables."""
+"""Cover, contents and the summary per framework."""
 
 from __future__ import annotations
 
@@ -14,11 +14,12 @@ from app.report.manifest import utc_text
 from app.report.model import (
     BUCKET_LABELS,
     BUCKETS,
-    STATUS_LABELS,
     BinderData,
-    CriterionRow,
+    ControlSection,
     controls_chapter,
 )
+from app.report.story_manual import kind_label
+from app.report.story_soa import cover_fact, cover_notice, soa_summary
 from app.report.styles import DEMO_RED
 from app.report.templates import FRAME_WIDTH, table_of_contents
 
@@ -40,6 +41,7 @@ def cover(kit: Kit, data: BinderData, digest: str) -> list[Flowable]:
                 s.body,
             )
         )
+    story.extend(cover_notice(kit, data))
     period = e.period
     period_text = (
         f"{period.start or 'open'} to {period.end or 'open'}"
@@ -61,6 +63,9 @@ def cover(kit: Kit, data: BinderData, digest: str) -> list[Flowable]:
         ("Generated with", f"Audit Binder {data.app_version}"),
         ("Evidence digest (SHA-256)", kit.rich(digest, s.cell_mono)),
     ]
+    soa = cover_fact(data)
+    if soa is not None:
+        facts.insert(4, ("Statement of Applicability", soa))
     story.append(Spacer(1, 6 * mm))
     story.append(kit.facts(facts, (48 * mm, FRAME_WIDTH - 48 * mm)))
     story.append(Spacer(1, 10 * mm))
@@ -71,10 +76,12 @@ def cover(kit: Kit, data: BinderData, digest: str) -> list[Flowable]:
         kit.rich(
             f"Section 1 summarises each framework. {criteria} criterion by criterion, "
             "whether it applies, how it is implemented and where the evidence is. "
-            f"Section {chapter} gives each control: the requirement, the API calls that were "
-            "made (read-only, with their parameters, time, account, region and caller), the "
-            "whole population of resources judged (passing ones too), findings, remediation, "
-            "manual evidence, exceptions and sign-off. "
+            f"Section {chapter} gives each control, family by family: the requirement; for "
+            "automated controls, the API calls that were made (read-only, with their "
+            "parameters, time, account, region and caller), the whole population of "
+            "resources judged (passing ones too), findings and remediation; for manual "
+            "controls, what to do and each piece of evidence asked for with what is attached "
+            "against it; then notes, exceptions and sign-off. "
             f"Section {chapter + 1} is the scan history. Appendix A lists the SHA-256 of every "
             "evidence file; the files themselves are embedded in this PDF.",
             s.body,
@@ -99,23 +106,38 @@ def summary(kit: Kit, data: BinderData) -> list[Flowable]:
     story: list[Flowable] = [kit.heading("1", "Summary", key="summary", level=0)]
     story.append(
         kit.para(
-            "Each control is counted once per framework it maps to. Passed: every resource "
-            "its checks judged passed (or a current sign-off). Exceptions: its only failures "
-            "are covered by an approved, unexpired exception. Could not check: a check could "
-            "not look (access denied, region unreachable), which is never counted as a pass.",
+            "Each control is counted once per framework in whose scope it serves a "
+            "criterion (an Annex A control not excluded; a SOC 2 criterion of a category in "
+            "scope). Passed or signed off: every resource its checks judged passed, or a "
+            "current sign-off. Automated controls may also be failing, under an approved "
+            "unexpired exception (Exceptions), unable to look (Could not check: never "
+            "counted as a pass) or not yet scanned. Manual controls, which no scan judges, "
+            "rest on their files: Evidence attached (every item asked for has a file, "
+            "awaiting a reviewer's sign-off) or Evidence missing. A stale sign-off counts "
+            "by the control's own evidence.",
             s.small,
         )
     )
-    header = ["Framework", "Criteria", "Controls", *[BUCKET_LABELS[k] for k in BUCKETS]]
-    widths = [30 * mm, 15 * mm, 15 * mm] + [(FRAME_WIDTH - 60 * mm) / len(BUCKETS)] * len(BUCKETS)
-    rows: list[list[object]] = []
-    for fw in data.frameworks:
-        total = sum(fw.counts.values())
-        rows.append(
-            [fw.name, str(fw.criteria), str(total), *[str(fw.counts.get(k, 0)) for k in BUCKETS]]
-        )
-    story.append(kit.grid(header, rows, widths))
-    story.append(Spacer(1, 5 * mm))
+    # One column per framework: the buckets' names read best down the side.
+    frameworks = data.frameworks
+    rows: list[list[object]] = [
+        ["Criteria in scope", *[str(fw.criteria) for fw in frameworks]],
+        ["Controls counted", *[str(sum(fw.counts.values())) for fw in frameworks]],
+    ]
+    rows += [[BUCKET_LABELS[k], *[str(fw.counts.get(k, 0)) for fw in frameworks]] for k in BUCKETS]
+    widths = [48 * mm] + [32 * mm] * len(frameworks)
+    story.append(kit.grid(["", *[fw.name for fw in frameworks]], rows, widths))
+    story.extend(soa_summary(kit, data))
+    story.append(Spacer(1, 4 * mm))
+    story.append(_charts(data))
+    story.append(Spacer(1, 4 * mm))
+    story.append(kit.rich("<b>Controls at a glance</b>", s.h3))
+    story.append(_at_a_glance(kit, data))
+    story.append(PageBreak())
+    return story
+
+
+def _charts(data: BinderData) -> Table:
     # Half the frame less the table's default cell padding (6 pt each side).
     chart_width = FRAME_WIDTH / 2 - 12
     charts: list[Flowable] = [
@@ -132,86 +154,38 @@ def summary(kit: Kit, data: BinderData) -> list[Flowable]:
         [p + [""] * (2 - len(p)) for p in pairs], colWidths=[FRAME_WIDTH / 2] * 2, hAlign="LEFT"
     )
     chart_table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
-    story.append(chart_table)
-    story.append(Spacer(1, 4 * mm))
-    story.append(kit.rich("<b>Controls at a glance</b>", s.h3))
+    return chart_table
+
+
+def _at_a_glance(kit: Kit, data: BinderData) -> Table:
+    s = kit.styles
+    widths = [10 * mm, 62 * mm, 17 * mm, 29 * mm, 28 * mm]
+    widths.append(FRAME_WIDTH - sum(widths))
     rows = []
     for section in data.controls:
-        counts = Counter(row.status for b in section.checks for row in b.rows)
         signed = section.sign_offs[-1] if section.sign_offs else None
         rows.append(
             [
                 kit.rich(f'<a href="#{section.anchor}">{section.number}</a>', s.cell),
-                kit.cell(f"{section.control.title} ({section.control.id})", 70 * mm),
-                STATUS_LABELS.get(section.status, section.status),
-                f"{counts['PASS']} / {counts['FAIL']} / {counts['ERROR']} / "
-                f"{counts['NOT_APPLICABLE']}",
+                kit.cell(f"{section.control.title} ({section.control.id})", widths[1]),
+                kind_label(section),
+                section.status_label,
+                _results_or_evidence(section),
                 kit.cell(
                     (f"{signed.reviewer}{' (stale)' if signed.stale else ''}" if signed else "—"),
-                    35 * mm,
+                    widths[5],
                 ),
             ]
         )
-    story.append(
-        kit.grid(
-            ["§", "Control", "Status", "Pass / fail / error / n.a.", "Signed off by"],
-            rows,
-            [10 * mm, 70 * mm, 30 * mm, 29 * mm, FRAME_WIDTH - 139 * mm],
-        )
-    )
-    story.append(PageBreak())
-    return story
+    header = ["§", "Control", "Kind", "Status", "Results (P / F / E / N/A) or evidence"]
+    return kit.grid([*header, "Signed off by"], rows, widths)
 
 
-def applicability(kit: Kit, data: BinderData, number: str, framework: str) -> list[Flowable]:
-    s = kit.styles
-    name = FRAMEWORKS.get(framework, framework)
-    title = (
-        "ISO 27001:2022 Statement of Applicability"
-        if framework == "iso27001"
-        else f"{name} criteria"
-    )
-    story: list[Flowable] = [kit.heading(number, title, key=f"criteria-{framework}", level=0)]
-    story.append(
-        kit.para(
-            f"Every {name} criterion that the catalogue's controls address. Criterion titles "
-            "are short descriptions in our own words, not the standard's text. The evidence "
-            "reference points at the control sections of this binder.",
-            s.small,
-        )
-    )
-    rows = [_criterion_row(kit, row) for row in data.criteria if row.framework == framework]
-    widths = [17 * mm, 38 * mm, 14 * mm, 57 * mm, 28 * mm, FRAME_WIDTH - 154 * mm]
-    header = ["Criterion", "Topic", "Applies", "Why / how", "Implemented", "Evidence"]
-    if rows:
-        story.append(kit.grid(header, rows, widths))
-    else:
-        story.append(kit.para("No criteria of this framework are covered.", s.body))
-    story.append(PageBreak())
-    return story
-
-
-# How far a criterion is implemented, from the worst status of its controls.
-IMPLEMENTED = {
-    "passing": "Yes",
-    "signed_off": "Yes, signed off",
-    "exception": "Yes, with accepted exceptions",
-    "failing": "Partly: open findings",
-    "error": "Unknown: could not check",
-    "stale": "Yes, but the sign-off is stale",
-    "not_checked": "Not yet checked",
-    "not_applicable": "—",
-}
-
-
-def _criterion_row(kit: Kit, row: CriterionRow) -> list[object]:
-    s = kit.styles
-    links = ", ".join(f'<a href="#{anchor}">§{number}</a>' for number, anchor in row.references)
-    return [
-        kit.cell(row.criterion, 17 * mm, bold=True),
-        kit.cell(row.title or "—", 40 * mm),
-        "Yes" if row.applicable else "No",
-        kit.cell(row.why, 57 * mm),
-        kit.cell(IMPLEMENTED.get(row.status, row.status), 28 * mm),
-        kit.rich(links or "—", s.cell),
-    ]
+def _results_or_evidence(section: ControlSection) -> str:
+    control = section.control
+    if not control.automated:
+        asked = control.manual_evidence
+        answered = sum(1 for item in asked if section.files_for(item.id))
+        return f"{answered} of {len(asked)} items"
+    counts = Counter(row.status for b in section.checks for row in b.rows)
+    return f"{counts['PASS']} / {counts['FAIL']} / {counts['ERROR']} / {counts['NOT_APPLICABLE']}"

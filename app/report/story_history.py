@@ -85,13 +85,15 @@ def _chain(kit: Kit, data: BinderData) -> list[Flowable]:
     """Whether the store's sign-off records still form an unbroken hash chain."""
     s = kit.styles
     count = sum(len(section.sign_offs) for section in data.controls)
+    approvals = len(data.statement.approvals) if data.statement is not None else 0
+    records = f"{count} sign-off(s)" + (f" and {approvals} SoA approval(s)" if approvals else "")
     story: list[Flowable] = [
         kit.heading("", "Sign-off record", key="sign-off-chain", level=1, in_toc=False)
     ]
     if not data.chain_problems:
         story.append(
             kit.para(
-                f"{count} sign-off(s). Each record's SHA-256 covers the previous record, and "
+                f"{records}. Each record's SHA-256 covers the previous record, and "
                 "re-checking the chain at export found it intact: no sign-off was edited or "
                 "removed.",
                 s.body,
@@ -101,7 +103,7 @@ def _chain(kit: Kit, data: BinderData) -> list[Flowable]:
     story.append(
         kit.rich(
             f'<font color="#b3261e"><b>The sign-off chain is broken.</b></font> '
-            f"{count} sign-off(s) remain; re-checking them at export found:",
+            f"{records} remain; re-checking them at export found:",
             s.body,
         )
     )

@@ -44,6 +44,7 @@ STATUS_COLOURS = {
     "NOT_APPLICABLE": colors.HexColor("#607080"),
 }
 DEMO_RED = colors.HexColor("#c62828")
+DRAFT_RED = colors.HexColor("#b3261e")
 
 
 class Coverage:
@@ -118,6 +119,9 @@ class Styles:
     banner: ParagraphStyle
     toc0: ParagraphStyle
     toc1: ParagraphStyle
+    toc2: ParagraphStyle
+    kicker: ParagraphStyle  # a family's name above its first control
+    draft: ParagraphStyle  # the DRAFT notice on the cover and the SoA
 
 
 def build_styles() -> Styles:
@@ -194,5 +198,32 @@ def build_styles() -> Styles:
         ),
         toc1=ParagraphStyle(
             "toc1", parent=base, fontSize=9, leading=12, leftIndent=14, firstLineIndent=0
+        ),
+        toc2=ParagraphStyle(
+            "toc2", parent=base, fontSize=8, leading=10.5, leftIndent=28, firstLineIndent=0
+        ),
+        kicker=ParagraphStyle(
+            "kicker",
+            parent=base,
+            fontName=BOLD,
+            fontSize=9,
+            leading=12,
+            textColor=MUTED,
+            spaceAfter=0,
+            keepWithNext=1,
+        ),
+        draft=ParagraphStyle(
+            "draft",
+            parent=base,
+            fontName=BOLD,
+            fontSize=10,
+            leading=13.5,
+            textColor=DRAFT_RED,
+            borderColor=DRAFT_RED,
+            borderWidth=1.2,
+            borderPadding=6,
+            backColor=colors.HexColor("#fdecea"),
+            spaceBefore=8,
+            spaceAfter=12,
         ),
     )

@@ -1,4 +1,5 @@
-"""Page templates: header, DEMO banner, footer with "Page X of Y", outline and TOC hooks.
+"""Page templates: header, DEMO banner, footer with "Page X of Y", outline and TOC hooks,
+and a mark (DRAFT) across every page of chosen sections.
 
 "Page X of Y" draws the total as a form XObject that is defined when the canvas is
 saved, so the number is exact in a single pass and bookmarks keep pointing at the
@@ -7,8 +8,8 @@ right pages (the saved-page-states canvas trick would break them).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from reportlab.lib.pagesizes import A4
@@ -17,7 +18,16 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 from reportlab.platypus.tableofcontents import TableOfContents
 
-from app.report.styles import BOLD, DEMO_RED, MUTED, REGULAR, RULE, Coverage, Styles
+from app.report.styles import (
+    BOLD,
+    DEMO_RED,
+    DRAFT_RED,
+    MUTED,
+    REGULAR,
+    RULE,
+    Coverage,
+    Styles,
+)
 from app.report.text import draw_runs
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
@@ -59,6 +69,9 @@ class PageDecor:
     generated: str  # "2026-11-28 10:00:09 UTC"
     is_demo: bool
     coverage: Coverage
+    # Section (the key of its level-0 heading) -> a line drawn under the header of each
+    # of its pages, with a large "DRAFT" across the page: the SoA until it is approved.
+    drafts: Mapping[str, str] = field(default_factory=dict)
 
 
 class BinderCanvas(Canvas):
@@ -115,6 +128,7 @@ class BinderDocTemplate(BaseDocTemplate):
         )
         self.decor = decor
         self._on_page = on_page
+        self._section = ""  # the key of the level-0 heading last laid out
         frame = Frame(
             MARGIN_X,
             MARGIN_BOTTOM,
@@ -126,7 +140,36 @@ class BinderDocTemplate(BaseDocTemplate):
             topPadding=0,
             bottomPadding=0,
         )
-        self.addPageTemplates([PageTemplate(id="body", frames=[frame], onPage=self._decorate)])
+        self.addPageTemplates(
+            [
+                PageTemplate(
+                    id="body", frames=[frame], onPage=self._decorate, onPageEnd=self._mark_draft
+                )
+            ]
+        )
+
+    def beforeDocument(self) -> None:
+        self._section = ""  # each layout pass starts from the top
+
+    def _mark_draft(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
+        """At the end of a page (its section is known by then): the DRAFT marks."""
+        line = self.decor.drafts.get(self._section)
+        if line is None:
+            return
+        canvas.saveState()
+        canvas.setFillColor(DRAFT_RED)
+        canvas.setFillAlpha(0.09)
+        canvas.setFont(BOLD, 110)
+        canvas.translate(PAGE_WIDTH / 2, PAGE_HEIGHT / 2)
+        canvas.rotate(50)
+        canvas.drawCentredString(0, -38, "DRAFT")
+        canvas.restoreState()
+        canvas.saveState()
+        canvas.setFillColor(DRAFT_RED)
+        top = PAGE_HEIGHT - (22.5 if self.decor.is_demo else 20.5) * mm
+        text = f"DRAFT — {line}"
+        draw_runs(canvas, MARGIN_X, top, text, 8, self.decor.coverage, BOLD, FRAME_WIDTH)
+        canvas.restoreState()
 
     def _decorate(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
         decor = self.decor
@@ -165,6 +208,8 @@ class BinderDocTemplate(BaseDocTemplate):
 
     def afterFlowable(self, flowable: Flowable) -> None:
         if isinstance(flowable, Heading):
+            if flowable.level == 0:
+                self._section = flowable.key
             # The heading's top edge, so a link lands on the heading, not the page top.
             top = getattr(self.frame, "_y", 0.0) + flowable.height
             self.canv.bookmarkPage(flowable.key, fit="XYZ", left=0, top=top)
@@ -179,5 +224,5 @@ class BinderDocTemplate(BaseDocTemplate):
 
 def table_of_contents(styles: Styles) -> TableOfContents:
     toc = TableOfContents(dotsMinLevel=0)
-    toc.levelStyles = [styles.toc0, styles.toc1]
+    toc.levelStyles = [styles.toc0, styles.toc1, styles.toc2]
     return toc

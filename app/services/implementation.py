@@ -24,14 +24,16 @@ A control marked not applicable (per control, on its own page) does not count.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 from app.controls.catalogue import Control
 from app.store.control_status import ControlStatus, ControlSummary
 
-_CHECKS_IN_PLACE = (ControlStatus.PASSING, ControlStatus.EXCEPTION)
+# A control's own evidence (`check_status`) that puts it in place without a sign-off:
+# passing checks, failures all accepted, or (manual) a file for every evidence item.
+_IN_PLACE = (ControlStatus.PASSING, ControlStatus.EXCEPTION, ControlStatus.EVIDENCE_ATTACHED)
 
 
 class Implementation(StrEnum):
@@ -60,17 +62,12 @@ class ControlRef:
     in_place: bool
 
 
-def in_place(control: Control, summary: ControlSummary, answered: Collection[str]) -> bool:
-    """The control rule above; `answered` holds the evidence item ids with an attachment."""
-    if summary.status == ControlStatus.SIGNED_OFF:
-        return True
-    if control.automated:
-        return summary.check_status in _CHECKS_IN_PLACE
-    wanted = {item.id for item in control.manual_evidence}
-    return bool(wanted) and wanted <= set(answered)
+def in_place(summary: ControlSummary) -> bool:
+    """The control rule above, on the store's derived status (`app/store/control_status.py`)."""
+    return summary.status == ControlStatus.SIGNED_OFF or summary.check_status in _IN_PLACE
 
 
-def control_ref(control: Control, summary: ControlSummary, answered: Collection[str]) -> ControlRef:
+def control_ref(control: Control, summary: ControlSummary) -> ControlRef:
     return ControlRef(
         id=control.id,
         title=control.title,
@@ -78,7 +75,7 @@ def control_ref(control: Control, summary: ControlSummary, answered: Collection[
         inherited=control.inherited is not None,
         applicable=summary.applicable,
         status=summary.status,
-        in_place=in_place(control, summary, answered),
+        in_place=in_place(summary),
     )
 
 

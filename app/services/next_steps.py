@@ -168,7 +168,7 @@ def next_steps(session: Session, engagement: Engagement, catalogue: Catalogue) -
     excluded = {cid for cid, d in chosen.items() if d.applies is False}
     categories = set(engagement.soc2_categories)
     wanted = [c for c in catalogue.controls if in_scope(c, frameworks, excluded, categories)]
-    summaries = control_summaries(session, engagement, [c.id for c in wanted])
+    summaries = control_summaries(session, engagement, wanted)
     answered: dict[str, set[str]] = defaultdict(set)
     for attachment in attachments(session, engagement):
         if attachment.evidence_item:

@@ -12,13 +12,15 @@ change something take the actor too. Rows and requests are the frozen dataclasse
 - `approve`: the next SoA version, once every row is decided.
 - `soc2_rows`: the SOC 2 criteria of the engagement's categories; `set_soc2_scope`.
   `both_tables`: both row lists in one read (the app's SoA screen shows both).
+- `statement`: all of the above at once, for the binder; `criteria_in_scope` and
+  `frameworks_served`: what a framework's summary counts.
 - `start_from`: copy another engagement's decisions (not its approvals).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from sqlalchemy.orm import Session
 
@@ -33,10 +35,11 @@ from app.services.soa_model import (
     SoaRow,
     SoaState,
     Soc2Row,
+    Statement,
     TableRow,
 )
 from app.store.attachments import attachments
-from app.store.control_status import control_summaries
+from app.store.control_status import ControlSummary, control_summaries
 from app.store.decisions import (
     ISO27001,
     UNDECIDED,
@@ -59,19 +62,23 @@ SOC2 = "soc2"
 class _Behind:
     """The controls behind each criterion, with their status and evidence (few queries)."""
 
-    def __init__(self, session: Session, engagement: Engagement, catalogue: Catalogue) -> None:
+    def __init__(
+        self,
+        session: Session,
+        engagement: Engagement,
+        catalogue: Catalogue,
+        summaries: Mapping[str, ControlSummary] | None = None,
+    ) -> None:
         self.catalogue = catalogue
-        summaries = control_summaries(session, engagement, catalogue.ids)
+        if summaries is None:
+            summaries = control_summaries(session, engagement, catalogue.controls)
         files: dict[str, list[EvidenceRef]] = defaultdict(list)
         for a in attachments(session, engagement):
             files[a.control_id].append(
                 EvidenceRef(a.control_id, a.id, a.original_name, a.sha256, a.evidence_item)
             )
         self.files = files
-        self.refs = {
-            c.id: control_ref(c, summaries[c.id], {f.evidence_item for f in files[c.id]})
-            for c in catalogue.controls
-        }
+        self.refs = {c.id: control_ref(c, summaries[c.id]) for c in catalogue.controls}
 
     def of(self, criterion: Criterion) -> tuple[tuple[ControlRef, ...], tuple[EvidenceRef, ...]]:
         controls = self.catalogue.controls_for(criterion.framework, criterion.id)
@@ -81,7 +88,7 @@ class _Behind:
 
 def soa_rows(session: Session, engagement: Engagement, catalogue: Catalogue) -> list[SoaRow]:
     """Every Annex A control in the standard's order, decided or not."""
-    return _soa_rows(session, engagement, _Behind(session, engagement, catalogue))
+    return _soa_rows(_Behind(session, engagement, catalogue), decisions(session, engagement))
 
 
 def both_tables(
@@ -89,14 +96,15 @@ def both_tables(
 ) -> tuple[list[SoaRow], list[Soc2Row]]:
     """`soa_rows` and `soc2_rows` at once, reading the controls behind them once."""
     behind = _Behind(session, engagement, catalogue)
-    return _soa_rows(session, engagement, behind), _soc2_rows(engagement, behind)
+    return (
+        _soa_rows(behind, decisions(session, engagement)),
+        _soc2_rows(behind, engagement.soc2_categories),
+    )
 
 
-def _soa_rows(session: Session, engagement: Engagement, behind: _Behind) -> list[SoaRow]:
-    catalogue = behind.catalogue
-    chosen = decisions(session, engagement)
+def _soa_rows(behind: _Behind, chosen: Mapping[str, Decision]) -> list[SoaRow]:
     rows = []
-    for criterion in catalogue.criteria_of(ISO27001):
+    for criterion in behind.catalogue.criteria_of(ISO27001):
         decision = chosen.get(criterion.id, UNDECIDED)
         controls, evidence = behind.of(criterion)
         rows.append(
@@ -275,11 +283,11 @@ def approve(
 
 def soc2_rows(session: Session, engagement: Engagement, catalogue: Catalogue) -> list[Soc2Row]:
     """Every SOC 2 criterion of the engagement's categories, in the criteria's order."""
-    return _soc2_rows(engagement, _Behind(session, engagement, catalogue))
+    return _soc2_rows(_Behind(session, engagement, catalogue), engagement.soc2_categories)
 
 
-def _soc2_rows(engagement: Engagement, behind: _Behind) -> list[Soc2Row]:
-    scope = set(engagement.soc2_categories)
+def _soc2_rows(behind: _Behind, categories: Iterable[str]) -> list[Soc2Row]:
+    scope = set(categories)
     rows = []
     for criterion in behind.catalogue.criteria_of(SOC2):
         if criterion.category not in scope:
@@ -301,6 +309,28 @@ def _soc2_rows(engagement: Engagement, behind: _Behind) -> list[Soc2Row]:
     return rows
 
 
+def statement(
+    session: Session,
+    engagement: Engagement,
+    catalogue: Catalogue,
+    summaries: Mapping[str, ControlSummary] | None = None,
+) -> Statement:
+    """The SoA, its state and approvals, and the SOC 2 rows in scope, in one look.
+
+    `summaries` (every catalogue control's, from `control_summaries`) saves working
+    them out again when the caller has them (the binder does).
+    """
+    behind = _Behind(session, engagement, catalogue, summaries)
+    categories = [c for c in SOC2_CATEGORIES if c in engagement.soc2_categories]
+    return Statement(
+        rows=tuple(_soa_rows(behind, decisions(session, engagement))),
+        state=soa_state(session, engagement, catalogue),
+        approvals=tuple(approvals(session, engagement)),
+        soc2_rows=tuple(_soc2_rows(behind, categories)),
+        soc2_categories=tuple(categories),
+    )
+
+
 def set_soc2_scope(
     session: Session, engagement: Engagement, categories: Iterable[str], *, actor: str
 ) -> list[str]:
@@ -315,3 +345,22 @@ def start_from(session: Session, source: Engagement, target: Engagement, *, acto
     Approvals are not copied: the new engagement's SoA is a draft until approved.
     """
     return copy_decisions(session, source, target, actor=actor)
+
+
+def criteria_in_scope(soa: Statement, framework: str) -> set[str]:
+    """A framework's criteria in the engagement's scope: the Annex A controls not
+    excluded (undecided ones count until decided), the SOC 2 criteria of its categories."""
+    if framework == SOC2:
+        return {row.criterion_id for row in soa.soc2_rows}
+    return {row.criterion_id for row in soa.rows if row.decision.applies is not False}
+
+
+def frameworks_served(catalogue: Catalogue, soa: Statement) -> dict[str, set[str]]:
+    """Control id -> the frameworks it counts for in a summary: those where it serves a
+    criterion in scope (a control behind privacy criteria only does not count for SOC 2
+    while privacy is out of scope). The mapping `framework_summaries` takes."""
+    scope = {framework: criteria_in_scope(soa, framework) for framework in (ISO27001, SOC2)}
+    return {
+        c.id: {f for f, ids in scope.items() if set(c.mapping.ids(f)) & ids}
+        for c in catalogue.controls
+    }

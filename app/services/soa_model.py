@@ -96,6 +96,30 @@ class SoaState:
         """Every row decided and the current version approved: no longer a draft."""
         return self.decided == self.total and self.approved
 
+    @property
+    def draft_reasons(self) -> tuple[str, ...]:
+        """Why the SoA is still a draft, in words (empty once it is complete)."""
+        reasons = []
+        undecided = self.total - self.decided
+        if undecided:
+            reasons.append(f"{undecided} of {self.total} Annex A controls undecided")
+        if self.approval is None:
+            reasons.append("not approved")
+        elif not self.approval.current:
+            reasons.append(f"decisions changed since version {self.approval.version} was approved")
+        return tuple(reasons)
+
+
+@dataclass(frozen=True)
+class Statement:
+    """The Statement of Applicability and the SOC 2 scope at one moment (the binder's)."""
+
+    rows: tuple[SoaRow, ...]  # the 93 Annex A rows
+    state: SoaState
+    approvals: tuple[SoaApproval, ...]  # version 1 first
+    soc2_rows: tuple[Soc2Row, ...]  # the criteria of the categories in scope
+    soc2_categories: tuple[str, ...]  # in scope, in SOC2_CATEGORIES order
+
 
 @dataclass(frozen=True)
 class DecisionChange:

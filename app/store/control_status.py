@@ -5,6 +5,15 @@ Rules, in order (the first that applies wins):
 1. The control has a sign-off: ``signed_off`` while the hash of what it shows now
    equals the sign-off's ``approved_hash``, ``stale`` once anything approved changed
    (a new scan result, an attachment, the notes, an exception).
+
+A manual control (no automated checks: a scan never judges it) then rests on its files:
+
+2. Every manual evidence item it asks for has at least one file attached against it:
+   ``evidence_attached`` (ready for a reviewer's sign-off).
+3. Otherwise: ``evidence_missing``.
+
+An automated control rests on its latest results:
+
 2. No complete scan covered the control (no result rows): ``not_checked``.
 3. A FAIL row no active exception covers: ``failing``.
 4. An ERROR row (the check could not look): ``error``. Errors are never excused by
@@ -12,8 +21,9 @@ Rules, in order (the first that applies wins):
 5. FAIL rows, all covered by active exceptions: ``exception``.
 6. Otherwise (PASS and NOT_APPLICABLE rows only): ``passing``.
 
-`check_status` is the same without rule 1; the framework summary uses it for stale
-controls, since a stale sign-off no longer vouches for anything.
+`check_status` is the same without rule 1 (the control's own evidence alone); the
+framework summary uses it for stale controls, since a stale sign-off no longer vouches
+for anything.
 """
 
 from __future__ import annotations
@@ -25,6 +35,7 @@ from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
+from app.controls.catalogue import Control
 from app.controls.results import Status
 from app.store.attachments import attachments
 from app.store.control_states import NOT_APPLICABLE, control_states
@@ -42,6 +53,27 @@ class ControlStatus(StrEnum):
     EXCEPTION = "exception"
     SIGNED_OFF = "signed_off"
     STALE = "stale"
+    # Manual controls (no automated checks), by the files attached to what they ask for.
+    EVIDENCE_MISSING = "evidence_missing"
+    EVIDENCE_ATTACHED = "evidence_attached"
+
+    @property
+    def label(self) -> str:
+        """As people read it: "Signed off", "Evidence missing"."""
+        return STATUS_LABELS[self]
+
+
+STATUS_LABELS = {
+    ControlStatus.NOT_CHECKED: "Not checked",
+    ControlStatus.PASSING: "Passing",
+    ControlStatus.FAILING: "Failing",
+    ControlStatus.ERROR: "Could not check",
+    ControlStatus.EXCEPTION: "Accepted exception",
+    ControlStatus.SIGNED_OFF: "Signed off",
+    ControlStatus.STALE: "Sign-off stale",
+    ControlStatus.EVIDENCE_MISSING: "Evidence missing",
+    ControlStatus.EVIDENCE_ATTACHED: "Evidence attached, not signed off",
+}
 
 
 @dataclass(frozen=True)
@@ -72,6 +104,9 @@ class ControlSummary:
     sign_off: SignOff | None
     attachments: int
     last_checked: datetime | None
+    automated: bool = True
+    # The manual evidence items (catalogue ids) with no file attached against them yet.
+    missing_evidence: tuple[str, ...] = ()
 
 
 def count_results(
@@ -106,51 +141,70 @@ def check_status(counts: ResultCounts) -> ControlStatus:
     return ControlStatus.PASSING
 
 
+def evidence_status(asked: Collection[str], answered: Collection[str]) -> ControlStatus:
+    """A manual control's rules 2 and 3: `asked` are its evidence item ids, `answered`
+    the ones with a file. A control that asks for nothing has nothing to rest on."""
+    if asked and set(asked) <= set(answered):
+        return ControlStatus.EVIDENCE_ATTACHED
+    return ControlStatus.EVIDENCE_MISSING
+
+
 def derive_status(
-    counts: ResultCounts, latest_sign_off: SignOff | None, current_hash: str
+    own: ControlStatus, latest_sign_off: SignOff | None, current_hash: str
 ) -> ControlStatus:
-    """Rule 1 on top of `check_status`."""
+    """Rule 1 on top of `own` (`check_status` or `evidence_status`)."""
     if latest_sign_off is not None:
         if latest_sign_off.approved_hash == current_hash:
             return ControlStatus.SIGNED_OFF
         return ControlStatus.STALE
-    return check_status(counts)
+    return own
 
 
 def control_summaries(
     session: Session,
     engagement: Engagement,
-    control_ids: Sequence[str],
+    controls: Sequence[Control],
     on: date | None = None,
 ) -> dict[str, ControlSummary]:
-    """Every listed control's summary, in the order given (a handful of queries in all)."""
+    """Every given control's summary by id, in the order given (a handful of queries).
+
+    The catalogue's controls, not bare ids: whether a control is manual, and which
+    evidence it asks for, decides its status.
+    """
     day = on or today_utc()
-    rows = latest_facts(session, engagement, control_ids)
+    rows = latest_facts(session, engagement, [c.id for c in controls])
     states = control_states(session, engagement)
     signed = latest_sign_offs(session, engagement)
     in_force = active_exceptions(session, engagement, day)
     files = attachments(session, engagement)
     summaries: dict[str, ControlSummary] = {}
-    for control_id in control_ids:
+    for control in controls:
+        control_id = control.id
         own_rows = rows[control_id]
         own_exceptions = [e for e in in_force if e.control_id == control_id]
         own_files = [f for f in files if f.control_id == control_id]
         state = states.get(control_id)
         counts = count_results(control_id, own_rows, own_exceptions, day)
+        answered = {f.evidence_item for f in own_files}
+        missing = tuple(i.id for i in control.manual_evidence if i.id not in answered)
+        asked = [i.id for i in control.manual_evidence]
+        own = check_status(counts) if control.automated else evidence_status(asked, answered)
         current = sha256_hex(
             approved_payload(control_id, own_rows, own_files, state, own_exceptions)
         )
         latest = signed.get(control_id)
         summaries[control_id] = ControlSummary(
             control_id=control_id,
-            status=derive_status(counts, latest, current),
-            check_status=check_status(counts),
+            status=derive_status(own, latest, current),
+            check_status=own,
             counts=counts,
             applicable=state is None or state.applicability != NOT_APPLICABLE,
             current_hash=current,
             sign_off=latest,
             attachments=len(own_files),
             last_checked=max((r.collected_at for r in own_rows), default=None),
+            automated=control.automated,
+            missing_evidence=missing,
         )
     return summaries
 
@@ -160,8 +214,9 @@ class FrameworkSummary:
     """Controls of one framework by outcome, for the binder's summary and chart.
 
     passed: passing or signed off; failing; errors (could not check); exceptions
-    (failures all accepted); not_checked; not_applicable (excluded in the Statement
-    of Applicability, counted in no other bucket). A stale control counts by its
+    (failures all accepted); not_checked (automated, no scan yet); evidence_attached
+    and evidence_missing (manual controls not signed off); not_applicable (marked not
+    applicable, counted in no other bucket). A stale control counts by its
     `check_status`.
     """
 
@@ -172,17 +227,25 @@ class FrameworkSummary:
     exceptions: int = 0
     not_checked: int = 0
     not_applicable: int = 0
+    evidence_attached: int = 0
+    evidence_missing: int = 0
 
     @property
     def total(self) -> int:
-        return (
-            self.passed
-            + self.failing
-            + self.errors
-            + self.exceptions
-            + self.not_checked
-            + self.not_applicable
-        )
+        return sum(getattr(self, bucket) for bucket in FRAMEWORK_BUCKETS)
+
+
+# FrameworkSummary's counts, in the order the binder and the dashboard show them.
+FRAMEWORK_BUCKETS = (
+    "passed",
+    "failing",
+    "exceptions",
+    "errors",
+    "not_checked",
+    "evidence_attached",
+    "evidence_missing",
+    "not_applicable",
+)
 
 
 _BUCKETS = {
@@ -192,6 +255,8 @@ _BUCKETS = {
     ControlStatus.ERROR: "errors",
     ControlStatus.EXCEPTION: "exceptions",
     ControlStatus.NOT_CHECKED: "not_checked",
+    ControlStatus.EVIDENCE_ATTACHED: "evidence_attached",
+    ControlStatus.EVIDENCE_MISSING: "evidence_missing",
 }
 
 

@@ -74,6 +74,8 @@ def progress_text(tally: FrameworkSummary, signed: int) -> str:
         (tally.errors, "with errors"),
         (tally.exceptions, "by exception"),
         (tally.not_checked, "not checked"),
+        (tally.evidence_attached, "awaiting sign-off"),
+        (tally.evidence_missing, "missing evidence"),
         (tally.not_applicable, "not applicable"),
     ):
         if count:

@@ -29,6 +29,8 @@ _COLUMNS = (
     ("Errors", "errors", ControlStatusKey.ERROR),
     ("Exceptions", "exceptions", ControlStatusKey.EXCEPTION),
     ("Not checked", "not_checked", ControlStatusKey.NOT_CHECKED),
+    ("Evidence attached", "evidence_attached", ControlStatusKey.EVIDENCE_ATTACHED),
+    ("Evidence missing", "evidence_missing", ControlStatusKey.EVIDENCE_MISSING),
 )
 
 

@@ -243,10 +243,13 @@ class FrameworkCounts:
     exceptions: int
     not_checked: int
     not_applicable: int
+    evidence_attached: int = 0
+    evidence_missing: int = 0
 
     @property
     def applicable(self) -> int:
-        return self.passed + self.failing + self.errors + self.exceptions + self.not_checked
+        checks = self.passed + self.failing + self.errors + self.exceptions + self.not_checked
+        return checks + self.evidence_attached + self.evidence_missing
 
     @property
     def checked(self) -> int:
@@ -263,7 +266,7 @@ def dashboard_counts(ctx: AppContext, engagement_id: int) -> list[FrameworkCount
     with ctx.db.session() as session:
         engagement = engagement_store.get_engagement(session, engagement_id)
         frameworks = list(engagement.frameworks or FRAMEWORKS)
-        summaries = control_summaries(session, engagement, catalogue.ids)
+        summaries = control_summaries(session, engagement, catalogue.controls)
         totals = framework_summaries(summaries, mapping, frameworks)
     return [
         FrameworkCounts(
@@ -275,6 +278,8 @@ def dashboard_counts(ctx: AppContext, engagement_id: int) -> list[FrameworkCount
             exceptions=t.exceptions,
             not_checked=t.not_checked,
             not_applicable=t.not_applicable,
+            evidence_attached=t.evidence_attached,
+            evidence_missing=t.evidence_missing,
         )
         for t in totals
     ]

@@ -17,7 +17,8 @@ from PySide6.QtWidgets import QApplication
 
 
 class ControlStatusKey(StrEnum):
-    """The seven states a control shows in the checklist and on its page."""
+    """The states a control shows in the checklist and on its page (the store's
+    `ControlStatus` values)."""
 
     NOT_CHECKED = "not_checked"
     PASSING = "passing"
@@ -26,6 +27,8 @@ class ControlStatusKey(StrEnum):
     EXCEPTION = "exception"
     SIGNED_OFF = "signed_off"
     STALE = "stale"
+    EVIDENCE_MISSING = "evidence_missing"
+    EVIDENCE_ATTACHED = "evidence_attached"
 
 
 class ResultStatusKey(StrEnum):
@@ -40,7 +43,8 @@ class ResultStatusKey(StrEnum):
 @dataclass(frozen=True)
 class Look:
     label: str
-    shape: str  # "check", "cross", "warn", "ring", "accept", "seal", "clock", "dash"
+    # "check", "cross", "warn", "ring", "accept", "seal", "clock", "dash", "page", "filed"
+    shape: str
     light: str  # colour on a light background
     dark: str  # colour on a dark background
     # Lower sorts first: what needs attention comes first.
@@ -52,6 +56,8 @@ CONTROL_LOOKS: dict[ControlStatusKey, Look] = {
     ControlStatusKey.ERROR: Look("Error", "warn", "#a15c00", "#f0b54a", 1),
     ControlStatusKey.STALE: Look("Sign-off stale", "clock", "#b34700", "#ffa366", 2),
     ControlStatusKey.NOT_CHECKED: Look("Not checked", "ring", "#616161", "#b0b0b0", 3),
+    ControlStatusKey.EVIDENCE_MISSING: Look("Evidence missing", "page", "#6a4c93", "#c3a6ee", 3),
+    ControlStatusKey.EVIDENCE_ATTACHED: Look("Evidence attached", "filed", "#1e5aa8", "#7fb0f0", 5),
     ControlStatusKey.EXCEPTION: Look("Exception", "accept", "#1e5aa8", "#7fb0f0", 4),
     ControlStatusKey.PASSING: Look("Passing", "check", "#2e7d32", "#7bd282", 5),
     ControlStatusKey.SIGNED_OFF: Look("Signed off", "seal", "#00695c", "#5fd3c2", 6),
@@ -92,6 +98,14 @@ def _draw_shape(painter: QPainter, shape: str, colour: QColor, size: float) -> N
         tri.lineTo(s * 0.03, s * 0.92)
         tri.closeSubpath()
         painter.drawPath(tri)
+    elif shape in ("page", "filed"):
+        # A sheet of paper: empty while evidence is missing, lined once it is all there.
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setPen(QPen(colour, s * 0.12))
+        painter.drawRoundedRect(
+            box.adjusted(s * 0.14, s * 0.02, -s * 0.14, -s * 0.02), s * 0.08, s * 0.08
+        )
+        pen = QPen(colour, s * 0.1, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
     elif shape in ("ring", "dash", "clock"):
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.setPen(QPen(colour, s * 0.12))
@@ -116,6 +130,9 @@ def _draw_shape(painter: QPainter, shape: str, colour: QColor, size: float) -> N
     elif shape == "accept":
         painter.drawLine(QPointF(s * 0.3, s * 0.4), QPointF(s * 0.7, s * 0.4))
         painter.drawLine(QPointF(s * 0.3, s * 0.62), QPointF(s * 0.7, s * 0.62))
+    elif shape == "filed":
+        for y in (0.34, 0.52, 0.7):
+            painter.drawLine(QPointF(s * 0.34, s * y), QPointF(s * 0.66, s * y))
     elif shape == "dash":
         painter.drawLine(QPointF(s * 0.33, s * 0.5), QPointF(s * 0.67, s * 0.5))
     elif shape == "clock":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from collections import defaultdict
 from pathlib import Path
@@ -48,6 +49,15 @@ def test_headless_demo_writes_a_demo_binder_naming_every_control(
     text = "\n".join(pages)
     assert [control for control in ids if control not in text] == []
     assert [n for n, page in enumerate(pages, 1) if "DEMO" not in page] == []
+    # A finished Statement of Applicability: approved, no DRAFT, exclusions justified.
+    words = re.sub(r"\s+", " ", text)
+    assert "DRAFT" not in text
+    assert "Approved: version 1 by Maya Ortiz (CEO)" in words
+    assert "93 of 93 decided (3 excluded)" in words
+    assert "Excluded: All software is written in-house by employed engineers" in words
+    assert "Excluded: Northwind has no secure areas of its own" in words
+    # Manual evidence on manual controls, some signed off.
+    assert "information-security-policy-v3.md" in text and "security-training-log-2026.csv" in text
 
     # Nothing of the user's was changed: their AWS config, their environment, their DB.
     assert config.read_bytes() == before
@@ -66,7 +76,10 @@ def test_headless_demo_writes_a_demo_binder_naming_every_control(
         automated = load_catalogue().automated_ids
         expected = dict.fromkeys(automated, True)
         assert {c: {"PASS", "FAIL"} <= statuses[c] for c in automated} == expected
-        summaries = control_summaries(session, engagement, ids)
+        summaries = control_summaries(session, engagement, load_catalogue().controls)
+        assert summaries["security-policies"].status == ControlStatus.SIGNED_OFF
+        assert summaries["security-training"].status == ControlStatus.SIGNED_OFF
+        assert summaries["access-reviews"].status == ControlStatus.EVIDENCE_MISSING
         # Signed off with its one failure (a stopped debug trail) accepted by EX-2.
         assert summaries["cloudtrail"].status == ControlStatus.SIGNED_OFF
         assert summaries["cloudtrail"].counts.excepted == 1

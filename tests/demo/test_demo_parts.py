@@ -10,15 +10,18 @@ from pathlib import Path
 
 import pytest
 
+from app.controls.catalogue import load_catalogue
 from app.demo.scenario import BuiltAccount, NotLoopback, build_demo_account
 from app.demo.seed import create_demo_engagement, demo_period, load_demo_data, seed_manual_work
 from app.demo.session import demo_db_path, fresh_demo_db
+from app.services.soa import soa_rows, soa_state
 from app.store.attachments import attachments
 from app.store.control_states import control_state
 from app.store.database import open_database
+from app.store.decisions import REASONS
 from app.store.engagements import list_engagements
 from app.store.risk import exceptions
-from app.store.signoffs import sign_offs, verify_chain
+from app.store.signoffs import SOA_TARGET, sign_offs, verify_chain
 
 
 @pytest.mark.parametrize(
@@ -52,22 +55,50 @@ def test_seeding_again_replaces_the_demo_engagement_instead_of_doubling_it(tmp_p
         (engagement,) = list_engagements(session)
         assert engagement.is_demo
         assert engagement.settings["sensitive_buckets"] == ["northwind-prod-data", "northwind-logs"]
-        assert [a.original_name for a in attachments(session, engagement)] == [
+        names = [a.original_name for a in attachments(session, engagement)]
+        assert names[:3] == [
             "restore-test-2026-10.md",
             "restore-job-console.png",
             "session-manager-procedure.md",
         ]
+        assert len(names) == len(set(names)) == 12  # once each, not twice
         assert [e.resource_pattern for e in exceptions(session, engagement)] == [
             "arn:aws:ec2:us-east-1:123456789012:security-group/sg-0bastion",
             "arn:aws:cloudtrail:eu-west-1:123456789012:trail/eu-debug-trail",
         ]
-        assert [s.control_id for s in sign_offs(session, engagement)] == ["cloudtrail", "backups"]
+        assert [s.control_id for s in sign_offs(session, engagement)] == [
+            "cloudtrail",
+            "security-policies",
+            "security-training",
+            "backups",
+            SOA_TARGET,  # the Statement of Applicability's approval, version 1
+        ]
         assert verify_chain(session, engagement).ok
         notes = control_state(session, engagement, "backups")
         assert notes is not None and notes.notes.endswith("(OPS-455).")
         # Markup-like user text is stored as typed (the binder escapes it).
         no_ssh = control_state(session, engagement, "no-ssh")
         assert no_ssh is not None and "<OPS-430>" in no_ssh.notes
+
+
+def test_the_demo_soa_is_complete_and_approved_with_reasoned_exclusions(tmp_path: Path) -> None:
+    path = tmp_path / "demo.sqlite3"
+    _seed_twice(path)
+    catalogue = load_catalogue()
+    with open_database(path) as db, db.session() as session:
+        (engagement,) = list_engagements(session)
+        state = soa_state(session, engagement, catalogue)
+        assert state.complete and state.version == 1 and state.excluded == 3
+        assert state.approval is not None and state.approval.role == "CEO"
+        rows = soa_rows(session, engagement, catalogue)
+        excluded = {
+            r.criterion_id: r.decision.justification for r in rows if not r.decision.applies
+        }
+        assert sorted(excluded) == ["A.7.12", "A.7.6", "A.8.30"]
+        assert all(len(text) > 40 for text in excluded.values())
+        reasons = {r.decision.reason for r in rows if r.decision.applies}
+        assert reasons == set(REASONS)  # every kind of reason, as a real SoA has
+        assert engagement.soc2_categories == ["security", "availability", "confidentiality"]
 
 
 def test_the_demo_period_is_the_six_months_up_to_this_one() -> None:

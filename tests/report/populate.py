@@ -9,8 +9,10 @@ from datetime import UTC, date, datetime, timedelta
 from PIL import Image, ImageDraw
 from sqlalchemy.orm import Session
 
-from app.controls.catalogue import Catalogue
+from app.controls.catalogue import SOC2_CATEGORIES, Catalogue
 from app.controls.results import CheckResult, Evidence, Status
+from app.services import soa
+from app.services.soa_model import DecisionChange
 from app.store.accounts import add_account
 from app.store.attachments import add_attachment
 from app.store.control_states import set_control_state
@@ -39,6 +41,9 @@ class Spec:
     period: tuple[date, date] | None = None
     is_demo: bool = False
     controls: tuple[str, ...] = field(default_factory=tuple)  # empty: all
+    # A decided and approved Statement of Applicability, and a file for every evidence
+    # item of every manual control (the benchmark's whole audit).
+    whole_audit: bool = False
 
 
 def png_bytes(index: int, size: tuple[int, int] = (900, 560)) -> bytes:
@@ -231,8 +236,34 @@ def populate(session: Session, catalogue: Catalogue, spec: Spec) -> Engagement:
         role="Security lead",
         comment="Checked trail config",
     )
+    if spec.whole_audit:
+        _whole_audit(session, engagement, catalogue)
     session.flush()
     return engagement
+
+
+def _whole_audit(session: Session, engagement: Engagement, catalogue: Catalogue) -> None:
+    for control in catalogue.controls:
+        if control.automated:
+            continue
+        for item in control.manual_evidence:
+            add_attachment(
+                session,
+                engagement,
+                control.id,
+                name=f"{item.id}.csv",
+                content=f"record,owner,date\n{item.title},Jane Ops,2026-10-01\n".encode(),
+                actor=ACTOR,
+                description=item.title,
+                evidence_item=item.id,
+            )
+    ids = [c.id for c in catalogue.criteria_of("iso27001")]
+    owner = DecisionChange(applies=True, reason="risk-treatment", owner="Jane Ops (CISO)")
+    soa.decide(session, engagement, catalogue, ids, owner, actor=ACTOR)
+    why = DecisionChange(applies=False, justification="No such activity in this company; " * 3)
+    soa.decide(session, engagement, catalogue, ids[::15], why, actor=ACTOR)
+    soa.set_soc2_scope(session, engagement, SOC2_CATEGORIES, actor=ACTOR)
+    soa.approve(session, engagement, catalogue, reviewer="Rita Reviewer", role="CEO")
 
 
 def age_attachments(session: Session, engagement: Engagement, days: int) -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from app.controls.catalogue import Catalogue
-from app.report.story_control import MANUAL_CONTROL
+from app.controls.catalogue import FAMILY_TITLES, Catalogue, Control
+from app.report.story_manual import MANUAL_CONTROL
 from app.store.attachments import add_attachment
 from app.store.database import Database, open_database
 from app.store.engagements import find_engagement
@@ -51,12 +51,23 @@ def test_sections_exist_as_bookmarks_pointing_at_their_pages(standard: Built) ->
         assert heading in page_text, f"bookmark {title!r} points at page {page}"
 
 
+def _in_binder_order(catalogue: Catalogue) -> list[Control]:
+    """The controls as the binder numbers them: family by family."""
+    return [control for _, controls in catalogue.by_family() for control in controls]
+
+
 def test_every_control_has_a_numbered_section(standard: Built, catalogue: Catalogue) -> None:
-    controls = [(title, page) for depth, title, page in _outline(standard.reader) if depth == 1]
-    titles = [t for t, _ in controls if t.startswith("4.")]
-    assert titles == [f"4.{i}  {c.title}" for i, c in enumerate(catalogue.controls, start=1)]
+    outline = _outline(standard.reader)
+    titles = [title for depth, title, _ in outline if depth == 2 and title.startswith("4.")]
+    ordered = _in_binder_order(catalogue)
+    assert titles == [f"4.{i}  {c.title}" for i, c in enumerate(ordered, start=1)]
     for control in catalogue.controls:
         assert f"Control id {control.id}" in standard.words
+    # One bookmark per family, in the catalogue's family order, holding its controls.
+    families = [title for depth, title, _ in outline if depth == 1 and "(4." in title]
+    assert [f.split(" (4.")[0] for f in families] == [
+        FAMILY_TITLES[family] for family, _ in catalogue.by_family()
+    ]
 
 
 def test_contents_page_numbers_point_at_real_pages(standard: Built, catalogue: Catalogue) -> None:
@@ -70,7 +81,7 @@ def test_contents_page_numbers_point_at_real_pages(standard: Built, catalogue: C
         for page, title in re.findall(r"\.\s+(\d+)\n([^\n.][^\n]*)", contents)
     )
     assert len(entries) >= len(catalogue.controls) + 5
-    for index, control in enumerate(catalogue.controls, start=1):
+    for index, control in enumerate(_in_binder_order(catalogue), start=1):
         page = entries[f"4.{index} {control.title}"]
         assert control.title in re.sub(r"\s+", " ", standard.pages[page - 1])
 
@@ -132,7 +143,9 @@ def test_statement_of_applicability_lists_criteria_with_references(
             assert criterion in soa
     assert "§4." in soa
     soc2 = "\n".join(standard.pages[starts["3  SOC 2 criteria"] - 1 : starts["4  Controls"] - 1])
-    assert "CC6.6" in soc2 and "PI1.3" in soc2
+    # A new engagement's SOC 2 scope is security alone: the other categories are named.
+    assert "CC6.6" in soc2 and "PI1.3" not in soc2
+    assert "Not in its scope: Availability, Confidentiality, Processing integrity" in soc2
 
 
 def test_findings_exceptions_and_sign_off_are_shown(standard: Built) -> None:

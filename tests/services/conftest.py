@@ -21,19 +21,18 @@ from app.controls.catalogue import (
     load_catalogue,
 )
 from app.controls.results import CheckResult, Status
-from app.store.attachments import add_attachment
 from app.store.models import Engagement, Scan
 
 # Re-exported so service tests need one import for their store fixtures.
 from tests.store import conftest as store
-from tests.store.conftest import ACCOUNT, record_scan, result
+from tests.store.conftest import ACCOUNT, attach, record_scan, result
 
 db_path = store.db_path
 db = store.db
 session = store.session
 engagement = store.engagement
 
-__all__ = ["ACCOUNT", "result"]
+__all__ = ["ACCOUNT", "attach", "result"]
 
 ISO = "iso27001"
 
@@ -120,16 +119,3 @@ def scan_at(
     scan.error = error
     session.flush()
     return scan
-
-
-def attach(session: Session, engagement: Engagement, control: str, item: str) -> None:
-    """A file answering the manual evidence item `item` of `control`."""
-    add_attachment(
-        session,
-        engagement,
-        control,
-        name=f"{item}.pdf",
-        content=b"%PDF-1.7 " + item.encode(),
-        actor="ana",
-        evidence_item=item,
-    )

@@ -10,10 +10,14 @@ from app.services.implementation import Implementation
 from app.services.soa import (
     apply_table,
     approve,
+    criteria_in_scope,
     decide,
+    frameworks_served,
+    set_soc2_scope,
     soa_rows,
     soa_state,
     start_from,
+    statement,
 )
 from app.services.soa_model import (
     DecisionChange,
@@ -200,6 +204,40 @@ def test_apply_approve_change_stale_approve_again(
     state = soa_state(session, engagement, small_catalogue)
     assert (second.version, state.version, state.complete) == (2, 2, True)
     assert len(sign_offs(session, engagement)) == 2
+
+
+def test_the_draft_reasons_say_why_the_soa_is_not_final(
+    session: Session, engagement: Engagement, small_catalogue: Catalogue
+) -> None:
+    def reasons() -> tuple[str, ...]:
+        return soa_state(session, engagement, small_catalogue).draft_reasons
+
+    assert reasons() == ("5 of 5 Annex A controls undecided", "not approved")
+    _decide_all(session, engagement, small_catalogue)
+    assert reasons() == ("not approved",)
+    approve(session, engagement, small_catalogue, reviewer="Ana", role="CISO")
+    assert reasons() == ()
+    _exclude(session, engagement, small_catalogue, ["A.5.1"], "no staff")
+    assert reasons() == ("decisions changed since version 1 was approved",)
+
+
+def test_a_summary_counts_a_control_for_the_frameworks_whose_scope_it_serves(
+    session: Session, engagement: Engagement
+) -> None:
+    catalogue = load_catalogue()
+    served = frameworks_served(catalogue, statement(session, engagement, catalogue))
+    # Security only (a new engagement's scope): processing-integrity serves PI1 criteria only.
+    assert served["processing-integrity"] == set()
+    assert served["background-checks"] == {"iso27001", "soc2"}  # A.6.1; CC1.4
+    _exclude(session, engagement, catalogue, ["A.6.1"], "only contractors, screened by agency")
+    set_soc2_scope(session, engagement, ["processing-integrity"], actor="ana")
+    soa = statement(session, engagement, catalogue)
+    served = frameworks_served(catalogue, soa)
+    assert served["background-checks"] == {"soc2"}
+    assert served["processing-integrity"] == {"soc2"}
+    assert len(criteria_in_scope(soa, "soc2")) == 33 + 5
+    iso = criteria_in_scope(soa, "iso27001")
+    assert len(iso) == 92 and "A.6.1" not in iso
 
 
 def test_a_new_engagement_starts_from_another_ones_decisions_not_its_approvals(

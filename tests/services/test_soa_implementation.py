@@ -15,8 +15,7 @@ from app.store.control_status import ControlStatus
 from app.store.models import Engagement
 from app.store.risk import add_exception, today_utc
 from app.store.signoffs import sign_off
-from tests.services.conftest import attach
-from tests.store.conftest import record_scan, result
+from tests.store.conftest import attach, record_scan, result
 
 
 def _implementation(

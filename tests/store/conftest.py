@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
 
+from app.controls.catalogue import Catalogue, Control, load_catalogue
 from app.controls.results import CheckResult, Evidence, Status
+from app.store.attachments import add_attachment
 from app.store.audit import audit_log
 from app.store.database import Database, open_database
 from app.store.engagements import create_engagement, list_engagements
@@ -20,6 +23,16 @@ from app.store.scans import add_results, finish_scan, start_scan
 from tests.conftest import StoreBackend
 
 ACCOUNT = "123456789012"
+
+
+@cache
+def _catalogue() -> Catalogue:
+    return load_catalogue()
+
+
+def controls(ids: Sequence[str]) -> list[Control]:
+    """The catalogue's controls of these ids (`control_summaries` takes controls)."""
+    return [_catalogue().get(control_id) for control_id in ids]
 
 
 @pytest.fixture
@@ -115,3 +128,16 @@ def record_scan(
     if state != "running":
         finish_scan(session, scan, state, actor="founder@acme.test")
     return scan
+
+
+def attach(session: Session, engagement: Engagement, control: str, item: str) -> None:
+    """A small PDF attached to `control` against its manual evidence item `item`."""
+    add_attachment(
+        session,
+        engagement,
+        control,
+        name=f"{item}.pdf",
+        content=b"%PDF-1.7 " + item.encode(),
+        actor="ana",
+        evidence_item=item,
+    )

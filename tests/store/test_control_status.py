@@ -11,6 +11,7 @@ from app.store.attachments import add_attachment
 from app.store.control_states import set_control_state
 from app.store.control_status import (
     ControlStatus,
+    ControlSummary,
     ResultCounts,
     control_summaries,
     framework_summaries,
@@ -18,14 +19,14 @@ from app.store.control_status import (
 from app.store.models import Engagement
 from app.store.risk import add_exception, today_utc
 from app.store.signoffs import sign_off
-from tests.store.conftest import record_scan, result
+from tests.store.conftest import attach, controls, record_scan, result
 
 CONTROLS = ["sg-inbound", "no-ssh", "nacls", "backups", "cloudtrail", "vpc-flow-logs"]
 SG = "arn:aws:ec2:eu-west-1:123456789012:security-group/"
 
 
 def _status(session: Session, engagement: Engagement, control: str) -> ControlStatus:
-    return control_summaries(session, engagement, [control])[control].status
+    return control_summaries(session, engagement, controls([control]))[control].status
 
 
 def test_each_status_is_derived(session: Session, engagement: Engagement) -> None:
@@ -52,7 +53,7 @@ def test_each_status_is_derived(session: Session, engagement: Engagement) -> Non
         expires_on=today_utc() + timedelta(days=9),
         resource_pattern=f"{SG}legacy-*",
     )
-    summaries = control_summaries(session, engagement, CONTROLS)
+    summaries = control_summaries(session, engagement, controls(CONTROLS))
     assert {c: s.status for c, s in summaries.items()} == {
         "sg-inbound": ControlStatus.PASSING,
         "no-ssh": ControlStatus.FAILING,  # a failure outranks an error
@@ -89,7 +90,7 @@ def test_an_exception_does_not_excuse_an_error_or_another_resource(
         expires_on=today_utc() + timedelta(days=9),
         resource_pattern=f"{SG}legacy-*",
     )
-    summary = control_summaries(session, engagement, ["no-ssh"])["no-ssh"]
+    summary = control_summaries(session, engagement, controls(["no-ssh"]))["no-ssh"]
     assert summary.status == ControlStatus.FAILING
     assert summary.counts == ResultCounts(failed=1, excepted=1)
 
@@ -99,7 +100,7 @@ def test_a_sign_off_goes_stale_after_a_new_result(session: Session, engagement: 
     sign_off(session, engagement, "sg-inbound", reviewer="Ana", role="CISO")
     assert _status(session, engagement, "sg-inbound") == ControlStatus.SIGNED_OFF
     record_scan(session, engagement, [result(), result(resource=f"{SG}sg-new")])
-    summary = control_summaries(session, engagement, ["sg-inbound"])["sg-inbound"]
+    summary = control_summaries(session, engagement, controls(["sg-inbound"]))["sg-inbound"]
     assert summary.status == ControlStatus.STALE
     assert summary.check_status == ControlStatus.PASSING
     assert summary.sign_off is not None and summary.sign_off.reviewer == "Ana"
@@ -154,7 +155,7 @@ def test_framework_summary_counts_controls_mapped_in_each(
         "cloudtrail": {"iso27001", "soc2"},
         "vpc-flow-logs": {"iso27001"},
     }
-    summaries = control_summaries(session, engagement, CONTROLS)
+    summaries = control_summaries(session, engagement, controls(CONTROLS))
     assert summaries["nacls"].status == ControlStatus.STALE
     iso, soc2 = framework_summaries(summaries, mapping, ["iso27001", "soc2"])
     assert (iso.framework, iso.passed, iso.failing, iso.errors, iso.not_checked) == (
@@ -166,3 +167,56 @@ def test_framework_summary_counts_controls_mapped_in_each(
     )
     assert iso.not_applicable == 1 and iso.total == 5
     assert (soc2.passed, soc2.failing, soc2.errors, soc2.not_checked, soc2.total) == (1, 1, 1, 1, 4)
+
+
+def test_a_manual_control_rests_on_its_evidence_not_on_a_scan(
+    session: Session, engagement: Engagement
+) -> None:
+    # A scan never judges a manual control: it is never "not checked".
+    record_scan(session, engagement, [result("sg-inbound", f"{SG}sg-1", Status.PASS)])
+    (policies,) = controls(["security-policies"])
+    asked = [item.id for item in policies.manual_evidence]
+    assert len(asked) >= 2
+
+    def summary() -> ControlSummary:
+        return control_summaries(session, engagement, [policies])[policies.id]
+
+    assert summary().status == ControlStatus.EVIDENCE_MISSING
+    assert summary().missing_evidence == tuple(asked)
+    assert not summary().automated
+    attach(session, engagement, policies.id, asked[0])
+    # A file against no item, or against another control's item, answers nothing here.
+    add_attachment(session, engagement, policies.id, name="x.txt", content=b"x", actor="a")
+    assert summary().status == ControlStatus.EVIDENCE_MISSING
+    assert summary().missing_evidence == tuple(asked[1:])
+    for item in asked[1:]:
+        attach(session, engagement, policies.id, item)
+    assert summary().status == ControlStatus.EVIDENCE_ATTACHED
+    assert summary().missing_evidence == ()
+    sign_off(session, engagement, policies.id, reviewer="Ana", role="CISO")
+    assert summary().status == ControlStatus.SIGNED_OFF
+    attach(session, engagement, policies.id, asked[0])
+    assert summary().status == ControlStatus.STALE
+    assert summary().check_status == ControlStatus.EVIDENCE_ATTACHED
+    assert ControlStatus.EVIDENCE_ATTACHED.label == "Evidence attached, not signed off"
+
+
+def test_framework_summary_counts_manual_controls_by_their_evidence(
+    session: Session, engagement: Engagement
+) -> None:
+    policies, training, reviews = controls(
+        ["security-policies", "security-training", "access-reviews"]
+    )
+    for item in policies.manual_evidence:
+        attach(session, engagement, policies.id, item.id)
+    sign_off(session, engagement, reviews.id, reviewer="Ana")  # signed off with nothing attached
+    summaries = control_summaries(session, engagement, [policies, training, reviews])
+    mapping = {c.id: {"iso27001"} for c in (policies, training, reviews)}
+    (iso,) = framework_summaries(summaries, mapping, ["iso27001"])
+    assert (iso.passed, iso.evidence_attached, iso.evidence_missing, iso.not_checked) == (
+        1,
+        1,
+        1,
+        0,
+    )
+    assert iso.total == 3

@@ -27,6 +27,7 @@ from app.store.signoffs import verify_chain
 from app.store.soa_approvals import soa_approvals
 from tests.conftest import StoreBackend
 from tests.postgres import PgServer
+from tests.store.conftest import controls
 
 
 def test_the_revision_chain_is_linear_with_a_single_head() -> None:
@@ -173,7 +174,9 @@ def test_an_engagement_from_0001_opens_with_every_criterion_undecided_and_nothin
         assert decisions(session, engagement) == {}
         assert soa_approvals(session, engagement) == []
         assert verify_chain(session, engagement).ok
-        summaries = control_summaries(session, engagement, ["sg-inbound", "backups", "nacls"])
+        summaries = control_summaries(
+            session, engagement, controls(["sg-inbound", "backups", "nacls"])
+        )
         assert summaries["sg-inbound"].status == ControlStatus.SIGNED_OFF
         assert summaries["backups"].status == ControlStatus.SIGNED_OFF
         assert not summaries["nacls"].applicable

@@ -25,7 +25,7 @@ from app.store.scans import latest_results, scans, to_check_result
 from app.store.signoffs import sign_off, sign_offs, verify_chain
 from app.store.transfer import export_engagement, import_engagement
 from tests.conftest import BACKENDS, backend_named
-from tests.store.conftest import ACCOUNT, assert_nothing_imported, record_scan, result
+from tests.store.conftest import ACCOUNT, assert_nothing_imported, controls, record_scan, result
 
 CONTROLS = ["sg-inbound", "no-ssh", "backups"]
 PDF = b"%PDF-1.7 restore test record\n" + bytes(range(256))
@@ -79,7 +79,7 @@ def test_an_engagement_round_trips_to_another_database(
 ) -> None:
     with db.session() as session:
         source = engagement_named(session, "Acme 2026")
-        before = control_summaries(session, source, CONTROLS)
+        before = control_summaries(session, source, controls(CONTROLS))
         source_results = {
             c: sorted(to_check_result(r).to_json().items().__repr__() for r in rows)
             for c, rows in latest_results(session, source, CONTROLS).items()
@@ -103,7 +103,7 @@ def test_an_engagement_round_trips_to_another_database(
         assert [e.justification for e in exceptions(session, copy)] == ["bastion until Q3"]
         assert [s.reviewer for s in sign_offs(session, copy)] == ["Bob", "Bob"]
         assert verify_chain(session, copy).ok
-        after = control_summaries(session, copy, CONTROLS)
+        after = control_summaries(session, copy, controls(CONTROLS))
         assert {c: (s.status, s.current_hash) for c, s in after.items()} == {
             c: (s.status, s.current_hash) for c, s in before.items()
         }

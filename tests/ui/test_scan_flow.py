@@ -61,10 +61,17 @@ def test_run_all_checks_updates_checklist_dashboard_and_history(
 ) -> None:
     open_ssh_to_the_world(aws)
     window = signed_in_window(ctx, qtbot, moto_profile, "Scanned")
-    assert set(statuses(window).values()) <= {"not_checked"}
+    automated = ctx.catalogue.automated_ids
+    # Before any scan: automated controls not checked; manual ones wait for evidence.
+    before = statuses(window)
+    assert {before[c] for c in automated} == {"not_checked"}
+    assert {before[c] for c in ctx.catalogue.ids if c not in automated} == {"evidence_missing"}
     window.go_to(Screen.DASHBOARD)
     not_checked_before = [c.not_checked for c in window.dashboard.counts]
-    assert not_checked_before == [_mapped(ctx, "iso27001"), _mapped(ctx, "soc2")]
+    assert not_checked_before == [
+        _mapped(ctx, "iso27001", automated=True),
+        _mapped(ctx, "soc2", automated=True),
+    ]
 
     progress: list[tuple[int, int, str]] = []
     window.scans.scan_progress.connect(lambda d, t, m: progress.append((d, t, m)))
@@ -75,12 +82,12 @@ def test_run_all_checks_updates_checklist_dashboard_and_history(
     after = statuses(window)
     assert after["no-ssh"] == "failing"
     assert after["sg-inbound"] == "failing"
-    automated = ctx.catalogue.automated_ids
     assert "not_checked" not in [after[control] for control in automated]
     # Manual controls rest on evidence and sign-off: a scan does not check them.
-    assert {after[c] for c in ctx.catalogue.ids if c not in automated} == {"not_checked"}
+    assert {after[c] for c in ctx.catalogue.ids if c not in automated} == {"evidence_missing"}
     counts = {c.framework: c for c in window.dashboard.counts}
-    assert counts["iso27001"].not_checked == _mapped(ctx, "iso27001", automated=False)
+    assert counts["iso27001"].not_checked == 0
+    assert counts["iso27001"].evidence_missing == _mapped(ctx, "iso27001", automated=False)
     assert counts["iso27001"].failing >= 2
     bars = window.dashboard.chart.bars
     assert len(bars) == 2 and bars[0].total == counts["iso27001"].applicable

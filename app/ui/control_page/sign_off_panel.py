@@ -41,6 +41,8 @@ _BEFORE_SIGNING = {
     "error": "Some checks could not look (errors): fix the access problem and run them again.",
     "exception": "Failures are covered by exceptions; the sign-off approves those too.",
     "passing": "Every resource passes. Check the evidence tab, then sign off.",
+    "evidence_missing": "Some of the evidence this control asks for is not attached yet.",
+    "evidence_attached": "Every evidence item has a file. Review them, then sign off.",
 }
 
 

@@ -72,9 +72,8 @@ def _changes_since(session: Session, engagement: Engagement, summary: ControlSum
 def control_statuses(
     session: Session, catalogue: Catalogue, engagement_id: int, control_ids: Iterable[str]
 ) -> dict[str, StatusInfo]:
-    del catalogue  # the store derives statuses from the DB alone
     engagement = get_engagement(session, engagement_id)
-    summaries = control_summaries(session, engagement, list(control_ids))
+    summaries = control_summaries(session, engagement, [catalogue.get(c) for c in control_ids])
     return {
         cid: StatusInfo(
             summary.status.value,
@@ -103,7 +102,7 @@ def checklist_overview(
 ) -> tuple[dict[str, str], list[FrameworkSummary], Sequence[str]]:
     """Statuses of every control, the per-framework tallies, and the engagement's frameworks."""
     engagement = get_engagement(session, engagement_id)
-    summaries = control_summaries(session, engagement, list(catalogue.ids))
+    summaries = control_summaries(session, engagement, catalogue.controls)
     mapping = {
         c.id: {key for key in ("iso27001", "soc2") if getattr(c.mapping, key, ())}
         for c in catalogue.controls
