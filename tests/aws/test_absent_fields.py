@@ -22,7 +22,7 @@ from botocore.model import Shape
 from app.aws.clients import ScanClients
 from app.aws.inventory import collect, iam
 from app.aws.inventory.context import FetchContext
-from app.aws.inventory.model import Inventory, S3Inventory
+from app.aws.inventory.model import Inventory
 from app.controls.checks import CHECKS, CheckSettings
 from app.controls.results import CheckResult, Status
 from app.scan.needs import NEEDS
@@ -119,12 +119,8 @@ def _with_part(inventory: Inventory, part: Part, value: Any) -> Inventory:
     if part.region is not None:
         region = replace(inventory.regions[part.region], **{part.name: value})
         return replace(inventory, regions={**inventory.regions, part.region: region})
-    if part.name == "s3.buckets":
-        return replace(
-            inventory, s3=value if isinstance(value, S3Inventory) else S3Inventory(value)
-        )
-    field = part.name.removeprefix("iam.")
-    return replace(inventory, iam=replace(inventory.iam, **{field: value}))
+    section, field = part.name.split(".", 1)
+    return replace(inventory, **{section: replace(getattr(inventory, section), **{field: value})})
 
 
 def _judged(inventory: Inventory, part: Part) -> list[CheckResult]:
