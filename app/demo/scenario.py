@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from app.aws.clients import is_loopback_host
-from app.demo import data_stores
+from app.demo import data_stores, security
 from app.demo.local_aws import LocalEndpointSession
 from app.paths import resources_dir
 
@@ -83,6 +83,7 @@ class DemoAccountBuilder:
         for trail in s.get("trails", []):
             self._trail(trail)
         self._iam(s)
+        security.build(self, s)
         for plan in s.get("backup_plans", []):
             self._backup_plan(plan)
         return self._built

@@ -13,7 +13,7 @@ from app.cli import main
 from app.controls.catalogue import CONTROL_IDS, load_catalogue
 
 
-def test_table_lists_the_eleven_controls_grouped_by_family(
+def test_table_lists_the_seventeen_controls_grouped_by_family(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert main(["controls"]) == 0
@@ -33,7 +33,9 @@ def test_table_lists_the_eleven_controls_grouped_by_family(
     # Each control sits under its family's heading.
     assert positions[0] < _line_of(lines, "nacls") < positions[1]
     assert positions[4] < _line_of(lines, "deletion-protection") < _line_of(lines, "backups")
-    assert "11 controls, 29 automated checks" in out
+    assert positions[3] < _line_of(lines, "root-account") < positions[4]
+    assert positions[0] < _line_of(lines, "s3-public-access") < positions[1]
+    assert "17 controls, 38 automated checks" in out
 
 
 def test_table_shows_the_mapping(capsys: pytest.CaptureFixture[str]) -> None:

@@ -42,11 +42,11 @@ def test_headless_demo_writes_a_demo_binder_naming_every_control(
 
     out = capsys.readouterr().out
     assert str(pdf) in out
-    assert "Controls (11):" in out
+    assert "Controls (17):" in out
     pages = [page.extract_text() or "" for page in PdfReader(pdf).pages]
     text = "\n".join(pages)
     ids = load_catalogue().ids
-    assert len(ids) == 11
+    assert len(ids) == 17
     assert [control for control in ids if control not in text] == []
     assert [n for n, page in enumerate(pages, 1) if "DEMO" not in page] == []
 
@@ -63,8 +63,13 @@ def test_headless_demo_writes_a_demo_binder_naming_every_control(
         statuses: dict[str, set[str]] = defaultdict(set)
         for row in rows:
             statuses[row.control_id].add(row.status)
-        # The scenario gives every control compliant and failing resources.
-        assert {c: {"PASS", "FAIL"} <= statuses[c] for c in ids} == dict.fromkeys(ids, True)
+        # The scenario gives every control judging several resources compliant and failing
+        # ones; the account-wide password policy is in the state a careful team keeps it.
+        several = [c for c in ids if c != "password-policy"]
+        assert {c: {"PASS", "FAIL"} <= statuses[c] for c in several} == dict.fromkeys(several, True)
+        assert statuses["password-policy"] == {"PASS"}
+        # moto has no root MFA and no root row in its credential report (the demo note says so).
+        assert statuses["root-account"] == {"PASS", "FAIL", "ERROR"}
         summaries = control_summaries(session, engagement, ids)
         # Signed off with its one failure (a stopped debug trail) accepted by EX-2.
         assert summaries["cloudtrail"].status == ControlStatus.SIGNED_OFF
@@ -75,6 +80,9 @@ def test_headless_demo_writes_a_demo_binder_naming_every_control(
         # The exception accepts exactly the legacy bastion's group.
         assert summaries["no-ssh"].counts.excepted == 1
         assert summaries["backups"].attachments == 2
+        # A control's status is the worst of its rows: FAIL over ERROR over PASS.
+        assert summaries["root-account"].check_status == ControlStatus.FAILING
+        assert summaries["password-policy"].check_status == ControlStatus.PASSING
         assert verify_chain(session, engagement).ok
 
 

@@ -55,7 +55,7 @@ def test_run_all_checks_updates_checklist_dashboard_and_history(
     assert set(statuses(window).values()) <= {"not_checked"}
     window.go_to(Screen.DASHBOARD)
     not_checked_before = [c.not_checked for c in window.dashboard.counts]
-    assert not_checked_before == [11, 11]
+    assert not_checked_before == [17, 17]
 
     progress: list[tuple[int, int, str]] = []
     window.scans.scan_progress.connect(lambda d, t, m: progress.append((d, t, m)))

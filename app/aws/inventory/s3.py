@@ -1,5 +1,7 @@
 """S3 inventory, fetched once per scan: buckets and, in each bucket's home region, their
 encryption, Object Lock and replication (versioning is not read: no check needs it).
+The bucket listing (with each bucket's region) is shared with the Block Public Access
+part (`s3_public`).
 
 `ListBuckets` is sent with a page size (`MaxBuckets`): AWS includes each bucket's
 `BucketRegion` only when the request carries a parameter, and pages with a
@@ -125,11 +127,17 @@ BUILDERS: Mapping[str, Any] = {
 }
 
 
-def list_buckets(
-    ctx: FetchContext,
-) -> tuple[Fetched[dict[str, Any]], list[Mapping[str, Any]], list[Fetched[str]]]:
-    """`ListBuckets` (all pages), its bucket items and each bucket's region. When the
-    listing cannot be used, the first value carries the error and there are no items."""
+Listing = tuple[Fetched[dict[str, Any]], list[Mapping[str, Any]], list[Fetched[str]]]
+
+
+def list_buckets(ctx: FetchContext) -> Listing:
+    """`ListBuckets` (all pages), its bucket items and each bucket's region, once per scan
+    (the bucket parts share it). When the listing cannot be used, the first value carries
+    the error and there are no items."""
+    return ctx.once("s3:ListBuckets", lambda: _list_buckets(ctx))
+
+
+def _list_buckets(ctx: FetchContext) -> Listing:
     listed = ctx.call(
         "s3",
         ctx.global_region,

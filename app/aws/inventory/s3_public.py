@@ -1,9 +1,9 @@
 """S3 Block Public Access: the account's block (S3 Control), and per bucket its own block
 and whether its policy is public.
 
-The bucket part lists the buckets itself (one more `ListBuckets`; AWS names each
-bucket's region in it) so that it depends on no other part: a scan of this control alone
-fetches only what it needs.
+The bucket part shares the scan's bucket listing with the `s3.buckets` part (whichever
+runs first lists them; see `FetchContext.once`), so a scan of this control alone lists
+the buckets itself and a full scan lists them once.
 """
 
 from __future__ import annotations
