@@ -204,3 +204,44 @@ def test_throttled_past_retries_is_error(
     assert all("Throttled" in r.detail for r in judged), [r.detail for r in judged]
     # botocore's bounded retries for each call, then the error (no endless waiting).
     assert attempts and all(n % MAX_ATTEMPTS == 0 for n in Counter(attempts).values())
+
+
+def test_each_control_is_the_worst_of_its_rows(scanned: Scanned) -> None:
+    """FAIL over ERROR over PASS, as for the eleven: the stored scan's control statuses."""
+    from app.store import engagements
+    from app.store.control_status import ControlStatus, control_summaries
+
+    outcome, path = scanned
+    six = [c for c in outcome.controls if c in NEEDED]
+    with open_database(path) as db, db.session() as session:
+        engagement = engagements.find_engagement(session, "Acme 2026")
+        assert engagement is not None
+        summaries = control_summaries(session, engagement, six)
+    statuses = {control: summaries[control].check_status for control in six}
+    # root-account has a FAIL, an ERROR and a PASS row; the others FAIL and PASS rows.
+    assert statuses == dict.fromkeys(six, ControlStatus.FAILING)
+    assert summaries["root-account"].counts.errors == 1
+    assert summaries["root-account"].counts.passed == 1
+
+
+def test_errors_without_failures_make_the_control_error(scan_env: Built, tmp_path: Path) -> None:
+    from app.store import engagements
+    from app.store.control_status import ControlStatus, control_summaries
+
+    deny = answer_with_error("iam", "ListMFADevices", "AccessDenied", 403)
+    with open_database(tmp_path / "rollup.sqlite3") as db:
+        run_scan(
+            boto3.Session,
+            db,
+            "Rollup",
+            controls=["console-mfa", "threat-detection"],
+            regions=[HOME],
+            hooks=[deny],
+            actor="t",
+        )
+        with db.session() as session:
+            engagement = engagements.find_engagement(session, "Rollup")
+            assert engagement is not None
+            summaries = control_summaries(session, engagement, ["console-mfa", "threat-detection"])
+    assert summaries["console-mfa"].check_status == ControlStatus.ERROR
+    assert summaries["threat-detection"].check_status == ControlStatus.PASSING  # HOME has one
