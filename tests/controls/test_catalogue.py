@@ -190,9 +190,13 @@ def test_the_manual_evidence_the_issue_names(catalogue: Catalogue) -> None:
     assert "ssm:StartSession" in ssh
 
 
+def _snippets(catalogue: Catalogue, control_id: str) -> str:
+    return "\n".join(s.snippet for s in catalogue.get(control_id).remediation)
+
+
 def test_remediation_carries_the_articles_approaches(catalogue: Catalogue) -> None:
     def snippets(control_id: str) -> str:
-        return "\n".join(s.snippet for s in catalogue.get(control_id).remediation)
+        return _snippets(catalogue, control_id)
 
     assert "create-stack-set" in snippets("default-vpcs")
     assert "--cloudformation-execution-policies" in snippets("least-privilege")
@@ -207,7 +211,7 @@ def test_remediation_carries_the_articles_approaches(catalogue: Catalogue) -> No
 
 def test_remediation_of_the_six_uses_the_real_commands(catalogue: Catalogue) -> None:
     def snippets(control_id: str) -> str:
-        return "\n".join(s.snippet for s in catalogue.get(control_id).remediation)
+        return _snippets(catalogue, control_id)
 
     assert "enable-organizations-root-credentials-management" in snippets("root-account")
     assert '"aws:PrincipalArn": "arn:aws:iam::*:root"' in snippets("root-account")

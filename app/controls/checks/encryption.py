@@ -176,14 +176,7 @@ def bucket_region(bucket: Bucket | BucketPublicAccess) -> str:
 
 
 def _bucket_rows(rows: Rows) -> list[CheckResult]:
-    inventory = rows.inventory
-    listing = inventory.s3.buckets
-    if not listing.ok:
-        return [rows.error("global", inventory.account_id, "the S3 bucket list", listing)]
-    buckets = listing.require()
-    if not buckets:
-        return [rows.none_in_region("global", "S3 buckets", listing)]
-    return [_bucket_row(rows, bucket) for bucket in buckets]
+    return rows.per_bucket(rows.inventory.s3.buckets, lambda bucket: _bucket_row(rows, bucket))
 
 
 def _bucket_row(rows: Rows, bucket: Bucket) -> CheckResult:

@@ -56,14 +56,8 @@ def _account_row(rows: Rows) -> CheckResult:
 
 
 def _bucket_rows(rows: Rows) -> list[CheckResult]:
-    inventory = rows.inventory
-    listing = inventory.s3.bucket_public_access
-    if not listing.ok:
-        return [rows.error("global", inventory.account_id, "the S3 bucket list", listing)]
-    buckets = listing.require()
-    if not buckets:
-        return [rows.none_in_region("global", "S3 buckets", listing)]
-    return [_bucket_row(rows, bucket) for bucket in buckets]
+    listing = rows.inventory.s3.bucket_public_access
+    return rows.per_bucket(listing, lambda bucket: _bucket_row(rows, bucket))
 
 
 def _bucket_row(rows: Rows, bucket: BucketPublicAccess) -> CheckResult:
