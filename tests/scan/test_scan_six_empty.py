@@ -4,12 +4,15 @@ always exists (the root user, each scanned region) it is judged, never NOT_APPLI
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import boto3
+import pytest
 
 from app.scan.runner import run_scan
 from app.store.database import open_database
+from tests.cli.helpers import run_cli
 
 SIX = [
     "root-account",
@@ -42,4 +45,18 @@ def test_nothing_to_judge_is_not_applicable_with_the_reason(aws: str, tmp_path: 
         "guardduty-enabled": "FAIL",
         "s3-account-public-access-block": "FAIL",
         "config-recorder-on": "FAIL",
+    }
+
+
+def test_scan_controls_accepts_the_new_ids(
+    aws: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "cli.sqlite3")
+    argv = ["scan", "--regions", "us-east-1", "--json", "-", "--db", db, "--controls"]
+    ran = run_cli(capsys, *argv, "threat-detection,s3-public-access")
+    assert ran.code == 0, ran.err
+    document = json.loads(ran.out)
+    assert {row["control"] for row in document["results"]} == {
+        "threat-detection",
+        "s3-public-access",
     }
