@@ -1,5 +1,5 @@
-"""The bundled catalogue is complete and keeps the article's mapping; broken files are refused
-clearly."""
+"""The automated controls keep their mapping (the article's, for its eleven); broken files
+are refused clearly."""
 
 from __future__ import annotations
 
@@ -23,9 +23,9 @@ from app.controls.catalogue import (
 from tests.controls.conftest import edit as _edit
 from tests.controls.conftest import error_of as _error
 
-# The article's mapping (`audit-binder controls` prints it), copied on purpose: the test fails
-# if either drifts.
-DESIGN_MAPPING: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
+# The article's mapping of the eleven controls, copied here on purpose: the test fails if
+# the catalogue drifts from it.
+ARTICLE_MAPPING: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
     "default-vpcs": (("A.8.20", "A.5.14"), ("CC6.6",), ("NET-04", "NET-04.1")),
     "vpc-flow-logs": (
         ("A.8.15", "A.8.16"),
@@ -64,7 +64,7 @@ AUDITOR_MAPPING: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ..
     "config-recording": (("A.8.9", "A.5.9"), ("CC7.1", "CC8.1"), ("CFG-02", "CFG-02.2")),
 }
 
-# The team brief's "stable check ids", per control, in order.
+# The stable check ids (a contract with stored scans), per control, in order.
 STABLE_CHECK_IDS: dict[str, tuple[str, ...]] = {
     "default-vpcs": ("default-vpc-isolated", "default-sg-no-rules"),
     "vpc-flow-logs": ("vpc-flow-log-all-traffic",),
@@ -128,14 +128,14 @@ def _automated(catalogue: Catalogue) -> list[Control]:
     return [c for c in catalogue.controls if c.automated]
 
 
-def test_the_eleven_design_controls_then_the_six_come_first(catalogue: Catalogue) -> None:
-    assert catalogue.automated_ids == (*DESIGN_MAPPING, *AUDITOR_MAPPING) == CONTROL_IDS
+def test_the_eleven_article_controls_then_the_six_come_first(catalogue: Catalogue) -> None:
+    assert catalogue.automated_ids == (*ARTICLE_MAPPING, *AUDITOR_MAPPING) == CONTROL_IDS
     assert catalogue.ids[: len(CONTROL_IDS)] == CONTROL_IDS
 
 
 def test_every_automated_control_is_mapped_exactly_as_design(catalogue: Catalogue) -> None:
     for control in _automated(catalogue):
-        iso, soc2, scf = {**DESIGN_MAPPING, **AUDITOR_MAPPING}[control.id]
+        iso, soc2, scf = {**ARTICLE_MAPPING, **AUDITOR_MAPPING}[control.id]
         assert control.mapping.iso27001 == iso, control.id
         assert control.mapping.soc2 == soc2, control.id
         assert control.mapping.scf == scf, control.id
@@ -171,7 +171,7 @@ def test_every_automated_control_is_complete(catalogue: Catalogue) -> None:
     for control in _automated(catalogue):
         assert control.title and control.summary and control.why
         # The article's section for its eleven; the six beyond it have none.
-        assert bool(control.source) is (control.id in DESIGN_MAPPING), control.id
+        assert bool(control.source) is (control.id in ARTICLE_MAPPING), control.id
         assert control.checks and control.manual_evidence, control.id
         assert control.remediation, control.id
         for check in control.checks:
