@@ -12,7 +12,8 @@ from datetime import datetime
 from app.aws.inventory.model import AccessKey, CredentialReportRow, IamUser, Inventory
 from app.controls.checks.rows import Rows, pick
 from app.controls.checks.settings import CheckSettings
-from app.controls.results import CheckResult, Evidence, Status
+from app.controls.results import CheckResult, Status
+from app.evidence import Evidence
 
 CONTROL = "no-iam-access-keys"
 ROOT_ROW = "<root_account>"

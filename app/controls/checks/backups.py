@@ -28,7 +28,8 @@ from app.controls.checks.encryption import bucket_region
 from app.controls.checks.ip_rules import summarize
 from app.controls.checks.rows import Rows, first_error, pick
 from app.controls.checks.settings import CheckSettings
-from app.controls.results import CheckResult, Evidence, Status
+from app.controls.results import CheckResult, Status
+from app.evidence import Evidence
 
 CONTROL = "backups"
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 from app.aws.inventory.model import ConfigRecorder, Inventory, RegionInventory
 from app.controls.checks.rows import Rows, pick
 from app.controls.checks.settings import CheckSettings
-from app.controls.results import CheckResult, Evidence, Status
+from app.controls.results import CheckResult, Status
+from app.evidence import Evidence
 
 CONTROL = "config-recording"
 CHECK = "config-recorder-on"

@@ -11,7 +11,8 @@ from __future__ import annotations
 from app.aws.inventory.model import ConsoleUser, CredentialReportRow, Inventory
 from app.controls.checks.rows import Rows, pick
 from app.controls.checks.settings import CheckSettings
-from app.controls.results import CheckResult, Evidence, Status
+from app.controls.results import CheckResult, Status
+from app.evidence import Evidence
 
 CONTROL = "console-mfa"
 CHECK = "console-user-mfa"

@@ -18,7 +18,8 @@ from app.aws.inventory.model import CredentialReportRow, Inventory
 from app.controls.checks.access_keys import root_arn, root_keys_row, root_report_row
 from app.controls.checks.rows import Rows, pick
 from app.controls.checks.settings import CheckSettings
-from app.controls.results import CheckResult, Evidence, Status
+from app.controls.results import CheckResult, Status
+from app.evidence import Evidence
 
 CONTROL = "root-account"
 UNUSED_DAYS = 90

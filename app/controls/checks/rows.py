@@ -9,7 +9,8 @@ from typing import Any, TypeVar
 
 from app.aws.fetched import Call, Fetched
 from app.aws.inventory.model import Inventory
-from app.controls.results import CheckResult, Evidence, Status
+from app.controls.results import CheckResult, Status
+from app.evidence import Evidence
 
 T = TypeVar("T")
 

@@ -14,7 +14,8 @@ from app.aws.inventory.model import BucketPublicAccess, Inventory, PublicAccessB
 from app.controls.checks.encryption import bucket_region
 from app.controls.checks.rows import Rows
 from app.controls.checks.settings import CheckSettings
-from app.controls.results import CheckResult, Evidence, Status
+from app.controls.results import CheckResult, Status
+from app.evidence import Evidence
 
 CONTROL = "s3-public-access"
 ACCOUNT_CHECK = "s3-account-public-access-block"
