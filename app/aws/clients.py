@@ -19,6 +19,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError
 
 from app.aws.readonly import guard_client
+from app.aws.receipts import register_recorder
 
 # Total attempts per request, the first included. botocore's "standard" mode backs off
 # exponentially with jitter (at most 20 s between attempts) and retries throttling,
@@ -152,6 +153,7 @@ class ScanClients:
             service, region_name=region, config=config
         )
         guard_client(client)
+        register_recorder(client)
         service_event = client.meta.service_model.service_id.hyphenize()
         client.meta.events.register_first(
             f"needs-retry.{service_event}",

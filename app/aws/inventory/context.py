@@ -10,13 +10,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from app.aws.calls import fetch
 from app.aws.clients import ScanClients
 from app.aws.fetched import Fetched
+from app.aws.receipts import ReceiptLog
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -32,6 +33,8 @@ class FetchContext:
     scanned_regions: frozenset[str]
     cancel: threading.Event
     leaf_pool: Executor
+    # Where every fetch leaves its receipt (request ids, hashes, counts) for the scan.
+    receipts: ReceiptLog = field(default_factory=ReceiptLog)
 
     @property
     def global_region(self) -> str:
@@ -58,6 +61,7 @@ class FetchContext:
             paginate=paginate,
             cancel=self.cancel,
             absent_codes=absent_codes,
+            receipts=self.receipts,
         )
 
     def fan_out(self, work: Callable[[T], R], items: Iterable[T]) -> list[R]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from app.aws.fetched import Fetched
 from app.aws.inventory.model import BackupPlan, Bucket, Inventory, RegionInventory
-from app.controls.checks.encryption import bucket_region
+from app.controls.checks.encryption import bucket_region, listed_bucket
 from app.controls.checks.rows import Rows, first_error, pick
 from app.controls.checks.settings import CheckSettings
 from app.controls.results import CheckResult, Evidence, Status
@@ -157,7 +157,8 @@ def _replication_row(rows: Rows, bucket: Bucket, regions: dict[str, Fetched[str]
         return rows.error(region, arn, f"the replication of {bucket.name}", fetched)
     config = fetched.value
     evidence = [
-        rows.evidence(fetched, dict(config.raw) if config else {"ReplicationConfiguration": None})
+        listed_bucket(rows, bucket),
+        rows.evidence(fetched, dict(config.raw) if config else {"ReplicationConfiguration": None}),
     ]
     if config is None:
         return rows.row(

@@ -14,7 +14,7 @@ rows are ERROR.
 from __future__ import annotations
 
 from app.aws.inventory.model import Bucket, Inventory, KmsKey, RegionInventory, Snapshot
-from app.controls.checks.encryption import bucket_region
+from app.controls.checks.encryption import bucket_region, listed_bucket
 from app.controls.checks.kms_keys import aws_aliased_key_ids, is_customer_managed, key_label
 from app.controls.checks.rows import Rows, pick
 from app.controls.checks.settings import CheckSettings
@@ -60,7 +60,10 @@ def _key_row(
     if not is_customer_managed(meta, key, aws_aliased):
         return None
     excerpt = pick(meta.raw, "KeyId", "KeyManager", "KeyState", "Enabled", "DeletionDate")
-    evidence = (rows.evidence(key.metadata, excerpt),)
+    evidence = (
+        rows.evidence(region.kms_keys, {"KeyId": key.key_id}),
+        rows.evidence(key.metadata, excerpt),
+    )
     state = meta.key_state
     if state in ("PendingDeletion", "PendingReplicaDeletion"):
         when = meta.deletion_date.date().isoformat() if meta.deletion_date else "an unknown date"
@@ -152,6 +155,7 @@ def _bucket_row(rows: Rows, bucket: Bucket, sensitive: bool) -> CheckResult:
         return rows.error(region, arn, f"the Object Lock configuration of {bucket.name}", fetched)
     lock = fetched.value
     evidence = (
+        listed_bucket(rows, bucket),
         rows.evidence(fetched, dict(lock.raw) if lock else {"ObjectLockConfiguration": None}),
     )
     if lock is None or not lock.enabled:

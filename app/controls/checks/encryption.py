@@ -14,7 +14,7 @@ from app.aws.inventory.model import Bucket, Inventory, KmsKey, RegionInventory
 from app.controls.checks.kms_keys import aws_aliased_key_ids, is_customer_managed, key_label
 from app.controls.checks.rows import Rows, pick
 from app.controls.checks.settings import CheckSettings
-from app.controls.results import CheckResult, Status
+from app.controls.results import CheckResult, Evidence, Status
 
 CONTROL = "encryption-at-rest"
 SSE_S3_NOTE = "SSE-S3 lacks key-level auditability and separation of duties; SSE-KMS has both"
@@ -129,6 +129,7 @@ def _rotation_row(
         return None
     if meta.key_spec != "SYMMETRIC_DEFAULT" or meta.key_state != "Enabled":
         return None
+    listed = rows.evidence(region.kms_keys, {"KeyId": key.key_id})
     meta_evidence = rows.evidence(
         key.metadata, pick(meta.raw, "KeyId", "KeyManager", "KeySpec", "KeyState", "Origin")
     )
@@ -137,14 +138,14 @@ def _rotation_row(
             f"{label} has {meta.origin} key material: automatic rotation is not available; "
             "record manual rotation as evidence"
         )
-        return rows.row(name, key.arn, Status.NOT_APPLICABLE, detail, (meta_evidence,))
+        return rows.row(name, key.arn, Status.NOT_APPLICABLE, detail, (listed, meta_evidence))
     if key.rotation is None:
         detail = f"{label}: rotation status was not fetched"
-        return rows.row(name, key.arn, Status.ERROR, detail, (meta_evidence,))
+        return rows.row(name, key.arn, Status.ERROR, detail, (listed, meta_evidence))
     if not key.rotation.ok:
         return rows.error(name, key.arn, f"the rotation status of {label}", key.rotation)
     rotation = key.rotation.require()
-    evidence = (meta_evidence, rows.evidence(key.rotation, dict(rotation.raw)))
+    evidence = (listed, meta_evidence, rows.evidence(key.rotation, dict(rotation.raw)))
     if rotation.enabled:
         period = rotation.rotation_period_days
         every = f"every {period} days" if period else "yearly"
@@ -155,6 +156,11 @@ def _rotation_row(
 def bucket_region(bucket: Bucket) -> str:
     """The bucket's home region for its rows, "global" when it could not be read."""
     return bucket.region.value if bucket.region.ok and bucket.region.value else "global"
+
+
+def listed_bucket(rows: Rows, bucket: Bucket) -> Evidence:
+    """The bucket listing as evidence of one bucket's row: the population it came from."""
+    return rows.evidence(rows.inventory.s3.buckets, {"Name": bucket.name})
 
 
 def _bucket_rows(rows: Rows) -> list[CheckResult]:
@@ -180,10 +186,13 @@ def _bucket_row(rows: Rows, bucket: Bucket) -> CheckResult:
             "AWS has applied SSE-S3 (AES256) to every new object by default since January "
             f"2023, so objects are encrypted with S3-managed keys. {SSE_S3_NOTE}"
         )
-        evidence = (rows.evidence(fetched, {"ServerSideEncryptionConfiguration": None}),)
+        evidence = (
+            listed_bucket(rows, bucket),
+            rows.evidence(fetched, {"ServerSideEncryptionConfiguration": None}),
+        )
         return rows.row(region, arn, Status.PASS, detail, evidence)
     encryption = fetched.value
-    evidence = (rows.evidence(fetched, dict(encryption.raw)),)
+    evidence = (listed_bucket(rows, bucket), rows.evidence(fetched, dict(encryption.raw)))
     algorithms = [rule.sse_algorithm for rule in encryption.rules]
     kms = [r for r in encryption.rules if r.sse_algorithm in ("aws:kms", "aws:kms:dsse")]
     if kms:
