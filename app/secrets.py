@@ -1,9 +1,12 @@
-"""Client credentials that are not in `~/.aws`, kept in the OS keyring per engagement.
+"""Client credentials that are not in `~/.aws`, kept in the OS keyring per engagement,
+and the private key of the installation's signing identity.
 
 A consultant gets a role ARN and external id, or temporary keys, from a client. They
 go to the OS keyring (service "audit-binder", username
 "engagement:<id>:<kind>"), never to the DB, the logs or the PDF. Without a real
-keyring backend we refuse: no plaintext fallback, no keyrings.alt file store.
+keyring backend we refuse: no plaintext fallback, no keyrings.alt file store. (The
+signing key alone may fall back to a file readable only by the user: see
+`app.signing.keystore`.)
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ SERVICE = "audit-binder"
 ROLE = "role"
 TEMPORARY_KEYS = "temporary-keys"
 KINDS = (ROLE, TEMPORARY_KEYS)
+# The installation's binder-signing key (PKCS#8 PEM), not tied to an engagement.
+SIGNING_KEY = "installation:signing-key"
 
 EngagementRef = int | str
 
@@ -115,6 +120,18 @@ class SecretStore:
             log.warning("Unreadable %s entry for engagement %s in the keyring", kind, engagement)
             return None
         return value if isinstance(value, dict) else None
+
+    def save_signing_key(self, pem: str) -> None:
+        try:
+            self._backend.set_password(SERVICE, SIGNING_KEY, pem)
+        except keyring.errors.KeyringError as exc:
+            raise KeyringUnavailable(self.backend_name, type(exc).__name__) from exc
+
+    def load_signing_key(self) -> str | None:
+        try:
+            return self._backend.get_password(SERVICE, SIGNING_KEY)
+        except keyring.errors.KeyringError as exc:
+            raise KeyringUnavailable(self.backend_name, type(exc).__name__) from exc
 
     def save_role(self, engagement: EngagementRef, role: HandedRole) -> None:
         if not role.role_arn.startswith("arn:"):

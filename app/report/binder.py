@@ -1,4 +1,5 @@
-"""Exporting the evidence binder: gather, lay out (multi-pass for the contents), embed, write.
+"""Exporting the evidence binder: gather, lay out (multi-pass for the contents), embed,
+sign, write, and record the export.
 
 `export_binder` is what the CLI's `export`, the demo and the GUI's export call.
 """
@@ -29,10 +30,13 @@ from app.report.story_front import applicability, cover, summary
 from app.report.story_history import appendix, history
 from app.report.styles import build_styles, register_fonts
 from app.report.templates import BinderCanvas, BinderDocTemplate, PageDecor
+from app.signing.identity import SigningIdentity
+from app.signing.pdf import sign_pdf
 
 # (done, total, text), as the GUI's worker progress signal.
 ProgressCallback = Callable[[int, int, str], None]
-_STEPS = 5
+_STEPS = 6
+SIGNATURE_REASON = "Audit Binder evidence binder: exported and sealed"
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,9 @@ class BinderSummary:
     scans: int
     digest: str
     size_bytes: int
+    # Who signed it: the certificate's name and SHA-256 fingerprint; empty when unsigned.
+    signer: str = ""
+    signer_fingerprint: str = ""
 
 
 def export_binder(
@@ -55,12 +62,17 @@ def export_binder(
     *,
     catalogue: Catalogue | None = None,
     now: datetime | None = None,
+    signer: SigningIdentity | None = None,
+    actor: str = "",
 ) -> BinderSummary:
     """Write the binder of `engagement_name` to `out_path` and say what is in it.
 
-    `source` is an open store session (the engagement is read from it) or ready
-    `BinderData`. Raises `app.report.data.UnknownEngagement` for a name not in the store,
-    `OSError` when the file cannot be written. The file appears complete or not at all.
+    `source` is an open store session (the engagement is read from it, and the export
+    is recorded in its export log as done by `actor`) or ready `BinderData`. With a
+    `signer` the binder's last revision is its PAdES signature over the whole file.
+    Raises `app.report.data.UnknownEngagement` for a name not in the store,
+    `app.signing.identity.SigningError` when it cannot be signed, `OSError` when the
+    file cannot be written. The file appears complete or not at all.
     """
     report = progress or (lambda done, total, text: None)
     report(0, _STEPS, "Gathering evidence")
@@ -76,12 +88,14 @@ def export_binder(
     report(2, _STEPS, "Laying out pages")
     rendered, pages = render(data, manifest, lambda page: report(2, _STEPS, f"Page {page}"))
     report(3, _STEPS, "Embedding evidence")
-    final = embed_evidence(rendered, files, manifest_raw, manifest.digest)
-    report(4, _STEPS, "Writing file")
+    final = embed_evidence(rendered, files, manifest_raw, manifest.digest, signed=bool(signer))
+    if signer is not None:
+        report(4, _STEPS, "Signing")
+        final = sign_pdf(final, signer, reason=SIGNATURE_REASON)
+    report(5, _STEPS, "Writing file")
     path = Path(out_path)
     _write_atomically(path, final)
-    report(_STEPS, _STEPS, "Done")
-    return BinderSummary(
+    summary = BinderSummary(
         path=path,
         pages=pages,
         controls=len(data.controls),
@@ -90,6 +104,27 @@ def export_binder(
         scans=len(data.scans),
         digest=manifest.digest,
         size_bytes=len(final),
+        signer=signer.subject if signer else "",
+        signer_fingerprint=signer.fingerprint if signer else "",
+    )
+    if isinstance(source, Session):
+        _log_export(source, engagement_name, summary, actor)
+    report(_STEPS, _STEPS, "Done")
+    return summary
+
+
+def _log_export(session: Session, engagement_name: str, summary: BinderSummary, actor: str) -> None:
+    from app.store.engagements import engagement_named
+    from app.store.exports import record_export
+
+    record_export(
+        session,
+        engagement_named(session, engagement_name),
+        actor=actor,
+        file_name=summary.path.name,
+        digest=summary.digest,
+        signer=summary.signer,
+        signer_fingerprint=summary.signer_fingerprint,
     )
 
 
