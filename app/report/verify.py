@@ -114,9 +114,9 @@ def _open(path: Path, data: bytes) -> tuple[PdfReader, dict[str, list[bytes]]]:
         reader = PdfReader(io.BytesIO(data))
         files = embedded_files(reader)
     except (PdfReadError, ValueError, KeyError, TypeError) as exc:
-        if MANIFEST_NAME.encode() in data:  # a binder, damaged beyond reading
-            raise OSError(f"it is a damaged binder that cannot be read as a PDF ({exc})") from exc
-        raise NotABinder(f"{path} is not a readable PDF ({exc}).") from exc
+        if data.lstrip()[:5] == b"%PDF-":  # a PDF (a binder, perhaps) damaged beyond reading
+            raise OSError(f"it is a damaged PDF that cannot be read ({exc})") from exc
+        raise NotABinder(f"{path} is not a PDF, let alone a binder ({exc}).") from exc
     if MANIFEST_NAME not in files:
         raise NotABinder(
             f"{path} is not an Audit Binder evidence binder: it carries no embedded "
