@@ -110,23 +110,14 @@ def _signer(args: argparse.Namespace, actor: str) -> tuple[SigningIdentity, str]
     """Who signs, and a note for the user when the installation's identity was just made.
 
     Raises `SigningError` with the reason."""
-    from app.signing.identity import SigningError, load_pkcs12, spaced
-    from app.signing.keystore import IdentityStore
+    from app.signing.identity import SigningError, load_pkcs12
+    from app.signing.keystore import installation_identity
 
     if args.sign_with is None:
         if args.p12_password_env:
             raise SigningError("--p12-password-env goes with --sign-with FILE.p12.")
-        store = IdentityStore()
-        identity, created = store.load_or_create(actor)
-        note = ""
-        if created:
-            note = (
-                f"Created this installation's signing identity: {identity.subject}, "
-                f"certificate SHA-256 {spaced(identity.fingerprint)}. Its private key is kept "
-                f"in {identity.source}; its certificate, to hand to your auditor, is "
-                f"{store.certificate_path}.\n"
-            )
-        return identity, note
+        identity, note = installation_identity(actor)
+        return identity, f"{note}\n" if note else ""
     if args.p12_password_env:
         password = os.environ.get(args.p12_password_env)
         if password is None:
@@ -176,8 +167,8 @@ def run(args: argparse.Namespace) -> int:
         f"{note}Wrote {summary.path} ({summary.pages} pages, {summary.controls} controls, "
         f"{summary.results} results, {summary.attachments} attachments, "
         f"{summary.scans} scans).\n"
-        f"Signed by {summary.signer} (certificate SHA-256 {spaced(summary.signer_fingerprint)}; "
-        f"key in {signer.source}).\n"
+        f"Signed by: {summary.signer}, certificate SHA-256 "
+        f"{spaced(summary.signer_fingerprint)} (key in {signer.source}).\n"
         f"Evidence digest (SHA-256): {summary.digest}\n"
         f"Check it any time with: audit-binder verify {summary.path}"
     )

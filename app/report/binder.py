@@ -11,7 +11,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ from app.controls.catalogue import Catalogue
 from app.report.embed import embed_evidence
 from app.report.kit import Kit
 from app.report.manifest import Manifest, build_manifest, manifest_json, utc_text
-from app.report.model import BinderData, controls_chapter, shown_frameworks
+from app.report.model import BinderData, SignerInfo, controls_chapter, shown_frameworks
 from app.report.story_control import controls
 from app.report.story_front import applicability, cover, summary
 from app.report.story_history import appendix, history
@@ -82,6 +82,8 @@ def export_binder(
         from app.report.data import gather  # the store adapter, only when a session is given
 
         data = gather(source, engagement_name, catalogue=catalogue, now=now)
+    if signer is not None:
+        data = replace(data, signer=_signer_info(signer))
     report(1, _STEPS, "Hashing evidence")
     manifest, files = build_manifest(data)
     manifest_raw = manifest_json(manifest)
@@ -111,6 +113,15 @@ def export_binder(
         _log_export(source, engagement_name, summary, actor)
     report(_STEPS, _STEPS, "Done")
     return summary
+
+
+def _signer_info(signer: SigningIdentity) -> SignerInfo:
+    certificate = signer.certificate
+    return SignerInfo(
+        name=signer.subject,
+        fingerprint=signer.fingerprint,
+        self_signed=certificate.issuer == certificate.subject,
+    )
 
 
 def _log_export(session: Session, engagement_name: str, summary: BinderSummary, actor: str) -> None:

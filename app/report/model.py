@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from app.aws.receipts import CallReceipt
 from app.controls.catalogue import Control
 
 # Per-control status, as the store derives it.
@@ -120,6 +121,9 @@ class CheckBlock:
     rows: tuple[PopulationRow, ...]
     # (account id, caller ARN, scan id, scan started) of the scans the rows come from.
     sources: tuple[tuple[str, str, int, datetime], ...]
+    # The listings behind the population, as received: request ids, hashes, completeness,
+    # record count and recount command (one per listing call of each source scan).
+    listings: tuple[CallReceipt, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -239,6 +243,27 @@ class CriterionRow:
 
 
 @dataclass(frozen=True)
+class ExportItem:
+    """An earlier export of this engagement's binder (the export log)."""
+
+    exported_at: datetime
+    exported_by: str
+    file_name: str
+    digest: str
+    signer: str
+    signer_fingerprint: str
+
+
+@dataclass(frozen=True)
+class SignerInfo:
+    """Who signs this binder: the certificate's name and SHA-256 fingerprint (hex)."""
+
+    name: str
+    fingerprint: str
+    self_signed: bool
+
+
+@dataclass(frozen=True)
 class BinderData:
     engagement: EngagementInfo
     generated_at: datetime
@@ -251,3 +276,7 @@ class BinderData:
     criteria: tuple[CriterionRow, ...] = field(default_factory=tuple)
     # Problems found re-checking the sign-off hash chain (empty: intact).
     chain_problems: tuple[str, ...] = ()
+    # Earlier exports of the binder, oldest first.
+    exports: tuple[ExportItem, ...] = ()
+    # Who signs this binder (None: it is not signed).
+    signer: SignerInfo | None = None

@@ -11,6 +11,7 @@ from app.report.kit import Kit, status_cell
 from app.report.manifest import utc_text
 from app.report.model import STATUS_LABELS, BinderData, CheckBlock, ControlSection, PopulationRow
 from app.report.story_evidence import exceptions, manual_evidence, sign_offs
+from app.report.story_population import completeness
 from app.report.templates import FRAME_WIDTH
 
 OUT_OF_PERIOD = "†"
@@ -123,6 +124,7 @@ def _check(
         header = ["Operation", "Parameters", "Region", "When (UTC)", "Rows"]
         story.append(kit.grid(header, rows, widths, mono_columns=(1,), long=True))
         story.append(Spacer(1, 3 * mm))
+        story.extend(completeness(kit, block))
     story.extend(_caption(kit, "Population (every resource judged)"))
     story.append(_population(kit, block.rows, multi_account))
     story.append(Spacer(1, 4 * mm))

@@ -28,6 +28,7 @@ from app.signing.identity import (
     load_private_key,
     new_identity,
     private_key_pem,
+    spaced,
 )
 
 CERTIFICATE_FILE = "signing-certificate.pem"
@@ -115,6 +116,24 @@ class IdentityStore:
                 return f"the OS keyring ({store.backend_name})"
         _write_atomically(self.key_path, pem.encode("ascii"), private=True)
         return f"{self.key_path} (readable only by you: no secure keyring here)"
+
+
+def installation_identity(
+    actor: str, store: IdentityStore | None = None
+) -> tuple[SigningIdentity, str]:
+    """The installation's identity (created for `actor` if missing) and, when it was just
+    created, a sentence telling the user so, where its key is and where its certificate
+    is (else "")."""
+    store = store or IdentityStore()
+    identity, created = store.load_or_create(actor)
+    if not created:
+        return identity, ""
+    return identity, (
+        f"Created this installation's signing identity: {identity.subject}, certificate "
+        f"SHA-256 {spaced(identity.fingerprint)}. Its private key is kept in "
+        f"{identity.source}; its certificate, to hand to your auditor, is "
+        f"{store.certificate_path}."
+    )
 
 
 def _public(key: object) -> bytes:

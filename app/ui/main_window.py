@@ -282,7 +282,7 @@ class MainWindow(QMainWindow):
             self.binder.export_interactively(self.ctx.engagement_id, self)
 
     def _on_settings(self) -> None:
-        SettingsDialog(self.ctx.settings, self).exec()
+        SettingsDialog(self.ctx.settings, self, prompts=self.ctx.prompts).exec()
 
     def _on_about(self) -> None:
         QMessageBox.about(

@@ -1,4 +1,5 @@
-"""Settings: where the database lives and which regions new engagements start with."""
+"""Settings: where the database lives, which regions new engagements start with, and how
+binders are signed (`SigningBox`)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.paths import default_db_path
+from app.ui.prompts import Prompts
 from app.ui.settings import AppSettings
+from app.ui.signing_box import SigningBox
 
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
 
@@ -34,7 +37,13 @@ def parse_regions(text: str) -> tuple[list[str], list[str]]:
 class SettingsDialog(QDialog):
     """Edits `AppSettings`; a changed DB location applies at the next start."""
 
-    def __init__(self, settings: AppSettings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        settings: AppSettings,
+        parent: QWidget | None = None,
+        *,
+        prompts: Prompts | None = None,
+    ) -> None:
         super().__init__(parent)
         self.settings = settings
         self.setWindowTitle("Settings")
@@ -67,6 +76,8 @@ class SettingsDialog(QDialog):
         self.note = QLabel("A new database location is used the next time the app starts.")
         self.note.setWordWrap(True)
         layout.addWidget(self.note)
+        self.signing = SigningBox(settings, prompts or Prompts(), parent=self)
+        layout.addWidget(self.signing)
         self.error = QLabel()
         self.error.setAccessibleName("Settings error")
         self.error.setWordWrap(True)
@@ -101,6 +112,13 @@ class SettingsDialog(QDialog):
             self.error.show()
             self.regions_edit.setFocus()
             return
+        problem = self.signing.problem()
+        if problem:
+            self.error.setText(problem)
+            self.error.show()
+            self.signing.pkcs12_edit.setFocus()
+            return
+        self.signing.save()
         self.settings.set_db_path(self.db_edit.text().strip())
         self.settings.set_default_regions(good)
         self.settings.sync()
