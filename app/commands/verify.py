@@ -45,6 +45,9 @@ def run(args: argparse.Namespace) -> int:
     # pypdf warns about quirks it reads past (e.g. reportlab's ToUnicode entries for
     # emoji); those are not findings about the binder and would bury the verdict.
     logging.getLogger("pypdf").setLevel(logging.ERROR)
+    # pyHanko logs what it reads past and every failed path: the findings are ours to say.
+    for name in ("pyhanko", "pyhanko_certvalidator"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     try:
         trusted = [load_certificate(args.cert)] if args.cert else []
     except SigningError as exc:

@@ -7,8 +7,6 @@ sign, write, and record the export.
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -21,6 +19,7 @@ from reportlab.platypus import Flowable
 from sqlalchemy.orm import Session
 
 from app.controls.catalogue import Catalogue
+from app.files import write_atomically
 from app.report.embed import embed_evidence
 from app.report.kit import Kit
 from app.report.manifest import Manifest, build_manifest, manifest_json, utc_text
@@ -96,7 +95,7 @@ def export_binder(
         final = sign_pdf(final, signer, reason=SIGNATURE_REASON)
     report(5, _STEPS, "Writing file")
     path = Path(out_path)
-    _write_atomically(path, final)
+    write_atomically(path, final)
     summary = BinderSummary(
         path=path,
         pages=pages,
@@ -200,15 +199,3 @@ def story(kit: Kit, data: BinderData, manifest: Manifest) -> list[Flowable]:
     parts += history(kit, data, str(chapter + 1))
     parts += appendix(kit, manifest)
     return parts
-
-
-def _write_atomically(path: Path, content: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise

@@ -10,16 +10,15 @@ messages say so. The identity is created on the first export that needs it.
 
 from __future__ import annotations
 
-import os
 import socket
 import sys
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from app.files import write_atomically
 from app.paths import data_dir
 from app.secrets import KeyringUnavailable, SecretStore
 from app.signing.identity import (
@@ -79,7 +78,7 @@ class IdentityStore:
             return found, False
         identity = new_identity(user, socket.gethostname() or "this computer", source="")
         where = self._save_key(private_key_pem(identity.private_key))
-        _write_atomically(self.certificate_path, identity.certificate_pem(), private=False)
+        write_atomically(self.certificate_path, identity.certificate_pem(), mode=0o644)
         return replace(identity, source=where), True
 
     def _keyring(self) -> SecretStore | None:
@@ -114,7 +113,7 @@ class IdentityStore:
             else:
                 self.key_path.unlink(missing_ok=True)  # an older file fallback, now unused
                 return f"the OS keyring ({store.backend_name})"
-        _write_atomically(self.key_path, pem.encode("ascii"), private=True)
+        write_atomically(self.key_path, pem.encode("ascii"))  # 0600
         return f"{self.key_path} (readable only by you: no secure keyring here)"
 
 
@@ -146,17 +145,3 @@ def _only_for_the_user(path: Path) -> None:
     """Take back group/other access to the key file if something widened it."""
     if sys.platform != "win32" and path.stat().st_mode & 0o077:
         path.chmod(0o600)
-
-
-def _write_atomically(path: Path, content: bytes, *, private: bool) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        if not private:
-            os.chmod(temp, 0o644)  # mkstemp makes 0600; a certificate is public
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise

@@ -14,7 +14,6 @@ and the certificate is judged as of that time.
 from __future__ import annotations
 
 import io
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -90,9 +89,6 @@ class SignatureCheck:
 def check_signature(data: bytes, trusted: Sequence[x509.Certificate] = ()) -> SignatureCheck:
     """Validate the signature of the PDF in `data`; with `trusted` certificates, also
     require that it was made by one of them (or a certificate they issued)."""
-    # pyHanko logs what it reads past and every failed path; the findings are ours to say.
-    logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
-    logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
     result = SignatureCheck()
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
@@ -174,6 +170,23 @@ def _judge(
         problems.append("bytes inside the signature's contents were changed after signing")
     if status.intact and status.valid and not status.trusted:
         problems.append(_trust_problem(result, status, trusted))
+    elif status.intact and status.valid:
+        problems.extend(_validity_problem(result))
+
+
+def _validity_problem(result: SignatureCheck) -> list[str]:
+    """A trusted certificate (a self-signed one, or the one given) is a trust anchor,
+    whose validity period path validation does not check: judge it as of the claimed
+    signing time here."""
+    certificate, when = result.certificate, result.signed_at
+    if certificate is None or when is None:
+        return ["the signature carries no signing time to judge the certificate by"]
+    start, end = certificate.not_valid_before_utc, certificate.not_valid_after_utc
+    if when < start:
+        return [f"the signer's certificate was not yet valid at the signing time (from {start})"]
+    if when > end:
+        return [f"the signer's certificate had expired at the signing time (on {end})"]
+    return []
 
 
 def _signed_end(signature: EmbeddedPdfSignature) -> int:

@@ -75,11 +75,13 @@ def test_without_a_secure_keyring_the_key_is_a_file_only_the_user_can_read(
     )
 
 
-def _pkcs12(path: Path, password: bytes, name: str = "Dana Auditee") -> x509.Certificate:
+def _pkcs12(
+    path: Path, password: bytes, name: str = "Dana Auditee", *, expired: bool = False
+) -> x509.Certificate:
     """A user's own certificate and key, as a CA or their company would hand them out."""
     key = ec.generate_private_key(ec.SECP384R1())
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    now = datetime.now(UTC)
+    now = datetime.now(UTC) - (timedelta(days=400) if expired else timedelta(0))
     certificate = (
         x509.CertificateBuilder()
         .subject_name(subject)
@@ -119,7 +121,7 @@ def test_sign_with_a_supplied_pkcs12_and_verify_against_its_certificate(
     checked = run_cli(capsys, "verify", str(tmp_path / "binder.pdf"), "--cert", str(pem))
 
     assert ran.code == 0, ran.err
-    assert "Signed by Dana Auditee" in ran.out and "s3cret" not in ran.out
+    assert "Signed by: Dana Auditee, certificate SHA-256" in ran.out and "s3cret" not in ran.out
     assert "Created this installation's signing identity" not in ran.out
     assert IdentityStore().certificate() is None  # the installation's own was not needed
     assert checked.code == 0, checked.out
@@ -156,3 +158,27 @@ def test_the_pkcs12_password_is_asked_on_the_terminal(
 
     assert ran.code == 0, ran.err
     assert asked == [f"Password for {p12}: "]
+
+
+def test_a_certificate_expired_before_the_signing_time_fails_verify(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    p12 = tmp_path / "old.p12"
+    _pkcs12(p12, b"pw", expired=True)  # valid for a year, ending a month ago
+    monkeypatch.setenv("P12_PASSWORD", "pw")
+    ran = _export(
+        capsys,
+        tmp_path,
+        "binder.pdf",
+        "--sign-with",
+        str(p12),
+        "--p12-password-env",
+        "P12_PASSWORD",
+    )
+    assert ran.code == 0, ran.err
+
+    checked = run_cli(capsys, "verify", str(tmp_path / "binder.pdf"))
+
+    assert checked.code == 1
+    first = checked.out.splitlines()[0]
+    assert "the signer's certificate had expired at the signing time" in first
