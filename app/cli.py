@@ -15,6 +15,7 @@ from app.gui_preflight import gui_problem
 # sets `handler=<callable(args) -> int>`.
 COMMANDS: tuple[str, ...] = (
     "controls",
+    "criteria",
     "profiles",
     "login",
     "export",

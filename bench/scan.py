@@ -1,10 +1,12 @@
 """Scan benchmark: a sizeable account on a local moto server, scanned three ways.
 
-    .venv/bin/python bench/scan.py [--regions 4] [--scale 2] [--latency-ms 50]
+    .venv/bin/python bench/scan.py [--regions 4] [--scale 2] [--latency-ms 50] [--no-data-stores]
 
 Builds (in a moto server subprocess on 127.0.0.1, so server and scanner do not share a
 GIL) an account across N regions with hundreds of resources, then prints:
-- the wall time of a scan (cold, then warm) and the number of requests per operation;
+- the wall time of a scan (cold, then warm), the number of requests per operation and
+  per resource built (`--no-data-stores` builds the account without databases, tables
+  and file systems, as before they were scanned, to compare like with like);
 - the wall time with a fixed latency added to every request (a botocore `before-send`
   sleep), next to the longest chain of dependent calls × that latency, which is the
   floor a perfectly parallel scan could reach.
@@ -86,7 +88,43 @@ def moto_subprocess() -> Iterator[str]:
         server.wait(timeout=10)
 
 
-def build(session: boto3.Session, regions: tuple[str, ...], scale: float) -> Counter[str]:
+def _data_stores(session: boto3.Session, region: str, made: Counter[str]) -> None:
+    """A stand-alone database, an Aurora cluster with one instance, two tables, a file system."""
+    rds = session.client("rds", region_name=region)
+    login = {"MasterUsername": "bench", "MasterUserPassword": "bench-password"}
+    rds.create_db_instance(
+        DBInstanceIdentifier="bench-db",
+        Engine="postgres",
+        DBInstanceClass="db.t4g.micro",
+        AllocatedStorage=20,
+        StorageEncrypted=True,
+        **login,
+    )
+    rds.create_db_cluster(DBClusterIdentifier="bench-aurora", Engine="aurora-postgresql", **login)
+    rds.create_db_instance(
+        DBInstanceIdentifier="bench-aurora-1",
+        DBClusterIdentifier="bench-aurora",
+        Engine="aurora-postgresql",
+        DBInstanceClass="db.r6g.large",
+    )
+    made["db instance"] += 2
+    made["db cluster"] += 1
+    dynamodb = session.client("dynamodb", region_name=region)
+    for name in ("bench-orders", "bench-sessions"):
+        dynamodb.create_table(
+            TableName=name,
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        made["dynamodb table"] += 1
+    session.client("efs", region_name=region).create_file_system(CreationToken="bench")
+    made["file system"] += 1
+
+
+def build(
+    session: boto3.Session, regions: tuple[str, ...], scale: float, data_stores: bool = True
+) -> Counter[str]:
     """Hundreds of resources; returns how many of each kind were made."""
     made: Counter[str] = Counter()
     n = max(1, round(scale))
@@ -147,6 +185,8 @@ def build(session: boto3.Session, regions: tuple[str, ...], scale: float) -> Cou
             }
         )
         made["backup plan"] += 1
+        if data_stores:
+            _data_stores(session, region, made)
     s3 = session.client("s3", region_name="us-east-1")
     s3.create_bucket(Bucket="bench-logs")
     for b in range(20 * n):
@@ -278,7 +318,14 @@ def longest_chain(requests: Counter[str], regions: int) -> tuple[int, str]:
         )
         + 1,
         "cloudtrail: DescribeTrails → GetTrailStatus/GetEventSelectors": 2,
-        "backup: ListBackupPlans → GetBackupPlan/ListBackupSelections": 2,
+        "backup: ListBackupPlans → GetBackupPlan/ListBackupSelections → GetBackupSelection "
+        "(→ tag:GetResources when a selection assigns by tag)": 2
+        + bool(requests.get("backup.GetBackupSelection"))
+        + bool(requests.get("resourcegroupstaggingapi.GetResources")),
+        "dynamodb: ListTables → DescribeTable/DescribeContinuousBackups": pages(
+            "dynamodb.ListTables", regions
+        )
+        + 1,
     }
     name, length = max(branches.items(), key=lambda item: item[1])
     return 2 + length, f"GetCallerIdentity → DescribeRegions → {name}"
@@ -289,6 +336,9 @@ def main() -> int:
     parser.add_argument("--regions", type=int, default=4)
     parser.add_argument("--scale", type=float, default=2.0)
     parser.add_argument("--latency-ms", type=float, default=50.0)
+    parser.add_argument(
+        "--no-data-stores", action="store_true", help="build no databases, tables or file systems"
+    )
     args = parser.parse_args()
     regions = REGIONS[: max(4, min(args.regions, len(REGIONS)))]
     with moto_subprocess() as endpoint, tempfile.TemporaryDirectory() as home:
@@ -304,7 +354,7 @@ def main() -> int:
             }
         )
         started = time.perf_counter()
-        made = build(boto3.Session(), regions, args.scale)
+        made = build(boto3.Session(), regions, args.scale, not args.no_data_stores)
         print(
             f"built {sum(made.values())} resources in {len(regions)} regions "
             f"in {time.perf_counter() - started:.1f} s: "
@@ -312,8 +362,10 @@ def main() -> int:
         )
         cold, meter, rows = scan_once(regions)
         warm, meter, rows = scan_once(regions)
+        requests = sum(meter.requests.values())
         print(
-            f"\nscan: {rows} result rows, {sum(meter.requests.values())} requests; "
+            f"\nscan: {rows} result rows, {requests} requests for {sum(made.values())} resources "
+            f"({requests / sum(made.values()):.3f} requests per resource); "
             f"wall time {cold:.2f} s cold (moto loads its backends), {warm:.2f} s warm"
         )
         print("\nrequests per operation:")

@@ -178,6 +178,26 @@ def json_safe(value: Any) -> Any:
     return _json_safe(value)
 
 
+class IncompleteAnswer(ValueError):
+    """A page of a listing without one of its result lists: "none" cannot be told from
+    "not said", so the listing is an error rather than shorter than it is."""
+
+
+def all_pages(client: Any, method: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    """Every page, merged as botocore's `build_full_result` does for top-level result
+    lists (all of this scan's paginated calls have those), refusing a page without one."""
+    pages = client.get_paginator(method).paginate(**params)
+    keys = [str(key.expression) for key in pages.result_keys]
+    merged: dict[str, Any] = {}
+    for number, page in enumerate(pages, 1):
+        for key in keys:
+            if key not in page:
+                raise IncompleteAnswer(f"page {number} of the answer has no {key}")
+            merged.setdefault(key, []).extend(page[key])
+    merged.update(pages.non_aggregate_part)
+    return merged
+
+
 def fetch(
     client: Any,
     operation: str,
@@ -220,7 +240,7 @@ def _answer(
     try:
         method = xform_name(operation)
         if paginate and client.can_paginate(method):
-            response = client.get_paginator(method).paginate(**params).build_full_result()
+            response = all_pages(client, method, params)
         elif paginate:
             response = _follow_next_token(client, method, params)
         else:
@@ -231,6 +251,8 @@ def _answer(
         return Fetched(call=call, error=explain(exc, service, operation, call.region))
     except (BotoCoreError, MutationRefused, ResponseParserError) as exc:
         return Fetched(call=call, error=explain(exc, service, operation, call.region))
+    except IncompleteAnswer as exc:
+        return Fetched(call=call, error=f"{service}:{operation} in {call.region}: {exc}")
     except Exception as exc:  # a bug or an unknown failure: an ERROR row, never a PASS
         log.exception("unexpected failure in %s:%s", service, operation)
         return Fetched(call=call, error=explain(exc, service, operation, call.region))
@@ -302,7 +324,9 @@ def failed(call: Call, reason: str) -> Fetched[Any]:
 
 
 __all__ = [
+    "IncompleteAnswer",
     "ScanCancelled",
+    "all_pages",
     "convert",
     "error_code",
     "explain",

@@ -56,9 +56,21 @@ ALLOWED: Mapping[str, frozenset[str]] = {
         }
     ),
     "backup": frozenset(
-        {"ListBackupPlans", "GetBackupPlan", "ListBackupSelections", "ListBackupVaults"}
+        {
+            "ListBackupPlans",
+            "GetBackupPlan",
+            "ListBackupSelections",
+            "GetBackupSelection",
+            "ListBackupVaults",
+            "ListProtectedResources",
+        }
     ),
     "ssm": frozenset({"DescribeInstanceInformation"}),
+    "rds": frozenset({"DescribeDBInstances", "DescribeDBClusters"}),
+    "dynamodb": frozenset({"ListTables", "DescribeTable", "DescribeContinuousBackups"}),
+    "efs": frozenset({"DescribeFileSystems"}),
+    # Resource tags, read only when a backup selection assigns resources by tag.
+    "resourcegroupstaggingapi": frozenset({"GetResources"}),
 }
 
 # What `scan --org-role` sends from the management (or delegated administrator) account
@@ -89,8 +101,11 @@ _IAM_ACTION_OVERRIDES: Mapping[tuple[str, str], str] = {
     ("s3", "GetBucketReplication"): "s3:GetReplicationConfiguration",
 }
 
-# IAM action prefixes that differ from the boto3 service name (none in use yet).
-_IAM_PREFIX: Mapping[str, str] = {}
+# IAM action prefixes that differ from the boto3 service name.
+_IAM_PREFIX: Mapping[str, str] = {
+    "efs": "elasticfilesystem",
+    "resourcegroupstaggingapi": "tag",
+}
 
 # Needs no permission: every identity may call it (a Deny cannot stop it either).
 _NO_PERMISSION_NEEDED = frozenset({("sts", "GetCallerIdentity")})

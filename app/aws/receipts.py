@@ -21,10 +21,13 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
+import botocore.session
 import jmespath
 from botocore import xform_name
+from botocore.exceptions import BotoCoreError
 
 # Top-level response members that ask for another page when present and non-empty.
 _CONTINUATION_KEYS = frozenset(
@@ -255,6 +258,27 @@ def _cli_option(name: str, value: Any) -> list[str]:
     return [option, json.dumps(value, separators=(",", ":"), ensure_ascii=False)]
 
 
+@cache
+def _models() -> botocore.session.Session:
+    """A botocore session for reading service data only (paginator definitions)."""
+    return botocore.session.get_session()
+
+
+@cache
+def paging_parameters(service: str, operation: str) -> frozenset[str]:
+    """The request parameters the AWS CLI manages itself when it follows the pages (the
+    page size, the continuation token): left out of a recount command."""
+    try:
+        config = _models().get_paginator_model(service).get_paginator(operation)
+    except (BotoCoreError, ValueError, KeyError):
+        return frozenset()
+    names: list[str] = []
+    for key in ("input_token", "limit_key"):
+        value = config.get(key)
+        names += value if isinstance(value, list) else [value] if value else []
+    return frozenset(names)
+
+
 def recount_command(
     service: str,
     operation: str,
@@ -263,11 +287,14 @@ def recount_command(
     paths: Sequence[str],
 ) -> str:
     """The AWS CLI line that makes the same read-only call (the CLI follows the pages
-    itself) and prints the number of records, for the auditor to compare."""
+    itself, with its own page size) and prints the number of records, for the auditor
+    to compare."""
     parts = ["aws", _CLI_SERVICES.get(service, service), xform_name(operation, "-")]
     parts += ["--region", region]
+    paging = paging_parameters(service, operation)
     for name, value in parameters.items():
-        parts += _cli_option(name, value)
+        if name not in paging:
+            parts += _cli_option(name, value)
     if len(paths) == 1:
         parts += ["--query", f"length({paths[0]})"]
     elif paths:

@@ -37,8 +37,8 @@ FRAMEWORKS = {"iso27001": "ISO 27001:2022", "soc2": "SOC 2"}
 # The mapping also names Secure Controls Framework ids (the article's cross-reference).
 MAPPING_FRAMEWORKS = {**FRAMEWORKS, "scf": "SCF"}
 
-# The automated controls (checks in app/controls/checks), in the article's order: the
-# order of the catalogue, the CLI, the UI and the binder. Manual controls follow.
+# The automated controls (checks in app/controls/checks), in the source article's order:
+# the order of the catalogue, the CLI, the UI and the binder. Manual controls follow.
 CONTROL_IDS = (
     "default-vpcs",
     "vpc-flow-logs",

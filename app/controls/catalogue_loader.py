@@ -31,7 +31,7 @@ from app.controls.catalogue import (
     Mapping,
     RemediationStep,
 )
-from app.controls.catalogue_criteria import CRITERIA_FILE, read_criteria
+from app.controls.catalogue_criteria import CRITERIA_FILE, check_coverage, read_criteria
 from app.controls.catalogue_table import SLUG, Table, parse_file, type_name
 
 SNIPPET_LANGUAGES = ("bash", "json", "yaml", "sql")
@@ -55,6 +55,7 @@ def read_catalogue(directory: Path | None = None) -> Catalogue:
     _check_kinds(controls)
     _check_unique_check_ids(controls)
     criteria = read_criteria(directory)
+    check_coverage(controls, criteria)
     return Catalogue(controls=controls, criteria=criteria)
 
 

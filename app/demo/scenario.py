@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from app.demo import data_stores
 from app.demo.local_aws import LocalEndpointSession
 from app.paths import resources_dir
 
@@ -83,6 +84,7 @@ class DemoAccountBuilder:
             self._volume(volume)
         for instance in s.get("instances", []):
             self._instance(instance)
+        data_stores.build(self, s, self._built)
         for trail in s.get("trails", []):
             self._trail(trail)
         self._iam(s)

@@ -15,6 +15,9 @@ from app.report.story_population import completeness
 from app.report.templates import FRAME_WIDTH
 
 OUT_OF_PERIOD = "†"
+MANUAL_CONTROL = (
+    "None: a manual control. It rests on the manual evidence, notes and sign-off below."
+)
 # The findings list repeats failing rows of the population; past this it points there.
 MAX_FINDINGS = 150
 
@@ -65,8 +68,13 @@ def control(kit: Kit, data: BinderData, section: ControlSection) -> list[Flowabl
     story.append(kit.para(c.summary))
     if c.why:
         story.append(kit.para(c.why, s.small))
+    if c.inherited is not None:
+        story.append(kit.para(f"Inherited from {c.inherited.provider}: {c.inherited.scope}"))
+        story.append(kit.para(f"The provider's own report: {c.inherited.report}", s.small))
     story.append(kit.heading("", "Automated checks", key=f"{section.anchor}-checks", level=2))
-    if not section.checks:
+    if not c.automated:
+        story.append(kit.para(MANUAL_CONTROL, s.body))
+    elif not section.checks:
         story.append(kit.para("No automated result is recorded for this control.", s.body))
     for block in section.checks:
         story.extend(_check(kit, data, section, block))

@@ -11,6 +11,8 @@ from collections.abc import Iterable, Mapping
 from app.aws.inventory.collect import ALL_PARTS
 
 _BUCKETS = "s3.buckets"
+_DATABASES = frozenset({"db_instances", "db_clusters"})
+_DATA_STORES = _DATABASES | {"dynamodb_tables", "file_systems"}
 
 NEEDS: Mapping[str, frozenset[str]] = {
     "default-vpcs": frozenset({"vpcs", "subnets", "security_groups", "network_acls"}),
@@ -18,7 +20,8 @@ NEEDS: Mapping[str, frozenset[str]] = {
     "cloudtrail": frozenset({"trails"}),
     "encryption-at-rest": frozenset(
         {"ebs_encryption_by_default", "volumes", "snapshots", "kms_keys", "kms_aliases", _BUCKETS}
-    ),
+    )
+    | _DATA_STORES,
     "no-iam-access-keys": frozenset(
         {"iam.authorization", "iam.account_summary", "iam.credential_report"}
     ),
@@ -26,10 +29,14 @@ NEEDS: Mapping[str, frozenset[str]] = {
     "sg-inbound": frozenset({"security_groups"}),
     "nacls": frozenset({"network_acls"}),
     "deletion-protection": frozenset(
-        {"kms_keys", "kms_aliases", "snapshots", "snapshot_locks", _BUCKETS}
-    ),
+        {"kms_keys", "kms_aliases", "snapshots", "snapshot_locks", _BUCKETS, "dynamodb_tables"}
+    )
+    | _DATABASES,
     "least-privilege": frozenset({"iam.authorization"}),
-    "backups": frozenset({"backup_plans", "backup_vaults", "volumes", _BUCKETS}),
+    "backups": frozenset(
+        {"backup_plans", "backup_vaults", "protected_resources", "volumes", "instances", _BUCKETS}
+    )
+    | _DATA_STORES,
 }
 
 

@@ -110,6 +110,19 @@ def test_policy_document_matches_the_allowlist() -> None:
     assert len(statement["Action"]) == len(expected)
     assert "s3:ListAllMyBuckets" in statement["Action"]
     assert "s3:GetEncryptionConfiguration" in statement["Action"]
+    # The data stores' reads under their IAM names (EFS's prefix is not its boto3 name).
+    for action in (
+        "rds:DescribeDBInstances",
+        "rds:DescribeDBClusters",
+        "dynamodb:DescribeTable",
+        "dynamodb:DescribeContinuousBackups",
+        "elasticfilesystem:DescribeFileSystems",
+        "backup:GetBackupSelection",
+        "backup:ListProtectedResources",
+        "tag:GetResources",
+    ):
+        assert action in statement["Action"], action
+    assert not any(a.startswith(("efs:", "resourcegroupstaggingapi:")) for a in statement["Action"])
     assert not any(a.split(":")[1].startswith(("Put", "Delete")) for a in statement["Action"])
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from app.controls.catalogue import Catalogue
+from app.report.story_control import MANUAL_CONTROL
 from app.store.attachments import add_attachment
 from app.store.database import Database, open_database
 from app.store.engagements import find_engagement
@@ -59,8 +60,10 @@ def test_every_control_has_a_numbered_section(standard: Built, catalogue: Catalo
 
 
 def test_contents_page_numbers_point_at_real_pages(standard: Built, catalogue: Catalogue) -> None:
-    contents = standard.pages[1]
-    assert contents.splitlines()[5].strip() == "Contents" or "Contents" in contents
+    # The contents run from page 2 to the page before the summary.
+    summary = next(page for _, title, page in _outline(standard.reader) if title == "1  Summary")
+    contents = "\n".join(standard.pages[1 : summary - 1])
+    assert "Contents" in standard.pages[1]
     # Each entry is drawn as its dot leader and page number, then its title.
     entries = dict(
         (title.strip(), int(page))
@@ -117,13 +120,19 @@ def _ids(session: object) -> list[str]:
 def test_statement_of_applicability_lists_criteria_with_references(
     standard: Built, catalogue: Catalogue
 ) -> None:
-    soa = next(p for p in standard.pages if "Statement of Applicability" in p and "Criterion" in p)
+    starts = {title: page for depth, title, page in _outline(standard.reader) if depth == 0}
+    soa = "\n".join(
+        standard.pages[
+            starts["2  ISO 27001:2022 Statement of Applicability"] - 1 : starts["3  SOC 2 criteria"]
+            - 1
+        ]
+    )
     for control in catalogue.controls:
         for criterion in control.mapping.iso27001:
             assert criterion in soa
     assert "§4." in soa
-    soc2 = next(p for p in standard.pages if "SOC 2 criteria" in p and "Criterion" in p)
-    assert "CC6.6" in soc2
+    soc2 = "\n".join(standard.pages[starts["3  SOC 2 criteria"] - 1 : starts["4  Controls"] - 1])
+    assert "CC6.6" in soc2 and "PI1.3" in soc2
 
 
 def test_findings_exceptions_and_sign_off_are_shown(standard: Built) -> None:
@@ -157,11 +166,13 @@ def test_scan_history_and_changes_between_the_last_two_scans(standard: Built) ->
     assert "New failures: 22" in text or re.search(r"New failures: \d+", text)
 
 
-def test_evidence_outside_the_audit_period_is_marked(standard: Built) -> None:
+def test_evidence_outside_the_audit_period_is_marked(standard: Built, catalogue: Catalogue) -> None:
     history = next(p for p in standard.pages if "5 Scan history" in p and "Caller" in p)
-    # The first scan ran two days ago, before the period began; the second is inside it.
+    # The first scan ran two days ago, before the period began; the second is inside it
+    # (two passing and two failing rows per check).
+    half = 2 * sum(len(control.checks) for control in catalogue.controls)
     assert history.count("UTC †") == 1
-    assert history.index("UTC †") < history.index("46 / 46 / 0 / 0")
+    assert history.index("UTC †") < history.index(f"{half} / {half} / 0 / 0")
     manifest = next(p for p in standard.pages if "Manifest digest" in p)
     assert "†" in manifest
 
@@ -263,9 +274,9 @@ def test_an_engagement_without_scans_exports_a_coherent_binder(
     text = re.sub(r"\s+", " ", "\n".join(p.extract_text() for p in reader.pages))
     assert "No scan has been recorded for this engagement." in text
     assert "Section 2 states criterion by criterion" in text
-    assert text.count("No automated result is recorded for this control.") == len(
-        catalogue.controls
-    )
+    automated = len(catalogue.automated_ids)
+    assert text.count("No automated result is recorded for this control.") == automated
+    assert text.count(MANUAL_CONTROL) == len(catalogue.controls) - automated
     assert summary.results == 0 and summary.scans == 0
     assert main(["verify", str(pdf)]) == 0
 

@@ -249,6 +249,74 @@ def _backups(session: boto3.Session) -> None:
     )
 
 
+def _databases(rds: Any, good: bool, suffix: str) -> None:
+    password = {"MasterUsername": "acme", "MasterUserPassword": "not-a-real-password"}
+    if good:
+        rds.create_db_instance(
+            DBInstanceIdentifier=f"db-good{suffix}",
+            Engine="postgres",
+            DBInstanceClass="db.t4g.micro",
+            AllocatedStorage=20,
+            StorageEncrypted=True,
+            DeletionProtection=True,
+            BackupRetentionPeriod=7,
+            **password,
+        )
+        rds.create_db_cluster(
+            DBClusterIdentifier=f"aurora-prod{suffix}",
+            Engine="aurora-postgresql",
+            StorageEncrypted=True,
+            DeletionProtection=True,
+            BackupRetentionPeriod=7,
+            **password,
+        )
+        # The member's own DeletionProtection is False on moto as on AWS: the cluster's counts.
+        rds.create_db_instance(
+            DBInstanceIdentifier=f"aurora-prod-1{suffix}",
+            DBClusterIdentifier=f"aurora-prod{suffix}",
+            Engine="aurora-postgresql",
+            DBInstanceClass="db.r6g.large",
+        )
+        rds.create_db_cluster(DBClusterIdentifier=f"graph{suffix}", Engine="neptune")
+    else:
+        rds.create_db_instance(
+            DBInstanceIdentifier=f"db-plain{suffix}",
+            Engine="mysql",
+            DBInstanceClass="db.t4g.micro",
+            AllocatedStorage=20,
+            BackupRetentionPeriod=0,
+            **password,
+        )
+
+
+def _tables_and_files(session: boto3.Session, region: str, good: bool, suffix: str) -> None:
+    dynamodb = session.client("dynamodb", region_name=region)
+    name = f"orders{suffix}" if good else f"sessions{suffix}"
+    dynamodb.create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+        DeletionProtectionEnabled=good,
+        **({"SSESpecification": {"Enabled": True, "SSEType": "KMS"}} if good else {}),
+    )
+    if good:
+        dynamodb.update_continuous_backups(
+            TableName=name,
+            PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True},
+        )
+    session.client("efs", region_name=region).create_file_system(
+        CreationToken=f"fs-{name}", Encrypted=good, Tags=[{"Key": "Name", "Value": name}]
+    )
+
+
+def _data_stores(session: boto3.Session, region: str, suffix: str) -> None:
+    """Encrypted, protected data stores in HOME; plain ones in OTHER."""
+    good = region == HOME
+    _databases(session.client("rds", region_name=region), good, suffix)
+    _tables_and_files(session, region, good, suffix)
+
+
 def build_account(session: boto3.Session, *, copies: int = 1, prefix: str = "acme") -> Built:
     """The scenario in HOME (us-east-1) and OTHER (eu-west-1); `copies` repeats network,
     storage and keys per region (benchmark)."""
@@ -266,6 +334,7 @@ def build_account(session: boto3.Session, *, copies: int = 1, prefix: str = "acm
             if n == 0 and region == HOME:
                 _buckets(session, built, prefix)
             _network(ec2, built, region, suffix, built.buckets["logs"])
+            _data_stores(session, region, f"-{n}" if n else "")
     ec2 = session.client("ec2", region_name=HOME)
     ec2.enable_ebs_encryption_by_default()
     session.client("ec2", region_name=OTHER).enable_ebs_encryption_by_default()

@@ -161,12 +161,55 @@ def test_least_privilege(scanned: Scanned, account: Built) -> None:
     assert status_of(outcome, "iam-principal-admin", "user/bob") == "FAIL"
 
 
+def test_data_stores(scanned: Scanned) -> None:
+    """RDS, Aurora, Neptune, DynamoDB and EFS as moto serves them, through real boto3."""
+    outcome, _ = scanned
+
+    def verdicts(check: str) -> dict[str, str]:
+        return {r.resource.rsplit(":", 1)[-1]: r.status.value for r in rows(outcome, check)}
+
+    assert verdicts("rds-storage-encrypted") == {
+        "db-good": "PASS",
+        "aurora-prod": "PASS",
+        "graph": "FAIL",
+        "db-plain": "FAIL",
+    }
+    assert verdicts("rds-deletion-protection") == {
+        "db-good": "PASS",
+        "aurora-prod": "PASS",  # judged on the cluster, not its member
+        "graph": "FAIL",
+        "db-plain": "FAIL",
+    }
+    assert verdicts("dynamodb-table-encrypted") == {
+        "table/orders": "PASS",
+        "table/sessions": "PASS",  # an AWS-owned key: encrypted, said so
+    }
+    assert "a key AWS owns" in status_row(outcome, "dynamodb-table-encrypted", "sessions").detail
+    assert verdicts("dynamodb-deletion-protection") == {
+        "table/orders": "PASS",
+        "table/sessions": "FAIL",
+    }
+    efs = {r.region: r.status.value for r in rows(outcome, "efs-encrypted")}
+    assert efs == {HOME: "PASS", OTHER: "FAIL"}
+
+
+def status_row(outcome: ScanOutcome, check: str, part: str) -> Any:
+    (row,) = [r for r in rows(outcome, check) if part in r.resource]
+    return row
+
+
 def test_backups(scanned: Scanned) -> None:
     outcome, _ = scanned
     plans = {r.region: r for r in rows(outcome, "backup-plan")}
     assert plans[OTHER].status.value == "FAIL"  # data, no plan
     # A plan with a rule and a vault, but moto cannot list its selections.
     assert plans[HOME].status.value == "ERROR" and "daily" in plans[HOME].detail
+    coverage = {r.region: {r.status.value} for r in rows(outcome, "backup-coverage")}
+    assert {r.status.value for r in rows(outcome, "backup-coverage", HOME)} == {"ERROR"}
+    assert {r.status.value for r in rows(outcome, "backup-coverage", OTHER)} == {"FAIL"}
+    assert set(coverage) == {HOME, OTHER}
+    covered = {r.resource.rsplit(":", 1)[-1] for r in rows(outcome, "backup-coverage", HOME)}
+    assert {"db-good", "aurora-prod", "graph", "table/orders"} <= covered
     assert status_of(outcome, "s3-replication", "acme-replicated") == "PASS"
     assert status_of(outcome, "s3-replication", "acme-plain") == "FAIL"
 

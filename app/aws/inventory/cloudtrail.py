@@ -14,7 +14,7 @@ from typing import Any
 
 from app.aws.calls import convert, json_safe
 from app.aws.fetched import Fetched
-from app.aws.inventory.context import FetchContext, utc
+from app.aws.inventory.context import FetchContext, listing, utc
 from app.aws.inventory.model import (
     AdvancedEventSelector,
     AdvancedFieldSelector,
@@ -75,6 +75,14 @@ def _selectors(response: Mapping[str, Any]) -> TrailEventSelectors:
     )
 
 
+def _needed(item: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A trail item with the members every use of it needs (KeyError otherwise)."""
+    for key in ("Name", "TrailARN"):
+        if key not in item:
+            raise KeyError(f"a trail without {key}")
+    return item
+
+
 def _fetch_here(ctx: FetchContext, region: str, home_region: str) -> bool:
     if home_region == region:
         return True
@@ -82,10 +90,13 @@ def _fetch_here(ctx: FetchContext, region: str, home_region: str) -> bool:
 
 
 def trails(ctx: FetchContext, region: str) -> Fetched[tuple[Trail, ...]]:
-    listed = ctx.call("cloudtrail", region, "DescribeTrails", {"includeShadowTrails": True})
+    listed = convert(
+        ctx.call("cloudtrail", region, "DescribeTrails", {"includeShadowTrails": True}),
+        lambda response: [_needed(item) for item in listing(response, "trailList")],
+    )
     if not listed.ok or listed.value is None:
         return convert(listed, lambda response: ())
-    items: list[Mapping[str, Any]] = list(listed.value.get("trailList", []))
+    items: list[Mapping[str, Any]] = listed.value
 
     wanted = [
         (str(item["TrailARN"]), str(item.get("HomeRegion", region)))

@@ -24,7 +24,7 @@ from app.aws.calls import ScanCancelled, utc_now
 from app.aws.clients import ScanClients
 from app.aws.fetched import Call, Fetched
 from app.aws.identity import Identity
-from app.aws.inventory import backup, cloudtrail, ec2, iam, kms, s3, ssm
+from app.aws.inventory import backup, cloudtrail, data_stores, ec2, iam, kms, s3, ssm
 from app.aws.inventory.context import GLOBAL, FetchContext
 from app.aws.inventory.model import IamInventory, Inventory, RegionInventory, S3Inventory
 from app.aws.receipts import ReceiptLog
@@ -65,6 +65,11 @@ REGION_PARTS: Mapping[str, Part] = {
     "kms_aliases": Part(kms.kms_aliases, "kms", "ListAliases"),
     "backup_plans": Part(backup.backup_plans, "backup", "ListBackupPlans"),
     "backup_vaults": Part(backup.backup_vaults, "backup", "ListBackupVaults"),
+    "protected_resources": Part(backup.protected_resources, "backup", "ListProtectedResources"),
+    "db_instances": Part(data_stores.db_instances, "rds", "DescribeDBInstances"),
+    "db_clusters": Part(data_stores.db_clusters, "rds", "DescribeDBClusters"),
+    "dynamodb_tables": Part(data_stores.dynamodb_tables, "dynamodb", "ListTables"),
+    "file_systems": Part(data_stores.file_systems, "efs", "DescribeFileSystems"),
 }
 
 GLOBAL_PARTS: Mapping[str, Part] = {
@@ -104,6 +109,20 @@ class _Counter:
             done = self.done
         if self._progress is not None:
             self._progress(done, self.total, message)
+
+
+def fetch_part(part: Part, ctx: FetchContext, region: str | None) -> Any:
+    """One part in one region (None: a global part); a fetcher that raises gives its part
+    an ERROR (a bug in one fetcher must not cost the scan), except a cancellation."""
+    where = region or GLOBAL
+    try:
+        return part.fetch(ctx, region) if region is not None else part.fetch(ctx)
+    except ScanCancelled:
+        raise
+    except Exception as exc:
+        log.exception("fetching %s:%s in %s failed", part.service, part.operation, where)
+        call = Call(part.service, part.operation, where, {}, utc_now())
+        return Fetched(call=call, error=f"Internal error while fetching: {exc!r}")
 
 
 def collect_inventory(
@@ -149,16 +168,8 @@ def collect_inventory(
         )
 
         def run(part: Part, region: str | None) -> Any:
-            where = region or GLOBAL
-            try:
-                value = part.fetch(ctx, region) if region is not None else part.fetch(ctx)
-            except ScanCancelled:
-                raise
-            except Exception as exc:  # a bug in one fetcher: its part is ERROR, the scan goes on
-                log.exception("fetching %s:%s in %s failed", part.service, part.operation, where)
-                call = Call(part.service, part.operation, where, {}, utc_now())
-                value = Fetched(call=call, error=f"Internal error while fetching: {exc!r}")
-            counter.step(f"{part.service}:{part.operation} in {where}")
+            value = fetch_part(part, ctx, region)
+            counter.step(f"{part.service}:{part.operation} in {region or GLOBAL}")
             return value
 
         futures: dict[Future[Any], tuple[str | None, str]] = {}

@@ -89,6 +89,15 @@ def utc(value: Any) -> datetime | None:
     return moment.astimezone(UTC)
 
 
+def listing(response: Mapping[str, Any], key: str) -> list[Any]:
+    """The answer's list `key`. AWS sends its lists even when empty; an answer without one
+    cannot tell "there is none" from "not said", so this raises `KeyError` (`convert`
+    makes it an ERROR for the whole listing) instead of reading it as empty."""
+    if key not in response:
+        raise KeyError(f"the answer has no {key}")
+    return list(response[key] or [])
+
+
 def strings(items: Iterable[Mapping[str, Any]], key: str) -> tuple[str, ...]:
     """`[item[key] for item in items if present]` as a tuple of strings."""
     return tuple(str(item[key]) for item in items if item.get(key))

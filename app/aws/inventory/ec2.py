@@ -11,9 +11,10 @@ from typing import Any
 
 from app.aws.calls import convert, json_safe
 from app.aws.fetched import Fetched
-from app.aws.inventory.context import FetchContext, strings, utc
+from app.aws.inventory.context import FetchContext, listing, strings, utc
 from app.aws.inventory.model import (
     FlowLog,
+    GroupReference,
     Instance,
     IpPermission,
     NetworkAcl,
@@ -31,12 +32,27 @@ def _int_or_none(value: Any) -> int | None:
     return None if value is None else int(value)
 
 
+def _str_or_none(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _group_reference(pair: Mapping[str, Any]) -> GroupReference:
+    return GroupReference(
+        group_id=str(pair.get("GroupId", "")),
+        user_id=str(pair.get("UserId", "")),
+        vpc_id=str(pair.get("VpcId", "")),
+        peering_id=str(pair.get("VpcPeeringConnectionId", "")),
+        peering_status=str(pair.get("PeeringStatus", "")),
+        group_name=str(pair.get("GroupName", "")),
+    )
+
+
 def vpcs(ctx: FetchContext, region: str) -> Fetched[tuple[Vpc, ...]]:
     def build(response: Mapping[str, Any]) -> tuple[Vpc, ...]:
         return tuple(
             Vpc(
                 vpc_id=item["VpcId"],
-                is_default=bool(item.get("IsDefault", False)),
+                is_default=bool(item["IsDefault"]),
                 owner_id=str(item.get("OwnerId", "")),
                 cidr_blocks=strings(item.get("CidrBlockAssociationSet", []), "CidrBlock"),
                 ipv6_cidr_blocks=strings(
@@ -45,7 +61,7 @@ def vpcs(ctx: FetchContext, region: str) -> Fetched[tuple[Vpc, ...]]:
                 state=str(item.get("State", "")),
                 raw=json_safe(item),
             )
-            for item in response.get("Vpcs", [])
+            for item in listing(response, "Vpcs")
         )
 
     return convert(ctx.call("ec2", region, "DescribeVpcs", paginate=True), build)
@@ -63,7 +79,7 @@ def subnets(ctx: FetchContext, region: str) -> Fetched[tuple[Subnet, ...]]:
                 arn=str(item.get("SubnetArn", "")),
                 raw=json_safe(item),
             )
-            for item in response.get("Subnets", [])
+            for item in listing(response, "Subnets")
         )
 
     return convert(ctx.call("ec2", region, "DescribeSubnets", paginate=True), build)
@@ -77,7 +93,7 @@ def _permission(item: Mapping[str, Any]) -> IpPermission:
         ipv4_ranges=strings(item.get("IpRanges", []), "CidrIp"),
         ipv6_ranges=strings(item.get("Ipv6Ranges", []), "CidrIpv6"),
         prefix_list_ids=strings(item.get("PrefixListIds", []), "PrefixListId"),
-        referenced_group_ids=strings(item.get("UserIdGroupPairs", []), "GroupId"),
+        group_references=tuple(map(_group_reference, item.get("UserIdGroupPairs", []))),
         raw=json_safe(item),
     )
 
@@ -87,27 +103,29 @@ def security_groups(ctx: FetchContext, region: str) -> Fetched[tuple[SecurityGro
         return tuple(
             SecurityGroup(
                 group_id=item["GroupId"],
-                group_name=str(item.get("GroupName", "")),
+                group_name=str(item["GroupName"]),
                 vpc_id=item.get("VpcId"),
                 owner_id=str(item.get("OwnerId", "")),
-                inbound=tuple(_permission(p) for p in item.get("IpPermissions", [])),
-                outbound=tuple(_permission(p) for p in item.get("IpPermissionsEgress", [])),
+                inbound=tuple(map(_permission, listing(item, "IpPermissions"))),
+                outbound=tuple(map(_permission, listing(item, "IpPermissionsEgress"))),
                 description=str(item.get("Description", "")),
                 raw=json_safe(item),
             )
-            for item in response.get("SecurityGroups", [])
+            for item in listing(response, "SecurityGroups")
         )
 
     return convert(ctx.call("ec2", region, "DescribeSecurityGroups", paginate=True), build)
 
 
 def _acl_entry(item: Mapping[str, Any]) -> NetworkAclEntry:
+    if "CidrBlock" not in item and "Ipv6CidrBlock" not in item:
+        raise KeyError("a network ACL entry without CidrBlock or Ipv6CidrBlock")
     ports = item.get("PortRange") or {}
     return NetworkAclEntry(
         rule_number=int(item["RuleNumber"]),
         protocol=str(item.get("Protocol", "-1")),
-        rule_action=str(item.get("RuleAction", "")),
-        egress=bool(item.get("Egress", False)),
+        rule_action=str(item["RuleAction"]),
+        egress=bool(item["Egress"]),
         cidr_block=item.get("CidrBlock"),
         ipv6_cidr_block=item.get("Ipv6CidrBlock"),
         port_from=_int_or_none(ports.get("From")),
@@ -122,13 +140,13 @@ def network_acls(ctx: FetchContext, region: str) -> Fetched[tuple[NetworkAcl, ..
             NetworkAcl(
                 network_acl_id=item["NetworkAclId"],
                 vpc_id=str(item.get("VpcId", "")),
-                is_default=bool(item.get("IsDefault", False)),
+                is_default=bool(item["IsDefault"]),
                 owner_id=str(item.get("OwnerId", "")),
-                entries=tuple(_acl_entry(e) for e in item.get("Entries", [])),
-                subnet_ids=strings(item.get("Associations", []), "SubnetId"),
+                entries=tuple(map(_acl_entry, listing(item, "Entries"))),
+                subnet_ids=strings(listing(item, "Associations"), "SubnetId"),
                 raw=json_safe(item),
             )
-            for item in response.get("NetworkAcls", [])
+            for item in listing(response, "NetworkAcls")
         )
 
     return convert(ctx.call("ec2", region, "DescribeNetworkAcls", paginate=True), build)
@@ -144,11 +162,11 @@ def flow_logs(ctx: FetchContext, region: str) -> Fetched[tuple[FlowLog, ...]]:
                 flow_log_status=str(item.get("FlowLogStatus", "")),
                 destination_type=str(item.get("LogDestinationType", "")),
                 destination=str(item.get("LogDestination") or item.get("LogGroupName") or ""),
-                deliver_logs_status=str(item.get("DeliverLogsStatus", "")),
-                deliver_logs_error=str(item.get("DeliverLogsErrorMessage", "")),
+                deliver_logs_status=_str_or_none(item.get("DeliverLogsStatus")),
+                deliver_logs_error=_str_or_none(item.get("DeliverLogsErrorMessage")),
                 raw=json_safe(item),
             )
-            for item in response.get("FlowLogs", [])
+            for item in listing(response, "FlowLogs")
         )
 
     return convert(ctx.call("ec2", region, "DescribeFlowLogs", paginate=True), build)
@@ -175,7 +193,7 @@ def volumes(ctx: FetchContext, region: str) -> Fetched[tuple[Volume, ...]]:
                 create_time=utc(item.get("CreateTime")),
                 raw=json_safe(item),
             )
-            for item in response.get("Volumes", [])
+            for item in listing(response, "Volumes")
         )
 
     return convert(ctx.call("ec2", region, "DescribeVolumes", paginate=True), build)
@@ -193,7 +211,7 @@ def snapshots(ctx: FetchContext, region: str) -> Fetched[tuple[Snapshot, ...]]:
             Snapshot(
                 snapshot_id=item["SnapshotId"],
                 encrypted=bool(item.get("Encrypted", False)),
-                owner_id=str(item.get("OwnerId", "")),
+                owner_id=str(item["OwnerId"]),
                 volume_id=str(item.get("VolumeId", "")),
                 kms_key_id=item.get("KmsKeyId"),
                 state=str(item.get("State", "")),
@@ -201,7 +219,7 @@ def snapshots(ctx: FetchContext, region: str) -> Fetched[tuple[Snapshot, ...]]:
                 description=str(item.get("Description", "")),
                 raw=json_safe(item),
             )
-            for item in response.get("Snapshots", [])
+            for item in listing(response, "Snapshots")
         )
 
     return convert(ctx.call("ec2", region, "DescribeSnapshots", _own(ctx), paginate=True), build)
@@ -223,7 +241,7 @@ def _lock(item: Mapping[str, Any]) -> SnapshotLock:
 def snapshot_locks(ctx: FetchContext, region: str) -> Fetched[tuple[SnapshotLock, ...]]:
     # botocore has no paginator for DescribeLockedSnapshots: `fetch` follows NextToken.
     fetched = ctx.call("ec2", region, "DescribeLockedSnapshots", _own(ctx), paginate=True)
-    return convert(fetched, lambda response: tuple(map(_lock, response.get("Snapshots", []))))
+    return convert(fetched, lambda response: tuple(map(_lock, response.get("Snapshots") or [])))
 
 
 def _instance(item: Mapping[str, Any]) -> Instance:
@@ -246,8 +264,8 @@ def instances(ctx: FetchContext, region: str) -> Fetched[tuple[Instance, ...]]:
     def build(response: Mapping[str, Any]) -> tuple[Instance, ...]:
         return tuple(
             _instance(item)
-            for reservation in response.get("Reservations", [])
-            for item in reservation.get("Instances", [])
+            for reservation in listing(response, "Reservations")
+            for item in listing(reservation, "Instances")
         )
 
     return convert(ctx.call("ec2", region, "DescribeInstances", paginate=True), build)

@@ -16,7 +16,7 @@ from typing import Any
 
 from app.aws.calls import ScanCancelled, convert, json_safe
 from app.aws.fetched import Fetched
-from app.aws.inventory.context import GLOBAL, FetchContext, utc
+from app.aws.inventory.context import GLOBAL, FetchContext, listing, utc
 from app.aws.inventory.model import (
     AccessKey,
     AccessKeyLastUsed,
@@ -84,7 +84,7 @@ def _access_keys(ctx: FetchContext, user_names: list[str]) -> dict[str, Fetched[
         (name, item)
         for name, fetched in zip(user_names, listed, strict=True)
         if fetched.ok and fetched.value is not None
-        for item in fetched.value.get("AccessKeyMetadata", [])
+        for item in fetched.value.get("AccessKeyMetadata") or []
     ]
     last_used = ctx.fan_out(
         lambda pair: convert(
@@ -155,10 +155,11 @@ def authorization(ctx: FetchContext) -> Fetched[AuthorizationDetails]:
     pending = ctx.leaf_pool.submit(_call, ctx, "GetAccountAuthorizationDetails", paginate=True)
     users = _call(ctx, "ListUsers", paginate=True)
     listed = pending.result()
-    if not listed.ok or listed.value is None:
-        return convert(listed, lambda response: AuthorizationDetails())
+    user_list = convert(listed, lambda response: listing(response, "UserDetailList"))
+    if not user_list.ok or listed.value is None or user_list.value is None:
+        return convert(user_list, lambda response: AuthorizationDetails())
     response = listed.value
-    user_items = list(response.get("UserDetailList", []))
+    user_items: list[Mapping[str, Any]] = user_list.value
     keys = _keys_for(ctx, users, [str(u["UserName"]) for u in user_items])
 
     def build(_: Any) -> AuthorizationDetails:
@@ -170,9 +171,9 @@ def authorization(ctx: FetchContext) -> Fetched[AuthorizationDetails]:
                 path=str(u.get("Path", "/")),
                 access_keys=keys[str(u["UserName"])],
                 create_date=utc(u.get("CreateDate")),
-                group_names=tuple(str(g) for g in u.get("GroupList", [])),
-                inline_policies=_inline(u.get("UserPolicyList")),
-                attached_policies=_attached(u.get("AttachedManagedPolicies")),
+                group_names=tuple(str(g) for g in listing(u, "GroupList")),
+                inline_policies=_inline(listing(u, "UserPolicyList")),
+                attached_policies=_attached(listing(u, "AttachedManagedPolicies")),
                 permissions_boundary_arn=_boundary(u),
                 raw=json_safe(u),
             )
@@ -184,11 +185,11 @@ def authorization(ctx: FetchContext) -> Fetched[AuthorizationDetails]:
                 group_id=str(g.get("GroupId", "")),
                 arn=str(g["Arn"]),
                 path=str(g.get("Path", "/")),
-                inline_policies=_inline(g.get("GroupPolicyList")),
-                attached_policies=_attached(g.get("AttachedManagedPolicies")),
+                inline_policies=_inline(listing(g, "GroupPolicyList")),
+                attached_policies=_attached(listing(g, "AttachedManagedPolicies")),
                 raw=json_safe(g),
             )
-            for g in response.get("GroupDetailList", [])
+            for g in listing(response, "GroupDetailList")
         )
         roles = tuple(
             IamRole(
@@ -196,16 +197,16 @@ def authorization(ctx: FetchContext) -> Fetched[AuthorizationDetails]:
                 role_id=str(r.get("RoleId", "")),
                 arn=str(r["Arn"]),
                 path=str(r.get("Path", "/")),
-                inline_policies=_inline(r.get("RolePolicyList")),
-                attached_policies=_attached(r.get("AttachedManagedPolicies")),
+                inline_policies=_inline(listing(r, "RolePolicyList")),
+                attached_policies=_attached(listing(r, "AttachedManagedPolicies")),
                 assume_role_policy=r.get("AssumeRolePolicyDocument"),
                 last_used=utc((r.get("RoleLastUsed") or {}).get("LastUsedDate")),
                 permissions_boundary_arn=_boundary(r),
                 raw=json_safe(r),
             )
-            for r in response.get("RoleDetailList", [])
+            for r in listing(response, "RoleDetailList")
         )
-        policies = tuple(_policy(p) for p in response.get("Policies", []))
+        policies = tuple(_policy(p) for p in listing(response, "Policies"))
         return AuthorizationDetails(users=users, groups=groups, roles=roles, policies=policies)
 
     return convert(listed, build)

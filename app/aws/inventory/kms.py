@@ -12,21 +12,30 @@ from typing import Any
 
 from app.aws.calls import convert, json_safe
 from app.aws.fetched import Fetched
-from app.aws.inventory.context import FetchContext, utc
+from app.aws.inventory.context import FetchContext, listing, utc
 from app.aws.inventory.model import KeyMetadata, KeyRotation, KmsAlias, KmsKey
+
+# AWS's documented defaults (kms:CreateKey) for fields older DescribeKey answers leave
+# out: keys made before asymmetric keys existed (2019) carry neither `KeySpec` nor
+# `CustomerMasterKeySpec` and are all symmetric encryption keys with KMS-made material.
+DEFAULT_KEY_SPEC = "SYMMETRIC_DEFAULT"
+DEFAULT_KEY_USAGE = "ENCRYPT_DECRYPT"
+DEFAULT_ORIGIN = "AWS_KMS"
 
 
 def _metadata(response: Mapping[str, Any]) -> KeyMetadata:
     item = response["KeyMetadata"]
     window = item.get("PendingDeletionWindowInDays")
     multi = item.get("MultiRegion")
+    spec = item.get("KeySpec") or item.get("CustomerMasterKeySpec") or DEFAULT_KEY_SPEC
     return KeyMetadata(
+        # No documented default: "" makes the checks say the answer did not tell.
         key_manager=str(item.get("KeyManager", "")),
         key_state=str(item.get("KeyState", "")),
         enabled=bool(item.get("Enabled", False)),
-        key_spec=str(item.get("KeySpec") or item.get("CustomerMasterKeySpec") or ""),
-        key_usage=str(item.get("KeyUsage", "")),
-        origin=str(item.get("Origin", "")),
+        key_spec=str(spec),
+        key_usage=str(item.get("KeyUsage") or DEFAULT_KEY_USAGE),
+        origin=str(item.get("Origin") or DEFAULT_ORIGIN),
         description=str(item.get("Description", "")),
         creation_date=utc(item.get("CreationDate")),
         deletion_date=utc(item.get("DeletionDate")),
@@ -57,10 +66,14 @@ def can_rotate(metadata: KeyMetadata) -> bool:
 
 
 def kms_keys(ctx: FetchContext, region: str) -> Fetched[tuple[KmsKey, ...]]:
-    listed = ctx.call("kms", region, "ListKeys", paginate=True)
+    listed = convert(
+        ctx.call("kms", region, "ListKeys", paginate=True), lambda r: listing(r, "Keys")
+    )
     if not listed.ok or listed.value is None:
         return convert(listed, lambda response: ())
-    items: list[Mapping[str, Any]] = list(listed.value.get("Keys", []))
+    items: list[Mapping[str, Any]] = listed.value
+    # The documented ARN of a key, for answers that leave `KeyArn` out.
+    prefix = f"arn:{ctx.partition}:kms:{region}:{ctx.account_id}:key/"
 
     def describe(item: Mapping[str, Any]) -> Fetched[KeyMetadata]:
         fetched = ctx.call("kms", region, "DescribeKey", {"KeyId": item["KeyId"]})
@@ -81,7 +94,7 @@ def kms_keys(ctx: FetchContext, region: str) -> Fetched[tuple[KmsKey, ...]]:
         return tuple(
             KmsKey(
                 key_id=str(item["KeyId"]),
-                arn=str(item.get("KeyArn", "")),
+                arn=str(item.get("KeyArn") or prefix + str(item["KeyId"])),
                 metadata=metadata[i],
                 rotation=rotations.get(i),
                 raw=json_safe(item),
@@ -101,7 +114,7 @@ def kms_aliases(ctx: FetchContext, region: str) -> Fetched[tuple[KmsAlias, ...]]
                 target_key_id=item.get("TargetKeyId"),
                 raw=json_safe(item),
             )
-            for item in response.get("Aliases", [])
+            for item in listing(response, "Aliases")
         )
 
     return convert(ctx.call("kms", region, "ListAliases", paginate=True), build)

@@ -13,6 +13,23 @@ Rules of the contract:
 - The `Call` of a `Fetched` is the first call of that fetch (parameters as sent,
   without pagination tokens), with the region it went to ("global" for IAM/S3 list).
 
+The rule for fields AWS may leave out (real answers do: older KMS keys carry neither
+`KeySpec` nor `CustomerMasterKeySpec`, older flow logs no `DeliverLogsStatus`, older RDS
+answers no `DeletionProtection`, DynamoDB no `SSEDescription` for AWS-owned keys):
+- A field a check relies on that is absent becomes AWS's documented default where AWS
+  documents one (and the fetcher's comment cites it), else `None`, "not said". It never
+  becomes a value that drops the resource from a population (an empty key spec that
+  makes a key "not symmetric") or that lets a row PASS (an absent error read as "no
+  error" where AWS also reports success explicitly).
+- A check that meets `None` gives that resource an ERROR row saying which field the
+  answer lacked; only a field whose absence AWS documents as meaning "nothing wrong"
+  (e.g. `LatestDeliveryError`) may read as such.
+- An identifier the code cannot do without (`VpcId`, `KeyId`...) raises `KeyError`
+  in the fetcher; `convert` turns that into an ERROR for the whole listing.
+`tests/aws/test_absent_fields.py` replays the recorded answers with each optional
+member (botocore's output shapes) removed in turn and fails on any new PASS or any
+resource that vanished without an ERROR row.
+
 Resource dataclasses live in model_network / model_compute / model_services /
 model_global and are re-exported here: import everything from this module.
 """
@@ -29,6 +46,15 @@ from app.aws.inventory.model_compute import (
     Snapshot,
     SnapshotLock,
     Volume,
+)
+from app.aws.inventory.model_data import (
+    ContinuousBackups,
+    DbCluster,
+    DbInstance,
+    DynamoTable,
+    FileSystem,
+    ProtectedResource,
+    TableDescription,
 )
 from app.aws.inventory.model_global import (
     AccessKey,
@@ -54,6 +80,7 @@ from app.aws.inventory.model_global import (
 )
 from app.aws.inventory.model_network import (
     FlowLog,
+    GroupReference,
     IpPermission,
     NetworkAcl,
     NetworkAclEntry,
@@ -73,6 +100,8 @@ from app.aws.inventory.model_services import (
     KeyRotation,
     KmsAlias,
     KmsKey,
+    SelectionRules,
+    TagCondition,
     Trail,
     TrailEventSelectors,
     TrailStatus,
@@ -91,10 +120,16 @@ __all__ = [
     "BackupVault",
     "Bucket",
     "BucketEncryption",
+    "ContinuousBackups",
     "CredentialReportRow",
+    "DbCluster",
+    "DbInstance",
+    "DynamoTable",
     "EncryptionRule",
     "EventSelector",
+    "FileSystem",
     "FlowLog",
+    "GroupReference",
     "IamGroup",
     "IamInventory",
     "IamRole",
@@ -113,14 +148,18 @@ __all__ = [
     "NetworkAclEntry",
     "ObjectLock",
     "Organization",
+    "ProtectedResource",
     "RegionInventory",
     "Replication",
     "ReplicationRule",
     "S3Inventory",
     "SecurityGroup",
+    "SelectionRules",
     "Snapshot",
     "SnapshotLock",
     "Subnet",
+    "TableDescription",
+    "TagCondition",
     "Trail",
     "TrailEventSelectors",
     "TrailStatus",
@@ -155,9 +194,18 @@ class RegionInventory:
     # kms:ListKeys with DescribeKey / GetKeyRotationStatus per key; ListAliases
     kms_keys: Fetched[tuple[KmsKey, ...]]
     kms_aliases: Fetched[tuple[KmsAlias, ...]]
-    # backup:ListBackupPlans (+ GetBackupPlan, ListBackupSelections per plan)
+    # backup:ListBackupPlans (+ GetBackupPlan, ListBackupSelections per plan, then
+    # GetBackupSelection per selection, and tag:GetResources when one assigns by tag)
     backup_plans: Fetched[tuple[BackupPlan, ...]]
     backup_vaults: Fetched[tuple[BackupVault, ...]]  # ListBackupVaults
+    # backup:ListProtectedResources; moto: not implemented → error
+    protected_resources: Fetched[tuple[ProtectedResource, ...]]
+    # data stores
+    db_instances: Fetched[tuple[DbInstance, ...]]  # rds:DescribeDBInstances
+    db_clusters: Fetched[tuple[DbCluster, ...]]  # rds:DescribeDBClusters
+    # dynamodb:ListTables, then DescribeTable and DescribeContinuousBackups per table
+    dynamodb_tables: Fetched[tuple[DynamoTable, ...]]
+    file_systems: Fetched[tuple[FileSystem, ...]]  # elasticfilesystem:DescribeFileSystems
 
 
 @dataclass(frozen=True)

@@ -169,9 +169,13 @@ class IamInventory:
 
 @dataclass(frozen=True)
 class EncryptionRule:
-    """One item of `GetBucketEncryption` `ServerSideEncryptionConfiguration.Rules[]`."""
+    """One item of `GetBucketEncryption` `ServerSideEncryptionConfiguration.Rules[]`.
 
-    sse_algorithm: str  # "AES256" | "aws:kms" | "aws:kms:dsse"
+    `sse_algorithm` is None for a rule without `ApplyServerSideEncryptionByDefault` (AWS
+    accepts a rule that only sets `BucketKeyEnabled`): it names no default algorithm.
+    """
+
+    sse_algorithm: str | None  # "AES256" | "aws:kms" | "aws:kms:dsse" | None
     kms_master_key_id: str | None = None
     bucket_key_enabled: bool = False
 
@@ -201,6 +205,11 @@ class ReplicationRule:
     status: str  # "Enabled" | "Disabled"
     destination_bucket_arn: str  # `Destination.Bucket`
     destination_account: str | None = None
+    # What the rule leaves out: None when it replicates the whole bucket (no `Filter`, an
+    # empty one, or an empty legacy `Prefix`), else e.g. "prefix logs/ and tag Owner=c7n".
+    only: str | None = None
+    priority: int | None = None
+    scope_stated: bool = True  # False: the answer gives neither `Filter` nor `Prefix`
 
 
 @dataclass(frozen=True)

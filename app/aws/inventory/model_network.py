@@ -40,6 +40,29 @@ class Subnet:
 
 
 @dataclass(frozen=True)
+class GroupReference:
+    """One item of a permission's `UserIdGroupPairs[]`: traffic from members of a group,
+    possibly of another account (`UserId`) across a VPC peering connection."""
+
+    group_id: str  # `GroupId` (empty for EC2-Classic names only)
+    user_id: str = ""  # `UserId`: the account owning the group
+    vpc_id: str = ""  # `VpcId`: the referenced group's VPC, when across a peering
+    peering_id: str = ""  # `VpcPeeringConnectionId`
+    peering_status: str = ""  # `PeeringStatus`: "active" | "deleted" ...
+    group_name: str = ""  # `GroupName`
+
+    def describe(self, own_account: str = "") -> str:
+        """`security group sg-1 of account 111122223333 via peering pcx-1 (active)`."""
+        words = f"security group {self.group_id or self.group_name or '?'}"
+        if self.user_id and self.user_id != own_account:
+            words += f" of account {self.user_id}"
+        if self.peering_id:
+            state = f" ({self.peering_status})" if self.peering_status else ""
+            words += f" via peering {self.peering_id}{state}"
+        return words
+
+
+@dataclass(frozen=True)
 class IpPermission:
     """One item of a security group's `IpPermissions[]` / `IpPermissionsEgress[]`.
 
@@ -54,8 +77,12 @@ class IpPermission:
     ipv4_ranges: tuple[str, ...] = ()  # `IpRanges[].CidrIp`
     ipv6_ranges: tuple[str, ...] = ()  # `Ipv6Ranges[].CidrIpv6`
     prefix_list_ids: tuple[str, ...] = ()  # `PrefixListIds[].PrefixListId`
-    referenced_group_ids: tuple[str, ...] = ()  # `UserIdGroupPairs[].GroupId`
+    group_references: tuple[GroupReference, ...] = ()  # `UserIdGroupPairs[]`
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def referenced_group_ids(self) -> tuple[str, ...]:
+        return tuple(g.group_id for g in self.group_references if g.group_id)
 
 
 @dataclass(frozen=True)
@@ -121,6 +148,8 @@ class FlowLog:
     flow_log_status: str  # `FlowLogStatus`: "ACTIVE" when it is delivering
     destination_type: str  # `LogDestinationType`: "cloud-watch-logs" | "s3" | "kinesis-..."
     destination: str = ""  # `LogDestination` ARN, or `LogGroupName` for CloudWatch
-    deliver_logs_status: str = ""  # `DeliverLogsStatus`: "SUCCESS" | "FAILED"
-    deliver_logs_error: str = ""  # `DeliverLogsErrorMessage`
+    # `DeliverLogsStatus`: "SUCCESS" | "FAILED"; None when the answer leaves it out (older
+    # answers do, carrying only `DeliverLogsErrorMessage` when delivery fails).
+    deliver_logs_status: str | None = None
+    deliver_logs_error: str | None = None  # `DeliverLogsErrorMessage`: "Access error", ...
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False)

@@ -175,12 +175,46 @@ class BackupRule:
 
 
 @dataclass(frozen=True)
+class TagCondition:
+    """One tag test of a selection: `ListOfTags[]` (always StringEquals) or one entry of
+    `Conditions.StringEquals/StringNotEquals/StringLike/StringNotLike[]`."""
+
+    operator: str  # "StringEquals" | "StringNotEquals" | "StringLike" | "StringNotLike"
+    key: str  # the tag key, without the `aws:ResourceTag/` prefix AWS accepts
+    value: str
+
+
+@dataclass(frozen=True)
+class SelectionRules:
+    """`backup:GetBackupSelection` `BackupSelection`: what the selection assigns.
+
+    AWS's rules: `resources` are OR'ed (ARNs, `*` wildcards), `list_of_tags` are OR'ed,
+    `conditions` are AND'ed and narrow the selection, `not_resources` are taken out.
+    Neither resources nor tags: every supported, opted-in resource.
+    """
+
+    resources: tuple[str, ...] = ()  # `Resources`
+    not_resources: tuple[str, ...] = ()  # `NotResources`
+    list_of_tags: tuple[TagCondition, ...] = ()  # `ListOfTags`
+    conditions: tuple[TagCondition, ...] = ()  # `Conditions`
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def uses_tags(self) -> bool:
+        return bool(self.list_of_tags or self.conditions)
+
+
+@dataclass(frozen=True)
 class BackupSelection:
-    """One item of `backup:ListBackupSelections` `BackupSelectionsList[]`."""
+    """One item of `backup:ListBackupSelections` `BackupSelectionsList[]`, with its rules
+    (`GetBackupSelection`) and, when those assign by tag, the region's resource tags
+    (`tag:GetResources`, one fetch per region shared by its selections: ARN -> tags)."""
 
     selection_id: str
     selection_name: str
+    rules: Fetched[SelectionRules]
     iam_role_arn: str = ""
+    resource_tags: Fetched[Mapping[str, Mapping[str, str]]] | None = None
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
 
@@ -189,7 +223,7 @@ class BackupPlan:
     """One item of `backup:ListBackupPlans` `BackupPlansList[]` plus its sub-fetches.
 
     `rules` from `GetBackupPlan`, `selections` from `ListBackupSelections` (moto: not
-    implemented → error), both per plan.
+    implemented → error), both per plan; each selection's rules from `GetBackupSelection`.
     """
 
     plan_id: str

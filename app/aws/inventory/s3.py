@@ -1,9 +1,11 @@
 """S3 inventory, fetched once per scan: buckets and, in each bucket's home region, their
 encryption, Object Lock and replication (versioning is not read: no check needs it).
 
-`ListBuckets` gives `BucketRegion` on AWS today; where it does not (older endpoints,
-moto) `GetBucketLocation` runs for all buckets at once. Then the three detail calls run
-for all buckets at once, each through a client of the bucket's own region.
+`ListBuckets` is sent with a page size (`MaxBuckets`): AWS includes each bucket's
+`BucketRegion` only when the request carries a parameter, and pages with a
+`ContinuationToken` then. Where the answer still has no `BucketRegion` (older endpoints,
+moto) `GetBucketLocation` runs for those buckets, all at once. Then the three detail
+calls run for all buckets at once, each through a client of the bucket's own region.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 
 from app.aws.calls import convert, json_safe, utc_now
 from app.aws.fetched import Call, Fetched
-from app.aws.inventory.context import GLOBAL, FetchContext, utc
+from app.aws.inventory.context import GLOBAL, FetchContext, listing, utc
 from app.aws.inventory.model import (
     Bucket,
     BucketEncryption,
@@ -33,6 +35,11 @@ ABSENT = {
 }
 
 
+# The largest page AWS allows: an account has at most 10,000 buckets by default, so one
+# request usually lists them all (moto ignores pagination and truncates to this size).
+LIST_BUCKETS_PAGE = 10_000
+
+
 def _location(response: Mapping[str, Any]) -> str:
     constraint = response.get("LocationConstraint") or "us-east-1"
     # The API's legacy names for two regions.
@@ -44,9 +51,10 @@ def _encryption(response: Mapping[str, Any]) -> BucketEncryption:
     rules = []
     for rule in config.get("Rules", []):
         default = rule.get("ApplyServerSideEncryptionByDefault") or {}
+        algorithm = default.get("SSEAlgorithm")
         rules.append(
             EncryptionRule(
-                sse_algorithm=str(default.get("SSEAlgorithm", "")),
+                sse_algorithm=None if algorithm is None else str(algorithm),
                 kms_master_key_id=default.get("KMSMasterKeyID"),
                 bucket_key_enabled=bool(rule.get("BucketKeyEnabled", False)),
             )
@@ -66,6 +74,24 @@ def _object_lock(response: Mapping[str, Any]) -> ObjectLock:
     )
 
 
+def _replication_only(rule: Mapping[str, Any]) -> str | None:
+    """What a rule is limited to, in words; None when it covers the whole bucket.
+
+    A V2 rule scopes by `Filter` (`Prefix`, `Tag`, or `And` of a prefix and tags; an
+    empty filter or prefix means every object); a V1 rule by its top-level `Prefix`.
+    """
+    if "Filter" in rule:
+        scope = rule.get("Filter") or {}
+        both = scope.get("And") or {}
+        prefix = scope.get("Prefix") or both.get("Prefix") or ""
+        tags = [scope["Tag"]] if scope.get("Tag") else list(both.get("Tags") or [])
+    else:
+        prefix, tags = rule.get("Prefix") or "", []
+    parts = [f"prefix {prefix}"] if prefix else []
+    parts += [f"tag {t.get('Key', '?')}={t.get('Value', '')}" for t in tags]
+    return " and ".join(parts) or None
+
+
 def _replication(response: Mapping[str, Any]) -> Replication:
     config = response["ReplicationConfiguration"]
     return Replication(
@@ -76,6 +102,9 @@ def _replication(response: Mapping[str, Any]) -> Replication:
                 status=str(rule.get("Status", "")),
                 destination_bucket_arn=str((rule.get("Destination") or {}).get("Bucket", "")),
                 destination_account=(rule.get("Destination") or {}).get("Account"),
+                only=_replication_only(rule),
+                scope_stated="Filter" in rule or "Prefix" in rule,
+                priority=None if rule.get("Priority") is None else int(rule["Priority"]),
             )
             for rule in config.get("Rules", [])
         ),
@@ -98,10 +127,18 @@ BUILDERS: Mapping[str, Any] = {
 
 
 def buckets(ctx: FetchContext) -> S3Inventory:
-    listed = ctx.call("s3", ctx.global_region, "ListBuckets", paginate=True, evidence_region=GLOBAL)
-    if not listed.ok or listed.value is None:
-        return S3Inventory(buckets=convert(listed, lambda response: ()))
-    items: list[Mapping[str, Any]] = list(listed.value.get("Buckets", []))
+    listed = ctx.call(
+        "s3",
+        ctx.global_region,
+        "ListBuckets",
+        {"MaxBuckets": LIST_BUCKETS_PAGE},
+        paginate=True,
+        evidence_region=GLOBAL,
+    )
+    names = convert(listed, lambda response: [b["Name"] for b in listing(response, "Buckets")])
+    if not names.ok or listed.value is None:
+        return S3Inventory(buckets=convert(names, lambda response: ()))
+    items: list[Mapping[str, Any]] = listing(listed.value, "Buckets")
 
     def region_of(item: Mapping[str, Any]) -> Fetched[str]:
         if item.get("BucketRegion"):

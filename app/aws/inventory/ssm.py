@@ -7,7 +7,7 @@ from typing import Any
 
 from app.aws.calls import convert, json_safe
 from app.aws.fetched import Fetched
-from app.aws.inventory.context import FetchContext, utc
+from app.aws.inventory.context import FetchContext, listing, utc
 from app.aws.inventory.model import ManagedInstance
 
 
@@ -22,7 +22,7 @@ def managed_instances(ctx: FetchContext, region: str) -> Fetched[tuple[ManagedIn
                 last_ping=utc(item.get("LastPingDateTime")),
                 raw=json_safe(item),
             )
-            for item in response.get("InstanceInformationList", [])
+            for item in listing(response, "InstanceInformationList")
         )
 
     fetched = ctx.call("ssm", region, "DescribeInstanceInformation", paginate=True)

@@ -53,14 +53,23 @@ CHECK_IDS: dict[str, tuple[str, ...]] = {
         "ebs-snapshot-encrypted",
         "s3-default-encryption",
         "kms-key-rotation",
+        "rds-storage-encrypted",
+        "dynamodb-table-encrypted",
+        "efs-encrypted",
     ),
     "no-iam-access-keys": ("iam-user-access-keys", "root-access-keys"),
     "no-ssh": ("sg-no-ssh", "instance-session-manager"),
     "sg-inbound": ("sg-inbound-restricted",),
     "nacls": ("nacl-restricted",),
-    "deletion-protection": ("kms-key-deletion", "s3-object-lock", "ebs-snapshot-lock"),
+    "deletion-protection": (
+        "kms-key-deletion",
+        "s3-object-lock",
+        "ebs-snapshot-lock",
+        "rds-deletion-protection",
+        "dynamodb-deletion-protection",
+    ),
     "least-privilege": ("iam-policy-unbounded", "iam-principal-admin"),
-    "backups": ("backup-plan", "s3-replication"),
+    "backups": ("backup-plan", "backup-coverage", "s3-replication"),
 }
 
 

@@ -1,5 +1,6 @@
 """deletion-protection: KMS keys not disabled or pending deletion, Object Lock on
-sensitive buckets, EBS snapshot locks in compliance mode.
+sensitive buckets, EBS snapshot locks in compliance mode, and databases and DynamoDB
+tables protected from deletion with their own backups on (`deletion_data`).
 
 S3: the article requires Object Lock in compliance mode for sensitive data that
 must be immutable, and warns against it for temporary data (test assets, static
@@ -14,8 +15,14 @@ rows are ERROR.
 from __future__ import annotations
 
 from app.aws.inventory.model import Bucket, Inventory, KmsKey, RegionInventory, Snapshot
+from app.controls.checks import deletion_data
 from app.controls.checks.encryption import bucket_region, listed_bucket
-from app.controls.checks.kms_keys import aws_aliased_key_ids, is_customer_managed, key_label
+from app.controls.checks.kms_keys import (
+    aws_aliased_key_ids,
+    is_customer_managed,
+    key_label,
+    unknown_metadata,
+)
 from app.controls.checks.rows import Rows, pick
 from app.controls.checks.settings import CheckSettings
 from app.controls.results import CheckResult, Status
@@ -26,11 +33,15 @@ CONTROL = "deletion-protection"
 def check(inventory: Inventory, settings: CheckSettings) -> list[CheckResult]:
     keys = Rows(CONTROL, "kms-key-deletion", inventory, settings.now)
     locks = Rows(CONTROL, "ebs-snapshot-lock", inventory, settings.now)
+    databases = Rows(CONTROL, "rds-deletion-protection", inventory, settings.now)
+    tables = Rows(CONTROL, "dynamodb-deletion-protection", inventory, settings.now)
     results: list[CheckResult] = []
     for name in sorted(inventory.regions):
         region = inventory.regions[name]
         results.extend(_key_rows(keys, region))
         results.extend(_snapshot_rows(locks, region))
+        results.extend(deletion_data.database_rows(databases, region))
+        results.extend(deletion_data.table_rows(tables, region))
     buckets = Rows(CONTROL, "s3-object-lock", inventory, settings.now)
     results.extend(_bucket_rows(buckets, settings))
     return results
@@ -57,13 +68,17 @@ def _key_row(
     if not key.metadata.ok:
         return rows.error(name, key.arn, f"the metadata of {label}", key.metadata)
     meta = key.metadata.require()
-    if not is_customer_managed(meta, key, aws_aliased):
-        return None
     excerpt = pick(meta.raw, "KeyId", "KeyManager", "KeyState", "Enabled", "DeletionDate")
     evidence = (
         rows.evidence(region.kms_keys, {"KeyId": key.key_id}),
         rows.evidence(key.metadata, excerpt),
     )
+    unknown = unknown_metadata(meta)
+    if unknown:
+        detail = f"{label}: the DescribeKey answer does not say its {unknown}"
+        return rows.row(name, key.arn, Status.ERROR, detail, evidence)
+    if not is_customer_managed(meta, key, aws_aliased):
+        return None
     state = meta.key_state
     if state in ("PendingDeletion", "PendingReplicaDeletion"):
         when = meta.deletion_date.date().isoformat() if meta.deletion_date else "an unknown date"

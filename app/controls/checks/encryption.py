@@ -1,17 +1,25 @@
 """encryption-at-rest: EBS by default, every volume and owned snapshot, S3 default
-encryption per bucket, and rotation of every enabled customer-managed symmetric key.
+encryption per bucket, rotation of every enabled customer-managed symmetric key, and the
+data stores (databases, DynamoDB tables, EFS: `encryption_data`).
 
 S3: SSE-KMS and DSSE-KMS pass; SSE-S3 (AES256) passes with the article's caveat that
 it lacks key-level auditability and separation of duties. A bucket for which the
 endpoint reports no configuration at all passes too, stating why: since January 2023
 AWS encrypts every new object with SSE-S3 when nothing else is configured (real
-AWS now always answers AES256; only older or emulated endpoints say "none").
+AWS now always answers AES256; only older or emulated endpoints say "none"). So does a
+configuration whose rules name no algorithm (a rule may set only `BucketKeyEnabled`).
 """
 
 from __future__ import annotations
 
 from app.aws.inventory.model import Bucket, Inventory, KmsKey, RegionInventory
-from app.controls.checks.kms_keys import aws_aliased_key_ids, is_customer_managed, key_label
+from app.controls.checks import encryption_data
+from app.controls.checks.kms_keys import (
+    aws_aliased_key_ids,
+    is_customer_managed,
+    key_label,
+    unknown_metadata,
+)
 from app.controls.checks.rows import Rows, pick
 from app.controls.checks.settings import CheckSettings
 from app.controls.results import CheckResult, Evidence, Status
@@ -26,12 +34,18 @@ def check(inventory: Inventory, settings: CheckSettings) -> list[CheckResult]:
     volumes = Rows(CONTROL, "ebs-volume-encrypted", inventory, settings.now)
     snapshots = Rows(CONTROL, "ebs-snapshot-encrypted", inventory, settings.now)
     rotation = Rows(CONTROL, "kms-key-rotation", inventory, settings.now)
+    databases = Rows(CONTROL, "rds-storage-encrypted", inventory, settings.now)
+    tables = Rows(CONTROL, "dynamodb-table-encrypted", inventory, settings.now)
+    file_systems = Rows(CONTROL, "efs-encrypted", inventory, settings.now)
     for name in sorted(inventory.regions):
         region = inventory.regions[name]
         results.append(_default_row(by_default, region))
         results.extend(_volume_rows(volumes, region))
         results.extend(_snapshot_rows(snapshots, inventory, region))
         results.extend(_rotation_rows(rotation, region))
+        results.extend(encryption_data.database_rows(databases, region))
+        results.extend(encryption_data.table_rows(tables, region))
+        results.extend(encryption_data.file_system_rows(file_systems, region))
     results.extend(_bucket_rows(Rows(CONTROL, "s3-default-encryption", inventory, settings.now)))
     return results
 
@@ -125,14 +139,18 @@ def _rotation_row(
     if not key.metadata.ok:
         return rows.error(name, key.arn, f"the metadata of {label}", key.metadata)
     meta = key.metadata.require()
-    if not is_customer_managed(meta, key, aws_aliased):
-        return None
-    if meta.key_spec != "SYMMETRIC_DEFAULT" or meta.key_state != "Enabled":
-        return None
     listed = rows.evidence(region.kms_keys, {"KeyId": key.key_id})
     meta_evidence = rows.evidence(
         key.metadata, pick(meta.raw, "KeyId", "KeyManager", "KeySpec", "KeyState", "Origin")
     )
+    unknown = unknown_metadata(meta)
+    if unknown:
+        detail = f"{label}: the DescribeKey answer does not say its {unknown}"
+        return rows.row(name, key.arn, Status.ERROR, detail, (listed, meta_evidence))
+    if not is_customer_managed(meta, key, aws_aliased):
+        return None
+    if meta.key_spec != "SYMMETRIC_DEFAULT" or meta.key_state != "Enabled":
+        return None
     if meta.origin != "AWS_KMS":
         detail = (
             f"{label} has {meta.origin} key material: automatic rotation is not available; "
@@ -181,11 +199,7 @@ def _bucket_row(rows: Rows, bucket: Bucket) -> CheckResult:
     if not fetched.ok:
         return rows.error(region, arn, f"the default encryption of {bucket.name}", fetched)
     if fetched.value is None:
-        detail = (
-            f"{bucket.name}: the endpoint returned no default-encryption configuration; "
-            "AWS has applied SSE-S3 (AES256) to every new object by default since January "
-            f"2023, so objects are encrypted with S3-managed keys. {SSE_S3_NOTE}"
-        )
+        detail = _base_level(bucket, "the endpoint returned no default-encryption configuration")
         evidence = (
             listed_bucket(rows, bucket),
             rows.evidence(fetched, {"ServerSideEncryptionConfiguration": None}),
@@ -193,7 +207,7 @@ def _bucket_row(rows: Rows, bucket: Bucket) -> CheckResult:
         return rows.row(region, arn, Status.PASS, detail, evidence)
     encryption = fetched.value
     evidence = (listed_bucket(rows, bucket), rows.evidence(fetched, dict(encryption.raw)))
-    algorithms = [rule.sse_algorithm for rule in encryption.rules]
+    algorithms = [r.sse_algorithm for r in encryption.rules if r.sse_algorithm is not None]
     kms = [r for r in encryption.rules if r.sse_algorithm in ("aws:kms", "aws:kms:dsse")]
     if kms:
         rule = kms[0]
@@ -206,7 +220,19 @@ def _bucket_row(rows: Rows, bucket: Bucket) -> CheckResult:
     if "AES256" in algorithms:
         detail = f"{bucket.name}: default encryption SSE-S3 (AES256). {SSE_S3_NOTE}"
         return rows.row(region, arn, Status.PASS, detail, evidence)
-    detail = (
-        f"{bucket.name}: no recognised default encryption ({', '.join(algorithms) or 'no rules'})"
-    )
+    if not algorithms:
+        # Rules that name no algorithm (e.g. only `BucketKeyEnabled`) set no default of
+        # their own: AWS's base-level SSE-S3 encryption applies, as with no configuration.
+        what = "only rules naming no algorithm" if encryption.rules else "no rules"
+        detail = _base_level(bucket, f"the default-encryption configuration has {what}")
+        return rows.row(region, arn, Status.PASS, detail, evidence)
+    detail = f"{bucket.name}: no recognised default encryption ({', '.join(algorithms)})"
     return rows.row(region, arn, Status.FAIL, detail, evidence)
+
+
+def _base_level(bucket: Bucket, why: str) -> str:
+    return (
+        f"{bucket.name}: {why}; AWS has applied SSE-S3 (AES256) to every new object by "
+        "default since January 2023, so objects are encrypted with S3-managed keys. "
+        f"{SSE_S3_NOTE}"
+    )

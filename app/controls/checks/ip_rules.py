@@ -56,13 +56,14 @@ def describe_permission(permission: IpPermission) -> str:
     return f"{name} {permission.from_port}-{permission.to_port}"
 
 
-def permission_sources(permission: IpPermission) -> list[str]:
-    """Every source a permission names: CIDRs, prefix lists, referenced groups."""
+def permission_sources(permission: IpPermission, own_account: str = "") -> list[str]:
+    """Every source a permission names: CIDRs, prefix lists, referenced groups (with the
+    account and VPC peering connection of a group across a peering)."""
     return [
         *permission.ipv4_ranges,
         *permission.ipv6_ranges,
         *(f"prefix list {p}" for p in permission.prefix_list_ids),
-        *(f"security group {g}" for g in permission.referenced_group_ids),
+        *(g.describe(own_account) for g in permission.group_references),
     ]
 
 

@@ -34,3 +34,21 @@ def is_customer_managed(metadata: KeyMetadata, key: KmsKey, aws_aliased: frozens
 def key_label(region: RegionInventory, key: KmsKey) -> str:
     aliases = key_aliases(region, key)
     return f"key {key.key_id} ({', '.join(aliases)})" if aliases else f"key {key.key_id}"
+
+
+def unknown_metadata(metadata: KeyMetadata) -> str:
+    """The fields the checks need that a DescribeKey answer left out ("" when none).
+
+    `KeySpec`, `KeyUsage` and `Origin` have documented defaults (applied when fetching);
+    who manages the key and its state have none, and without them a key would silently
+    leave the population.
+    """
+    missing = [
+        words
+        for value, words in (
+            (metadata.key_manager, "manager (KeyManager)"),
+            (metadata.key_state, "state (KeyState)"),
+        )
+        if not value
+    ]
+    return " or ".join(missing)

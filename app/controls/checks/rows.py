@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from app.aws.fetched import Call, Fetched
 from app.aws.inventory.model import Inventory
 from app.controls.results import CheckResult, Evidence, Status
+
+T = TypeVar("T")
 
 
 def evidence_of(call: Call, excerpt: Any, now: datetime) -> Evidence:
@@ -83,6 +85,22 @@ class Rows:
             f"no {what} in {'the account' if region == 'global' else region}",
             (self.evidence(fetched, []),),
         )
+
+    def per_item(
+        self,
+        region: str,
+        what: str,
+        listing: Fetched[tuple[T, ...]],
+        judge: Callable[[T], CheckResult],
+    ) -> list[CheckResult]:
+        """`judge(item)` for each item of a region's listing; one ERROR row when it could
+        not be read, one NOT_APPLICABLE row when it is empty."""
+        if not listing.ok:
+            return [self.error(region, region, what, listing)]
+        items = listing.require()
+        if not items:
+            return [self.none_in_region(region, what, listing)]
+        return [judge(item) for item in items]
 
     def ec2_arn(self, region: str, kind: str, resource_id: str) -> str:
         return self.inventory.arn("ec2", region, f"{kind}/{resource_id}")

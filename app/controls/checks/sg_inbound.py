@@ -66,7 +66,7 @@ def _group_row(
         if wide:
             findings.append(f"{describe_permission(permission)} from {summarize(wide)}")
             offending.append(permission)
-    excerpt = pick(group.raw, "GroupId", "GroupName", "VpcId")
+    excerpt = pick(group.raw, "GroupId", "GroupName", "VpcId", "OwnerId")
     excerpt["IpPermissions"] = [dict(p.raw) for p in (offending or group.inbound)]
     evidence = (rows.evidence(region.security_groups, excerpt),)
     if findings:
@@ -74,10 +74,10 @@ def _group_row(
     if not group.inbound:
         return rows.row(name, arn, Status.PASS, f"{label} has no inbound rules", evidence)
     notes = []
-    groups = sorted({g for p in group.inbound for g in p.referenced_group_ids})
+    groups = sorted({g.describe(group.owner_id) for p in group.inbound for g in p.group_references})
     lists = sorted({pl for p in group.inbound for pl in p.prefix_list_ids})
     if groups:
-        notes.append(f"references security groups {summarize(groups)}")
+        notes.append(f"references {summarize(groups)}")
     if lists:
         notes.append(f"uses prefix lists {summarize(lists)} (entries not expanded)")
     tail = f"; {'; '.join(notes)}" if notes else ""

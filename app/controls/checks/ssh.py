@@ -54,9 +54,10 @@ def _group_rows(rows: Rows, region: RegionInventory) -> list[CheckResult]:
             detail = f"{group.group_id} ({group.group_name}): no inbound rule admits TCP 22"
             results.append(rows.row(name, arn, Status.PASS, detail, evidence))
             continue
+        sources = [summarize(permission_sources(p, group.owner_id)) for p in admitting]
         findings = [
-            f"{describe_permission(p)} from {summarize(permission_sources(p)) or 'no source'}"
-            for p in admitting
+            f"{describe_permission(p)} from {where or 'no source'}"
+            for p, where in zip(admitting, sources, strict=True)
         ]
         detail = f"{group.group_id} ({group.group_name}) admits SSH: " + "; ".join(findings)
         results.append(rows.row(name, arn, Status.FAIL, detail, evidence))

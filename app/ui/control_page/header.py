@@ -106,7 +106,10 @@ class ControlHeader(QWidget):
     def show_snapshot(self, snapshot: ControlSnapshot) -> None:
         control = snapshot.control
         self.title.setText(control.title)
-        facts = [f"id: {control.id}", f"family: {control.family}"]
+        kind = "automated" if control.automated else "manual"
+        if control.inherited is not None:
+            kind += f", inherited from {control.inherited.provider}"
+        facts = [f"id: {control.id}", f"family: {control.family}", kind]
         if snapshot.owner:
             facts.append(f"owner: {snapshot.owner}")
         if not snapshot.applicable:
@@ -129,6 +132,7 @@ class ControlHeader(QWidget):
         banner_look = control_look("stale" if snapshot.status == "stale" else "signed_off")
         self.banner_icon.setPixmap(status_icon(banner_look, self.palette()).pixmap(18, 18))
         self.unlock_button.setVisible(snapshot.locked)
+        self.run_button.setVisible(control.automated)
 
     def say(self, text: str) -> None:
         """An inline message (expected trouble or news); "" hides it."""

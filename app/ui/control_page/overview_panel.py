@@ -51,6 +51,9 @@ class OverviewPanel(QScrollArea):
         self.summary.setAccessibleName("Summary")
         self.why = plain_label("")
         self.why.setAccessibleName("Why it matters")
+        self.inherited_title = section_title("Inherited from the cloud provider")
+        self.inherited = plain_label("")
+        self.inherited.setAccessibleName("What the cloud provider carries")
         self.chips_box = QVBoxLayout()
         self.checks = plain_label("")
         self.checks.setAccessibleName("What the automated checks prove")
@@ -64,6 +67,8 @@ class OverviewPanel(QScrollArea):
         layout.addWidget(self.summary)
         layout.addWidget(section_title("Why it matters"))
         layout.addWidget(self.why)
+        layout.addWidget(self.inherited_title)
+        layout.addWidget(self.inherited)
         layout.addWidget(section_title("Mapping"))
         layout.addLayout(self.chips_box)
         layout.addWidget(section_title("Automated checks"))
@@ -77,6 +82,12 @@ class OverviewPanel(QScrollArea):
     def show_control(self, control: Control) -> None:
         self.summary.setText(control.summary)
         self.why.setText(control.why)
+        inherited = control.inherited
+        self.inherited_title.setVisible(inherited is not None)
+        self.inherited.setVisible(inherited is not None)
+        self.inherited.setText(
+            f"{inherited.scope}\n\nThe provider's report: {inherited.report}" if inherited else ""
+        )
         while self.chips_box.count():
             item = self.chips_box.takeAt(0)
             row = item.widget() if item is not None else None

@@ -173,7 +173,10 @@ class ControlPage(QWidget):
     def _render(self, snapshot: ControlSnapshot, *, reset_forms: bool = False) -> None:
         key = (snapshot.engagement_id, snapshot.control.id)
         self.header.show_snapshot(snapshot)
-        self.results.show_results(snapshot.scans, snapshot.results, snapshot.delta)
+        if snapshot.control.automated:
+            self.results.show_results(snapshot.scans, snapshot.results, snapshot.delta)
+        else:
+            self.results.show_manual()
         self.evidence.show_evidence(
             snapshot.control.manual_evidence,
             snapshot.attachments,
@@ -192,7 +195,12 @@ class ControlPage(QWidget):
         self.evidence.set_locked(locked)
         self.exceptions.set_locked(locked)
         self.overview.applicability.set_locked(locked)
-        self.tabs.setTabText(1, results_tab_text(snapshot.scans, snapshot.results))
+        self.tabs.setTabText(
+            1,
+            results_tab_text(snapshot.scans, snapshot.results)
+            if snapshot.control.automated
+            else "Results (manual control)",
+        )
         self.tabs.setTabText(3, f"Evidence && notes ({len(snapshot.attachments)})")
         active = sum(1 for e in snapshot.exceptions if e.revoked_at is None)
         self.tabs.setTabText(4, f"Exceptions ({active})")
@@ -336,6 +344,8 @@ class ControlPage(QWidget):
     def _on_header_run_requested(self) -> None:
         if self._control_id is None or self._engagement_id is None:
             return
+        if self.snapshot is None or not self.snapshot.control.automated:
+            return  # a manual control: no scan can judge it
         # The shell connects this to its ScanController, which runs the scan in a worker.
         self.run_requested.emit(self._control_id)
 

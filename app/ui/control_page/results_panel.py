@@ -102,6 +102,12 @@ def live_summary(lines: Sequence[ResultLine]) -> str:
     )
 
 
+MANUAL_CONTROL_TEXT = (
+    "A manual control: no automated check judges it. Its evidence is what you attach "
+    "and write under Evidence & notes, and its sign-off."
+)
+
+
 def results_tab_text(scans: Sequence[ScanInfo], lines: Sequence[ResultLine]) -> str:
     if not scans:
         return "Results (not checked)"
@@ -237,6 +243,7 @@ class ResultsPanel(QWidget):
         self.model.set_lines(lines)
         self.summary.setText(scans_summary(scans, lines))
         self.empty_text.setText(self.summary.text())
+        self.empty_run.setVisible(True)
         self.summary.setVisible(bool(lines))
         self.splitter.setVisible(bool(lines))
         self.empty_box.setVisible(not lines)
@@ -247,6 +254,12 @@ class ResultsPanel(QWidget):
         self.viewer.show_line(None)
         self._size_columns(lines)
         self._update_count()
+
+    def show_manual(self) -> None:
+        """A manual control: no scan judges it, so no results and nothing to run."""
+        self.show_results((), (), ResultDelta(previous=None))
+        self.empty_text.setText(MANUAL_CONTROL_TEXT)
+        self.empty_run.setVisible(False)
 
     def show_live(self, scans: Sequence[ScanInfo], lines: Sequence[ResultLine]) -> None:
         """The running scan's rows for this control, marked provisional until stored."""

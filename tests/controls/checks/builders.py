@@ -25,6 +25,7 @@ from app.aws.inventory.model import (
     CredentialReportRow,
     EncryptionRule,
     FlowLog,
+    GroupReference,
     IamGroup,
     IamInventory,
     IamRole,
@@ -48,6 +49,7 @@ from app.aws.inventory.model import (
     ReplicationRule,
     S3Inventory,
     SecurityGroup,
+    SelectionRules,
     Snapshot,
     SnapshotLock,
     Subnet,
@@ -111,6 +113,11 @@ def region(name: str = "us-east-1", **fields: Any) -> RegionInventory:
         "kms_aliases": ok((), service="kms"),
         "backup_plans": ok((), service="backup"),
         "backup_vaults": ok((), service="backup"),
+        "protected_resources": ok((), "ListProtectedResources", "backup"),
+        "db_instances": ok((), "DescribeDBInstances", "rds"),
+        "db_clusters": ok((), "DescribeDBClusters", "rds"),
+        "dynamodb_tables": ok((), "ListTables", "dynamodb"),
+        "file_systems": ok((), "DescribeFileSystems", "efs"),
     }
     defaults.update(fields)
     return RegionInventory(region=name, **defaults)
@@ -187,7 +194,7 @@ def perm(
         ipv4_ranges=tuple(v4),
         ipv6_ranges=tuple(v6),
         prefix_list_ids=tuple(prefix_lists),
-        referenced_group_ids=tuple(groups),
+        group_references=tuple(GroupReference(group_id=g) for g in groups),
         raw={
             "IpProtocol": protocol,
             "FromPort": from_port,
@@ -441,7 +448,13 @@ def plan(
         ),
         selections=selections
         or ok(
-            (BackupSelection(selection_id="s1", selection_name="all"),),
+            (
+                BackupSelection(
+                    selection_id="s1",
+                    selection_name="all",
+                    rules=ok(SelectionRules(resources=("*",)), "GetBackupSelection", "backup"),
+                ),
+            ),
             "ListBackupSelections",
             "backup",
         ),
