@@ -163,6 +163,8 @@ def run(args: argparse.Namespace) -> int:
             f"audit-binder export: cannot write {args.pdf}: {exc.strerror or exc}", file=sys.stderr
         )
         return EXIT_FAILED
+    if summary.unlogged:
+        print(f"audit-binder export: {summary.unlogged}", file=sys.stderr)
     print(
         f"{note}Wrote {summary.path} ({summary.pages} pages, {summary.controls} controls, "
         f"{summary.results} results, {summary.attachments} attachments, "

@@ -16,6 +16,7 @@ from typing import Any
 
 from reportlab import rl_config
 from reportlab.platypus import Flowable
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from app.controls.catalogue import Catalogue
@@ -51,6 +52,8 @@ class BinderSummary:
     # Who signed it: the certificate's name and SHA-256 fingerprint; empty when unsigned.
     signer: str = ""
     signer_fingerprint: str = ""
+    # Why the export could not be recorded in the engagement's export log, or "".
+    unlogged: str = ""
 
 
 def export_binder(
@@ -109,7 +112,7 @@ def export_binder(
         signer_fingerprint=signer.fingerprint if signer else "",
     )
     if isinstance(source, Session):
-        _log_export(source, engagement_name, summary, actor)
+        summary = replace(summary, unlogged=_log_export(source, engagement_name, summary, actor))
     report(_STEPS, _STEPS, "Done")
     return summary
 
@@ -123,19 +126,27 @@ def _signer_info(signer: SigningIdentity) -> SignerInfo:
     )
 
 
-def _log_export(session: Session, engagement_name: str, summary: BinderSummary, actor: str) -> None:
+def _log_export(session: Session, engagement_name: str, summary: BinderSummary, actor: str) -> str:
+    """Record the export in the engagement's export log; "" when done, else why not (a
+    read-only or full database): the binder written stands either way."""
     from app.store.engagements import engagement_named
     from app.store.exports import record_export
 
-    record_export(
-        session,
-        engagement_named(session, engagement_name),
-        actor=actor,
-        file_name=summary.path.name,
-        digest=summary.digest,
-        signer=summary.signer,
-        signer_fingerprint=summary.signer_fingerprint,
-    )
+    try:
+        with session.begin_nested():
+            record_export(
+                session,
+                engagement_named(session, engagement_name),
+                actor=actor,
+                file_name=summary.path.name,
+                digest=summary.digest,
+                signer=summary.signer,
+                signer_fingerprint=summary.signer_fingerprint,
+            )
+    except OperationalError as exc:
+        reason = str(exc.orig) if exc.orig is not None else str(exc)
+        return f"The export was not recorded in the engagement's export log ({reason})."
+    return ""
 
 
 def render(

@@ -154,6 +154,7 @@ class BinderExporter(QObject):
             f"{summary.pages} pages; evidence digest {summary.digest[:16]}…\nSigned by "
             f"{summary.signer} (certificate SHA-256 {summary.signer_fingerprint[:16]}…).",
             *([done.note] if done.note else []),
+            *([summary.unlogged] if summary.unlogged else []),
             "Open it now?",
         ]
         question = "\n\n".join(parts)
