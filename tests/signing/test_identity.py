@@ -33,6 +33,15 @@ def _export(capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str, *extr
     )
 
 
+def _export_signed_with(
+    p12: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str
+) -> Ran:
+    """Export signed with `p12`, its password in the environment variable P12_PASSWORD."""
+    return _export(
+        capsys, tmp_path, name, "--sign-with", str(p12), "--p12-password-env", "P12_PASSWORD"
+    )
+
+
 def test_the_first_export_creates_the_identity_in_the_keyring_and_later_ones_reuse_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], isolated_machine: MemoryKeyring
 ) -> None:
@@ -109,15 +118,7 @@ def test_sign_with_a_supplied_pkcs12_and_verify_against_its_certificate(
     pem.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
     monkeypatch.setenv("P12_PASSWORD", "s3cret pass")
 
-    ran = _export(
-        capsys,
-        tmp_path,
-        "binder.pdf",
-        "--sign-with",
-        str(p12),
-        "--p12-password-env",
-        "P12_PASSWORD",
-    )
+    ran = _export_signed_with(p12, capsys, tmp_path, "binder.pdf")
     checked = run_cli(capsys, "verify", str(tmp_path / "binder.pdf"), "--cert", str(pem))
 
     assert ran.code == 0, ran.err
@@ -135,9 +136,7 @@ def test_a_wrong_pkcs12_password_or_no_way_to_ask_it_is_one_clear_line(
     _pkcs12(p12, b"right")
     monkeypatch.setenv("P12_PASSWORD", "wrong")
 
-    wrong = _export(
-        capsys, tmp_path, "a.pdf", "--sign-with", str(p12), "--p12-password-env", "P12_PASSWORD"
-    )
+    wrong = _export_signed_with(p12, capsys, tmp_path, "a.pdf")
     no_terminal = _export(capsys, tmp_path, "b.pdf", "--sign-with", str(p12))
 
     assert wrong.code == 1 and "the password is wrong" in wrong.err
@@ -166,15 +165,7 @@ def test_a_certificate_expired_before_the_signing_time_fails_verify(
     p12 = tmp_path / "old.p12"
     _pkcs12(p12, b"pw", expired=True)  # valid for a year, ending a month ago
     monkeypatch.setenv("P12_PASSWORD", "pw")
-    ran = _export(
-        capsys,
-        tmp_path,
-        "binder.pdf",
-        "--sign-with",
-        str(p12),
-        "--p12-password-env",
-        "P12_PASSWORD",
-    )
+    ran = _export_signed_with(p12, capsys, tmp_path, "binder.pdf")
     assert ran.code == 0, ran.err
 
     checked = run_cli(capsys, "verify", str(tmp_path / "binder.pdf"))
