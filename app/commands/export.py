@@ -170,7 +170,7 @@ def run(args: argparse.Namespace) -> int:
         f"{summary.results} results, {summary.attachments} attachments, "
         f"{summary.scans} scans).\n"
         f"Signed by: {summary.signer}, certificate SHA-256 "
-        f"{spaced(summary.signer_fingerprint)} (key in {signer.source}).\n"
+        f"{spaced(summary.signer_fingerprint)}; key in {signer.source}.\n"
         f"Evidence digest (SHA-256): {summary.digest}\n"
         f"Check it any time with: audit-binder verify {summary.path}"
     )
