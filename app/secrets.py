@@ -1,11 +1,14 @@
-"""Secrets kept in the OS keyring: client credentials per engagement, team store passwords.
+"""Secrets kept in the OS keyring: client credentials per engagement, team store
+passwords, and the private key of the installation's signing identity.
 
 A consultant gets a role ARN and external id, or temporary keys, from a client. They
 go to the OS keyring (service "audit-binder", username
 "engagement:<id>:<kind>"), never to the DB, the logs or the PDF. The password of a
 team store (PostgreSQL) is kept the same way, under the store's URL without it
 ("store:postgresql+psycopg://ana@db/audit"), never in the settings. Without a real
-keyring backend we refuse: no plaintext fallback, no keyrings.alt file store.
+keyring backend we refuse: no plaintext fallback, no keyrings.alt file store. (The
+signing key alone may fall back to a file readable only by the user: see
+`app.signing.keystore`.)
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ SERVICE = "audit-binder"
 ROLE = "role"
 TEMPORARY_KEYS = "temporary-keys"
 KINDS = (ROLE, TEMPORARY_KEYS)
+# The installation's binder-signing key (PKCS#8 PEM), not tied to an engagement.
+SIGNING_KEY = "installation:signing-key"
 
 EngagementRef = int | str
 
@@ -117,6 +122,18 @@ class SecretStore:
             log.warning("Unreadable %s entry for engagement %s in the keyring", kind, engagement)
             return None
         return value if isinstance(value, dict) else None
+
+    def save_signing_key(self, pem: str) -> None:
+        try:
+            self._backend.set_password(SERVICE, SIGNING_KEY, pem)
+        except keyring.errors.KeyringError as exc:
+            raise KeyringUnavailable(self.backend_name, type(exc).__name__) from exc
+
+    def load_signing_key(self) -> str | None:
+        try:
+            return self._backend.get_password(SERVICE, SIGNING_KEY)
+        except keyring.errors.KeyringError as exc:
+            raise KeyringUnavailable(self.backend_name, type(exc).__name__) from exc
 
     def save_role(self, engagement: EngagementRef, role: HandedRole) -> None:
         if not role.role_arn.startswith("arn:"):

@@ -40,7 +40,8 @@ def timed(action: Callable[[], T], repeat: int = 1) -> tuple[T, float]:
 
 
 def _fill(db_path: Path, rows: int, attachment_mb: int, files: int) -> int:
-    from app.controls.results import CheckResult, Evidence, Status
+    from app.controls.results import CheckResult, Status
+    from app.evidence import Evidence
     from app.store.attachments import add_attachment
     from app.store.database import open_database
     from app.store.engagements import create_engagement

@@ -48,7 +48,8 @@ def timed(label: str, action: Callable[[], T]) -> T:
 def make_results(count: int) -> list[CheckResult]:
     from datetime import UTC, datetime
 
-    from app.controls.results import Evidence, Status
+    from app.controls.results import Status
+    from app.evidence import Evidence
 
     statuses = (Status.PASS, Status.PASS, Status.FAIL, Status.NOT_APPLICABLE, Status.ERROR)
     return [

@@ -1,4 +1,5 @@
-"""Check a demo binder written by the frozen app: it exists, names every control, says DEMO.
+"""Check a demo binder written by the frozen app: it exists, names every control, says DEMO,
+and is signed, the signature and every hash holding (pyHanko works inside the bundle).
 
 `make package-check` runs the bundle's `audit-binder demo --pdf X`, then this on X.
 With `--db FROZEN --reference-db SOURCE` it also compares the frozen demo's results with
@@ -19,6 +20,7 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from app.controls.catalogue import load_catalogue
+from app.report.verify import verify_binder
 
 DEMO_MARK = "DEMO"
 
@@ -35,6 +37,10 @@ def problems(pdf: Path) -> list[str]:
     unmarked = [str(n) for n, page in enumerate(pages, start=1) if DEMO_MARK not in page]
     if unmarked:
         found.append(f"pages without the DEMO label: {', '.join(unmarked)}")
+    verified = verify_binder(pdf)
+    found += [f"verify: {problem}" for problem in verified.problems]
+    if not verified.signed:
+        found.append("the binder is not signed")
     return found
 
 
@@ -74,8 +80,8 @@ def main(argv: list[str]) -> int:
     pages = len(PdfReader(args.pdf).pages)
     same = " and its results match the source demo's" if args.reference_db else ""
     print(
-        f"package-check: OK: {args.pdf} ({pages} pages) names every control, "
-        f"DEMO on every page{same}."
+        f"package-check: OK: {args.pdf} ({pages} pages) is signed and verifies, names every "
+        f"control, DEMO on every page{same}."
     )
     return 0
 

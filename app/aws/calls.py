@@ -26,6 +26,15 @@ from botocore.parsers import ResponseParserError
 
 from app.aws.fetched import Call, Fetched
 from app.aws.readonly import MutationRefused, iam_action
+from app.aws.receipts import (
+    CallReceipt,
+    PageReceipt,
+    ReceiptLog,
+    count_records,
+    record_paths,
+    recording,
+    recount_command,
+)
 from app.aws.setup_hints import LIST_PROFILES
 
 log = logging.getLogger(__name__)
@@ -198,22 +207,42 @@ def fetch(
     paginate: bool = False,
     cancel: threading.Event | None = None,
     absent_codes: frozenset[str] = frozenset(),
+    receipts: ReceiptLog | None = None,
 ) -> Fetched[dict[str, Any]]:
     """Call `operation` (all pages when `paginate`) and return the whole response.
 
     `region` is the evidence region ("global" for IAM/S3 listing; default the
     client's). Errors whose code is in `absent_codes` mean "no such configuration":
-    they give `Fetched(value=None)` without error (see the model's contract).
+    they give `Fetched(value=None)` without error (see the model's contract). Every
+    answered fetch adds its `CallReceipt` (request ids, body hashes, record count,
+    recount command) to `receipts`.
     """
     service, client_region = _client_names(client)
     params = dict(parameters or {})
     call = Call(service, operation, region or client_region, json_safe(params), utc_now())
     if cancel is not None and cancel.is_set():
         raise ScanCancelled()
+    with recording() as pages:
+        fetched = _answer(client, call, params, paginate, absent_codes)
+    if receipts is not None and fetched.ok and pages:
+        receipts.add(_receipt(client, call, params, pages, fetched.value))
+    return fetched
+
+
+def _answer(
+    client: Any,
+    call: Call,
+    params: dict[str, Any],
+    paginate: bool,
+    absent_codes: frozenset[str],
+) -> Fetched[dict[str, Any]]:
+    service, operation = call.service, call.operation
     try:
         method = xform_name(operation)
-        if paginate:
+        if paginate and client.can_paginate(method):
             response = all_pages(client, method, params)
+        elif paginate:
+            response = _follow_next_token(client, method, params)
         else:
             response = getattr(client, method)(**params)
     except ClientError as exc:
@@ -229,6 +258,45 @@ def fetch(
         return Fetched(call=call, error=explain(exc, service, operation, call.region))
     response.pop("ResponseMetadata", None)
     return Fetched(call=call, value=response)
+
+
+def _follow_next_token(client: Any, method: str, params: dict[str, Any]) -> dict[str, Any]:
+    """All pages of an operation botocore has no paginator for: list results joined,
+    following `NextToken` until the answer has none."""
+    combined: dict[str, Any] = {}
+    token: str | None = None
+    while True:
+        page = getattr(client, method)(**params, **({"NextToken": token} if token else {}))
+        page.pop("ResponseMetadata", None)
+        token = page.pop("NextToken", None)
+        for key, value in page.items():
+            if isinstance(value, list) and isinstance(combined.get(key), list):
+                combined[key].extend(value)
+            else:
+                combined[key] = value
+        if not token:
+            return combined
+
+
+def _receipt(
+    client: Any,
+    call: Call,
+    params: dict[str, Any],
+    pages: list[PageReceipt],
+    response: dict[str, Any] | None,
+) -> CallReceipt:
+    paths = record_paths(client, call.service, call.operation)
+    endpoint_region = str(client.meta.region_name)
+    return CallReceipt(
+        operation=f"{call.service}:{call.operation}",
+        region=call.region,
+        endpoint_region=endpoint_region,
+        parameters=call.parameters,
+        called_at=call.at or utc_now(),
+        pages=tuple(pages),
+        counts=count_records(response, paths) if response is not None else {},
+        recount=recount_command(call.service, call.operation, endpoint_region, params, paths),
+    )
 
 
 def convert(fetched: Fetched[Any], build: Callable[[Any], U]) -> Fetched[U]:

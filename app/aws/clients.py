@@ -21,6 +21,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError
 
 from app.aws.readonly import guard_client
+from app.aws.receipts import register_recorder
 
 # Total attempts per request, the first included. botocore's "standard" mode backs off
 # exponentially with jitter (at most 20 s between attempts) and retries throttling,
@@ -188,6 +189,7 @@ class ScanClients:
         )
         guard_client(client)
         register_local_fixes(client, service)
+        register_recorder(client)
         service_event = client.meta.service_model.service_id.hyphenize()
         client.meta.events.register_first(
             f"needs-retry.{service_event}",

@@ -60,6 +60,9 @@ def run(args: argparse.Namespace) -> int:
     from app.demo.seed import load_demo_data
     from app.demo.session import DemoError, start_demo
     from app.report.binder import export_binder
+    from app.scan.runner import default_actor
+    from app.signing.identity import SigningError
+    from app.signing.keystore import installation_identity
     from app.store.control_status import control_summaries
     from app.store.database import open_database
     from app.store.engagements import get_engagement
@@ -79,11 +82,22 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     try:
         _say(f"Writing the evidence binder to {pdf}")
+        actor = default_actor()
+        signer, note = installation_identity(actor)
+        if note:
+            _say(note)
         with open_database(environment.db_path) as db, db.session() as session:
-            binder = export_binder(session, environment.engagement_name, pdf, catalogue=catalogue)
+            binder = export_binder(
+                session,
+                environment.engagement_name,
+                pdf,
+                catalogue=catalogue,
+                signer=signer,
+                actor=actor,
+            )
             engagement = get_engagement(session, environment.engagement_id)
             summaries = control_summaries(session, engagement, catalogue.controls)
-    except (StoreError, CatalogueError) as exc:
+    except (StoreError, CatalogueError, SigningError) as exc:
         print(f"audit-binder demo: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except OSError as exc:

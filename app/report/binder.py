@@ -1,4 +1,5 @@
-"""Exporting the evidence binder: gather, lay out (multi-pass for the contents), embed, write.
+"""Exporting the evidence binder: gather, lay out (multi-pass for the contents), embed,
+sign, write, and record the export.
 
 `export_binder` is what the CLI's `export`, the demo and the GUI's export call.
 """
@@ -6,34 +7,37 @@
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from reportlab import rl_config
 from reportlab.platypus import Flowable
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from app.controls.catalogue import Catalogue
+from app.files import write_atomically
 from app.report.embed import embed_evidence
 from app.report.kit import Kit
 from app.report.manifest import Manifest, build_manifest, manifest_json, utc_text
-from app.report.model import BinderData, controls_chapter, shown_frameworks
+from app.report.model import BinderData, SignerInfo, controls_chapter, shown_frameworks
 from app.report.story_control import controls
 from app.report.story_front import cover, summary
 from app.report.story_history import appendix, history
 from app.report.story_soa import draft_marks, soc2_criteria, statement_of_applicability
 from app.report.styles import build_styles, register_fonts
 from app.report.templates import BinderCanvas, BinderDocTemplate, PageDecor
+from app.signing.identity import SigningIdentity
+from app.signing.pdf import sign_pdf
 
 # (done, total, text), as the GUI's worker progress signal.
 ProgressCallback = Callable[[int, int, str], None]
-_STEPS = 5
+_STEPS = 6
+SIGNATURE_REASON = "Audit Binder evidence binder: exported and sealed"
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,11 @@ class BinderSummary:
     scans: int
     digest: str
     size_bytes: int
+    # Who signed it: the certificate's name and SHA-256 fingerprint; empty when unsigned.
+    signer: str = ""
+    signer_fingerprint: str = ""
+    # Why the export could not be recorded in the engagement's export log, or "".
+    unlogged: str = ""
 
 
 def export_binder(
@@ -56,12 +65,17 @@ def export_binder(
     *,
     catalogue: Catalogue | None = None,
     now: datetime | None = None,
+    signer: SigningIdentity | None = None,
+    actor: str = "",
 ) -> BinderSummary:
     """Write the binder of `engagement_name` to `out_path` and say what is in it.
 
-    `source` is an open store session (the engagement is read from it) or ready
-    `BinderData`. Raises `app.report.data.UnknownEngagement` for a name not in the store,
-    `OSError` when the file cannot be written. The file appears complete or not at all.
+    `source` is an open store session (the engagement is read from it, and the export
+    is recorded in its export log as done by `actor`) or ready `BinderData`. With a
+    `signer` the binder's last revision is its PAdES signature over the whole file.
+    Raises `app.report.data.UnknownEngagement` for a name not in the store,
+    `app.signing.identity.SigningError` when it cannot be signed, `OSError` when the
+    file cannot be written. The file appears complete or not at all.
     """
     report = progress or (lambda done, total, text: None)
     report(0, _STEPS, "Gathering evidence")
@@ -71,18 +85,22 @@ def export_binder(
         from app.report.data import gather  # the store adapter, only when a session is given
 
         data = gather(source, engagement_name, catalogue=catalogue, now=now)
+    if signer is not None:
+        data = replace(data, signer=_signer_info(signer))
     report(1, _STEPS, "Hashing evidence")
     manifest, files = build_manifest(data)
     manifest_raw = manifest_json(manifest)
     report(2, _STEPS, "Laying out pages")
     rendered, pages = render(data, manifest, lambda page: report(2, _STEPS, f"Page {page}"))
     report(3, _STEPS, "Embedding evidence")
-    final = embed_evidence(rendered, files, manifest_raw, manifest.digest)
-    report(4, _STEPS, "Writing file")
+    final = embed_evidence(rendered, files, manifest_raw, manifest.digest, signed=bool(signer))
+    if signer is not None:
+        report(4, _STEPS, "Signing")
+        final = sign_pdf(final, signer, reason=SIGNATURE_REASON)
+    report(5, _STEPS, "Writing file")
     path = Path(out_path)
-    _write_atomically(path, final)
-    report(_STEPS, _STEPS, "Done")
-    return BinderSummary(
+    write_atomically(path, final)
+    summary = BinderSummary(
         path=path,
         pages=pages,
         controls=len(data.controls),
@@ -91,7 +109,45 @@ def export_binder(
         scans=len(data.scans),
         digest=manifest.digest,
         size_bytes=len(final),
+        signer=signer.subject if signer else "",
+        signer_fingerprint=signer.fingerprint if signer else "",
     )
+    if isinstance(source, Session):
+        summary = replace(summary, unlogged=_log_export(source, engagement_name, summary, actor))
+    report(_STEPS, _STEPS, "Done")
+    return summary
+
+
+def _signer_info(signer: SigningIdentity) -> SignerInfo:
+    certificate = signer.certificate
+    return SignerInfo(
+        name=signer.subject,
+        fingerprint=signer.fingerprint,
+        self_signed=certificate.issuer == certificate.subject,
+    )
+
+
+def _log_export(session: Session, engagement_name: str, summary: BinderSummary, actor: str) -> str:
+    """Record the export in the engagement's export log; "" when done, else why not (a
+    read-only or full database): the binder written stands either way."""
+    from app.store.engagements import engagement_named
+    from app.store.exports import record_export
+
+    try:
+        with session.begin_nested():
+            record_export(
+                session,
+                engagement_named(session, engagement_name),
+                actor=actor,
+                file_name=summary.path.name,
+                digest=summary.digest,
+                signer=summary.signer,
+                signer_fingerprint=summary.signer_fingerprint,
+            )
+    except OperationalError as exc:
+        reason = str(exc.orig) if exc.orig is not None else str(exc)
+        return f"The export was not recorded in the engagement's export log ({reason})."
+    return ""
 
 
 def render(
@@ -157,15 +213,3 @@ def story(kit: Kit, data: BinderData, manifest: Manifest) -> list[Flowable]:
     parts += history(kit, data, str(chapter + 1))
     parts += appendix(kit, manifest)
     return parts
-
-
-def _write_atomically(path: Path, content: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise

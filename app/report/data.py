@@ -28,19 +28,28 @@ from app.report.model import (
     ControlSection,
     EngagementInfo,
     ExceptionItem,
+    ExportItem,
     FrameworkSummary,
     Period,
     PopulationRow,
     SignOffItem,
     controls_chapter,
 )
-from app.report.scan_evidence import population_row, scan_changes, scan_item
+from app.report.scan_evidence import (
+    ReceiptIndex,
+    listings_behind,
+    population_row,
+    receipt_index,
+    scan_changes,
+    scan_item,
+)
 from app.services.soa import criteria_in_scope, frameworks_served, statement
 from app.services.soa_model import Statement
 from app.store.attachments import attachments as stored_attachments
 from app.store.control_states import control_states
 from app.store.control_status import ControlSummary, control_summaries, framework_summaries
 from app.store.engagements import find_engagement, list_engagements
+from app.store.exports import binder_exports
 from app.store.models import Attachment, ResultRow, RiskException, Scan
 from app.store.risk import active_exceptions, exceptions, matching_exception
 from app.store.scans import COMPLETE, latest_results, scans
@@ -79,6 +88,7 @@ def gather(
     history = sorted(scans(session, engagement), key=lambda s: (s.started_at, s.id))
     scan_by_id = {s.id: s for s in history}
     latest = latest_results(session, engagement, catalogue.ids)
+    receipts = receipt_index(scan_by_id[i] for i in {r.scan_id for v in latest.values() for r in v})
     in_force = active_exceptions(session, engagement, today)
     all_exceptions = exceptions(session, engagement)
     states = control_states(session, engagement)
@@ -108,7 +118,7 @@ def gather(
                 applicability_reason=state.applicability_reason if state else "",
                 owner=state.owner if state else "",
                 notes=state.notes if state else "",
-                checks=_checks(control, rows, latest[control.id], scan_by_id),
+                checks=_checks(control, rows, latest[control.id], scan_by_id, receipts),
                 attachments=tuple(
                     _attachment(a, period) for a in files if a.control_id == control.id
                 ),
@@ -160,6 +170,17 @@ def gather(
         frameworks=_framework_rows(summaries, catalogue, soa, frameworks or tuple(FRAMEWORKS)),
         statement=soa,
         chain_problems=verify_chain(session, engagement).problems,
+        exports=tuple(
+            ExportItem(
+                exported_at=x.exported_at,
+                exported_by=x.exported_by,
+                file_name=x.file_name,
+                digest=x.digest,
+                signer=x.signer,
+                signer_fingerprint=x.signer_fingerprint,
+            )
+            for x in binder_exports(session, engagement)
+        ),
     )
 
 
@@ -168,6 +189,7 @@ def _checks(
     rows: list[PopulationRow],
     stored: list[ResultRow],
     scan_by_id: dict[int, Scan],
+    receipts: ReceiptIndex,
 ) -> tuple[CheckBlock, ...]:
     by_check: dict[str, list[int]] = defaultdict(list)
     for index, row in enumerate(rows):
@@ -180,12 +202,14 @@ def _checks(
         indexes = by_check[check_id]
         spec = specs.get(check_id)
         scan_ids = sorted({rows[i].scan_id for i in indexes})
+        calls = _calls(stored[i] for i in indexes)
         blocks.append(
             CheckBlock(
                 check_id=check_id,
                 title=spec.title if spec else "(not in this catalogue version)",
                 proves=spec.proves if spec else "",
-                calls=_calls(stored[i] for i in indexes),
+                calls=calls,
+                listings=listings_behind(calls, scan_ids, receipts),
                 rows=tuple(rows[i] for i in indexes),
                 sources=tuple(
                     (s.account_id, s.caller_arn, s.id, s.started_at)

@@ -3,7 +3,8 @@
 reportlab cannot attach files, so the rendered PDF is post-processed with pypdf:
 every evidence file, the manifest and a seal are added as embedded files. The seal
 holds the SHA-256 of each page's content stream, so `verify` notices a page whose
-text or drawing was changed after export.
+text or drawing was changed after export, and says whether the binder is signed, so
+that a signed binder cut back to its unsigned revision is not taken for an old one.
 """
 
 from __future__ import annotations
@@ -30,22 +31,29 @@ def page_hashes(reader: PdfReader) -> list[str]:
     return hashes
 
 
-def seal_json(pages: list[str], manifest_raw: bytes, digest: str) -> bytes:
+def seal_json(pages: list[str], manifest_raw: bytes, digest: str, *, signed: bool) -> bytes:
     document: dict[str, Any] = {
         "format": SEAL_FORMAT,
         "manifest_sha256": sha256_hex(manifest_raw),
         "digest": digest,
         "pages": pages,
+        # The PAdES signature is applied right after this, as the file's last revision.
+        "signed": signed,
     }
     return json.dumps(document, indent=1, sort_keys=True).encode("utf-8")
 
 
 def embed_evidence(
-    rendered: bytes, files: Mapping[str, bytes], manifest_raw: bytes, digest: str
+    rendered: bytes,
+    files: Mapping[str, bytes],
+    manifest_raw: bytes,
+    digest: str,
+    *,
+    signed: bool = False,
 ) -> bytes:
     """`rendered` with the evidence files, the manifest and the page seal embedded."""
     reader = PdfReader(io.BytesIO(rendered))
-    seal = seal_json(page_hashes(reader), manifest_raw, digest)
+    seal = seal_json(page_hashes(reader), manifest_raw, digest, signed=signed)
     writer = PdfWriter(clone_from=reader)
     writer.add_attachment(MANIFEST_NAME, manifest_raw)
     writer.add_attachment(SEAL_NAME, seal)

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from app.aws.receipts import CallReceipt
 from app.controls.catalogue import Control
 from app.services.soa_model import Statement
 from app.store.control_status import FRAMEWORK_BUCKETS, ControlStatus
@@ -104,6 +105,9 @@ class CheckBlock:
     rows: tuple[PopulationRow, ...]
     # (account id, caller ARN, scan id, scan started) of the scans the rows come from.
     sources: tuple[tuple[str, str, int, datetime], ...]
+    # The listings behind the population, as received: request ids, hashes, completeness,
+    # record count and recount command (one per listing call of each source scan).
+    listings: tuple[CallReceipt, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -219,6 +223,28 @@ class FrameworkSummary:
 
 
 @dataclass(frozen=True)
+@dataclass(frozen=True)
+class ExportItem:
+    """An earlier export of this engagement's binder (the export log)."""
+
+    exported_at: datetime
+    exported_by: str
+    file_name: str
+    digest: str
+    signer: str
+    signer_fingerprint: str
+
+
+@dataclass(frozen=True)
+class SignerInfo:
+    """Who signs this binder: the certificate's name and SHA-256 fingerprint (hex)."""
+
+    name: str
+    fingerprint: str
+    self_signed: bool
+
+
+@dataclass(frozen=True)
 class BinderData:
     engagement: EngagementInfo
     generated_at: datetime
@@ -233,3 +259,7 @@ class BinderData:
     statement: Statement | None = None
     # Problems found re-checking the sign-off hash chain (empty: intact).
     chain_problems: tuple[str, ...] = ()
+    # Earlier exports of the binder, oldest first.
+    exports: tuple[ExportItem, ...] = ()
+    # Who signs this binder (None: it is not signed).
+    signer: SignerInfo | None = None

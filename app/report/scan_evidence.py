@@ -1,13 +1,15 @@
-"""Scans as evidence: each scan's result document, its row of the history, and what
-changed between an account's last two complete scans."""
+"""Scans as evidence: each scan's result document, its row of the history, what changed
+between an account's last two complete scans, and the listings behind each population."""
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 
+from app.aws.receipts import CallReceipt
 from app.controls.results import Status
-from app.report.model import Period, PopulationRow, ScanChanges, ScanItem
+from app.report.model import ApiCall, Period, PopulationRow, ScanChanges, ScanItem
 from app.scan.compare import common_scope, not_compared
 from app.scan.document import document_for_scan
 from app.store.models import ResultRow, RiskException, Scan
@@ -105,3 +107,30 @@ def scan_changes(history: list[Scan], period: Period) -> tuple[ScanChanges, ...]
 
 def _key(row: ResultRow) -> tuple[str, str, str, str]:
     return (row.control_id, row.check_id, row.region, row.resource)
+
+
+ReceiptIndex = Mapping[int, Mapping[tuple[str, str, str], list[CallReceipt]]]
+
+
+def receipt_index(
+    scans: Iterable[Scan],
+) -> dict[int, dict[tuple[str, str, str], list[CallReceipt]]]:
+    """Per scan id, its listing receipts by call (operation, parameters, region)."""
+    index: dict[int, dict[tuple[str, str, str], list[CallReceipt]]] = {}
+    for scan in scans:
+        by_key: dict[tuple[str, str, str], list[CallReceipt]] = defaultdict(list)
+        for item in scan.receipts or []:
+            receipt = CallReceipt.from_json(item)
+            if receipt.records is not None:  # a listing: the population came from it
+                by_key[receipt.key].append(receipt)
+        index[scan.id] = by_key
+    return index
+
+
+def listings_behind(
+    calls: Iterable[ApiCall], scan_ids: Iterable[int], index: ReceiptIndex
+) -> tuple[CallReceipt, ...]:
+    """The listing receipts of the source scans for the calls a population relied on."""
+    keys = [(c.operation, c.parameters, c.region) for c in calls]
+    found = [r for scan_id in scan_ids for key in keys for r in index.get(scan_id, {}).get(key, [])]
+    return tuple(sorted(found, key=lambda r: (r.region, r.operation, r.called_at)))

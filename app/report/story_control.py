@@ -14,6 +14,7 @@ from app.report.manifest import utc_text
 from app.report.model import BinderData, CheckBlock, ControlSection, PopulationRow
 from app.report.story_evidence import exceptions, manual_evidence, notes, sign_offs
 from app.report.story_manual import facts_table, manual_control, requirement
+from app.report.story_population import completeness
 from app.report.templates import FRAME_WIDTH
 
 OUT_OF_PERIOD = "†"
@@ -132,6 +133,7 @@ def _check(
         header = ["Operation", "Parameters", "Region", "When (UTC)", "Rows"]
         story.append(kit.grid(header, rows, widths, mono_columns=(1,), long=True))
         story.append(Spacer(1, 3 * mm))
+        story.extend(completeness(kit, block))
     story.extend(_caption(kit, "Population (every resource judged)"))
     story.append(_population(kit, block.rows, multi_account))
     story.append(Spacer(1, 4 * mm))

@@ -18,12 +18,11 @@ from app.report.model import (
     ControlSection,
     controls_chapter,
 )
+from app.report.story_checking import how_to_check
 from app.report.story_manual import kind_label
 from app.report.story_soa import cover_fact, cover_notice, soa_summary
 from app.report.styles import DEMO_RED
 from app.report.templates import FRAME_WIDTH, table_of_contents
-
-VERIFY_COMMAND = "audit-binder verify"
 
 
 def cover(kit: Kit, data: BinderData, digest: str) -> list[Flowable]:
@@ -87,13 +86,7 @@ def cover(kit: Kit, data: BinderData, digest: str) -> list[Flowable]:
             s.body,
         )
     )
-    story.append(
-        kit.rich(
-            f"To check that nothing was altered after export, run "
-            f"<font name='BinderMono'>{VERIFY_COMMAND} &lt;this file&gt;</font>.",
-            s.body,
-        )
-    )
+    story.extend(how_to_check(kit, data))
     story.append(PageBreak())
     story.append(kit.rich("Contents", s.h1))
     story.append(table_of_contents(s))

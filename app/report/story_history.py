@@ -8,7 +8,7 @@ from reportlab.platypus import Flowable, PageBreak, Spacer
 from app.report.kit import Kit, status_cell
 from app.report.manifest import Manifest, utc_text
 from app.report.model import BinderData, PopulationRow, ScanChanges
-from app.report.story_front import VERIFY_COMMAND
+from app.report.story_checking import VERIFY_COMMAND, export_log
 from app.report.templates import FRAME_WIDTH
 from app.report.text import clip
 
@@ -21,6 +21,7 @@ def history(kit: Kit, data: BinderData, number: str) -> list[Flowable]:
     story: list[Flowable] = [kit.heading(number, "Scan history", key="history", level=0)]
     if not data.scans:
         story.append(kit.para("No scan has been recorded for this engagement.", s.body))
+        story.extend(export_log(kit, data))
         story.append(PageBreak())
         return story
     story.append(
@@ -64,6 +65,7 @@ def history(kit: Kit, data: BinderData, number: str) -> list[Flowable]:
             kit.para("Only one complete scan per account: nothing to compare yet.", s.muted)
         )
     story.extend(_chain(kit, data))
+    story.extend(export_log(kit, data))
     story.append(PageBreak())
     return story
 
@@ -181,8 +183,9 @@ def appendix(kit: Kit, manifest: Manifest) -> list[Flowable]:
         kit.rich(
             "<b>To check this binder</b>, run "
             f"<font name='BinderMono'>{VERIFY_COMMAND} &lt;this file&gt;</font>: it "
-            "recomputes the hash of every embedded file, compares them with this manifest and "
-            "with the digest printed above, and checks that no page was altered. By hand: "
+            "checks the PDF signature, recomputes the hash of every embedded file, compares "
+            "them with this manifest and with the digest printed above, and checks that no "
+            "page was altered. By hand: "
             "extract the attachments (e.g. <font name='BinderMono'>pdfdetach -saveall</font>) "
             "and compare <font name='BinderMono'>sha256sum</font> with the table.",
             s.body,

@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from app.aws.receipts import CallReceipt
 from app.controls.results import CheckResult
 from app.evidence import iso_utc
 from app.store.models import Scan
@@ -35,9 +36,11 @@ def result_document(
     scan_id: int | None = None,
     state: str = "",
     error: str = "",
+    receipts: Sequence[CallReceipt] = (),
 ) -> dict[str, Any]:
-    """The contract's keys, plus `skipped_regions`, `engagement` and `scan` (additive);
-    `scan.error` says why a scan is incomplete, failed or not stored."""
+    """The contract's keys, plus `skipped_regions`, `engagement`, `scan` and `api_calls`
+    (additive); `scan.error` says why a scan is incomplete, failed or not stored;
+    `api_calls` are the receipts of the calls made (request ids, hashes, counts)."""
     return {
         "schema_version": SCHEMA_VERSION,
         "account": {"id": account_id, "caller_arn": caller_arn},
@@ -48,6 +51,7 @@ def result_document(
         "engagement": engagement,
         "scan": {"id": scan_id, "state": state, "error": error},
         "results": [result.to_json() for result in results],
+        "api_calls": [receipt.to_json() for receipt in receipts],
     }
 
 
@@ -65,6 +69,7 @@ def document_for_scan(scan: Scan) -> dict[str, Any]:
         scan_id=scan.id,
         state=scan.state,
         error=scan.error,
+        receipts=[CallReceipt.from_json(item) for item in scan.receipts or []],
     )
 
 

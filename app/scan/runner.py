@@ -39,6 +39,7 @@ from app.aws.clients import ClientHook, ScanClients, SessionFactory
 from app.aws.identity import Identity
 from app.aws.inventory.collect import GLOBAL_PARTS, REGION_PARTS, collect_inventory
 from app.aws.inventory.model import Inventory
+from app.aws.receipts import CallReceipt, ReceiptLog
 from app.aws.regions import RegionPlan, UnknownRegions, plan_regions
 from app.controls.checks import CHECK_IDS, CHECKS, CheckSettings
 from app.controls.results import CheckResult, Status
@@ -74,6 +75,8 @@ class ScanOutcome:
     engagement: str = ""
     error: str = ""
     counts: dict[str, int] = field(default_factory=dict)
+    # What each API call returned as received (request ids, hashes, counts, recount).
+    receipts: tuple[CallReceipt, ...] = ()
 
     def document(self) -> dict[str, Any]:
         """The `scan --json` result document (docs/scan-result.schema.json)."""
@@ -89,6 +92,7 @@ class ScanOutcome:
             scan_id=self.scan_id,
             state=self.state,
             error=self.error,
+            receipts=self.receipts,
         )
 
 
@@ -190,6 +194,7 @@ def scan_account(
     cancel: threading.Event | None = None,
     steps: _Steps | None = None,
     on_results: ResultsCallback | None = None,
+    receipts: ReceiptLog | None = None,
 ) -> list[CheckResult]:
     """Inventory then checks, no DB. Raises `ScanCancelled` when `cancel` is set.
 
@@ -220,6 +225,7 @@ def scan_account(
         progress=lambda done, total, message: steps.step(message),
         watch={control: NEEDS.get(control, parts) for control in controls},
         on_ready=ready,
+        receipts=receipts,
     )
     if cancel is not None and cancel.is_set():
         raise ScanCancelled()
@@ -397,6 +403,7 @@ def run_scan(
     steps.step(f"{len(plan.regions)} region(s) to scan, {len(plan.skipped)} skipped")
     started = _start(db, engagement, identity, actor, chosen, plan.regions)
     judged: dict[str, list[CheckResult]] = {}
+    log = ReceiptLog()
 
     def keep(control: str, rows: list[CheckResult]) -> None:
         judged[control] = list(rows)
@@ -414,6 +421,7 @@ def run_scan(
             scan_id=started.scan_id,
             engagement=started.engagement,
             counts=_counts(results),
+            receipts=log.receipts(),
             **fields,
         )
 
@@ -425,6 +433,7 @@ def run_scan(
             cancel=cancel,
             steps=steps,
             on_results=keep,
+            receipts=log,
         )
     except (ScanCancelled, KeyboardInterrupt) as exc:
         how = "Cancelled" if isinstance(exc, ScanCancelled) else "Interrupted"
@@ -443,6 +452,7 @@ def run_scan(
             state=scan_store.INCOMPLETE,
             skipped=plan.skipped,
             error=reason,
+            receipts=partial.receipts,
             document=lambda error: replace(partial, state=NOT_STORED, error=error).document(),
         )
         raise ScanInterrupted(replace(partial, finished_at=at)) from exc
@@ -458,6 +468,7 @@ def run_scan(
         actor,
         results,
         skipped=plan.skipped,
+        receipts=log.receipts(),
         document=lambda error: outcome(
             results, finished_at=datetime.now(UTC), state=NOT_STORED, error=error
         ).document(),

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from app.aws.receipts import CallReceipt
 from app.controls.results import CheckResult
 from app.scan.document import write_document
 from app.store import scans as scan_store
@@ -47,8 +48,10 @@ def finish(
     results: Sequence[CheckResult] = (),
     skipped: Sequence[str] = (),
     error: str = "",
+    receipts: Sequence[CallReceipt] = (),
 ) -> datetime:
-    """Store the results and the final state in one transaction; the finish time."""
+    """Store the results, the call receipts and the final state in one transaction; the
+    finish time."""
     with db.session() as session:
         scan = session.get(Scan, scan_id)
         if scan is None:  # deleted meanwhile (engagement removed): nothing to close
@@ -56,7 +59,13 @@ def finish(
         if results:
             scan_store.add_results(session, scan, results)
         scan_store.finish_scan(
-            session, scan, state, actor=actor, skipped_regions=skipped, error=error
+            session,
+            scan,
+            state,
+            actor=actor,
+            skipped_regions=skipped,
+            error=error,
+            receipts=[receipt.to_json() for receipt in receipts],
         )
         return scan.finished_at or datetime.now(UTC)
 
@@ -70,6 +79,7 @@ def store_final(
     state: str = scan_store.COMPLETE,
     skipped: Sequence[str],
     error: str = "",
+    receipts: Sequence[CallReceipt] = (),
     document: Callable[[str], dict[str, Any]],
 ) -> datetime:
     """`finish` in `state`, retried while the DB is locked. When it will not take them,
@@ -79,7 +89,16 @@ def store_final(
     problem: StoreError = DatabaseLocked("the database stayed locked")
     for attempt in range(1, STORE_ATTEMPTS + 1):
         try:
-            return finish(db, scan_id, state, actor, results=results, skipped=skipped, error=error)
+            return finish(
+                db,
+                scan_id,
+                state,
+                actor,
+                results=results,
+                skipped=skipped,
+                error=error,
+                receipts=receipts,
+            )
         except DatabaseLocked as exc:
             problem = exc
             if attempt < STORE_ATTEMPTS:
@@ -96,7 +115,15 @@ def store_final(
     # Best effort: the DB may still refuse; then its next open names the file (the scan
     # id is in the name) when it marks the scan incomplete.
     with contextlib.suppress(StoreError):
-        finish(db, scan_id, scan_store.INCOMPLETE, actor, skipped=skipped, error=reason)
+        finish(
+            db,
+            scan_id,
+            scan_store.INCOMPLETE,
+            actor,
+            skipped=skipped,
+            error=reason,
+            receipts=receipts,
+        )
     raise ScanNotStored(
         f"The scan's {len(results)} results could not be stored ({problem}); they were saved "
         f"to {rescue}. The scan stays incomplete in the database.",

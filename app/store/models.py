@@ -163,6 +163,12 @@ class Scan(Base):
     # "host:pid" of the process running it, so opening the DB elsewhere can tell a
     # crashed scan (its process is gone) from one still running in another window.
     runner: Mapped[str] = mapped_column(String(300), default="")
+    # What each API call returned as received: request id and SHA-256 of every page,
+    # record count, recount command (`app.aws.receipts.CallReceipt.to_json`). Loaded
+    # only when read: thousands per scan.
+    receipts: Mapped[list[Any]] = mapped_column(
+        default=list, server_default=text("'[]'"), deferred=True
+    )
 
     engagement: Mapped[Engagement] = relationship(back_populates="scans")
     results: Mapped[list[ResultRow]] = relationship(
@@ -332,8 +338,29 @@ class AuditLogEntry(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
+class BinderExport(Base):
+    """One exported binder: when, by whom, which file, its digest and who signed it.
+    Append-only; the next binder lists them."""
+
+    __tablename__ = "binder_exports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engagement_id: Mapped[int] = mapped_column(
+        ForeignKey("engagements.id", ondelete="CASCADE"), index=True
+    )
+    exported_at: Mapped[datetime] = mapped_column(default=_now)
+    exported_by: Mapped[str] = mapped_column(String(200), default="")
+    file_name: Mapped[str] = mapped_column(String(1024))
+    # The evidence digest printed in the binder (SHA-256 over its manifest).
+    digest: Mapped[str] = mapped_column(String(64))
+    # The signing certificate's subject and SHA-256 fingerprint; empty when unsigned.
+    signer: Mapped[str] = mapped_column(String(500), default="")
+    signer_fingerprint: Mapped[str] = mapped_column(String(64), default="")
+
+
 class AppendOnlyViolation(RuntimeError):
-    """Code tried to change or delete a sign-off or audit entry: a bug, not user error."""
+    """Code tried to change or delete a sign-off, audit entry or binder export record: a
+    bug, not user error."""
 
 
 def _refuse_change(mapper: Mapper[Any], connection: Any, target: Any) -> None:
@@ -344,6 +371,6 @@ def _refuse_change(mapper: Mapper[Any], connection: Any, target: Any) -> None:
 
 # The ORM never updates or deletes these; deleting a whole engagement still removes
 # them through the database's ON DELETE rules, which these hooks do not see.
-for _model in (SignOff, AuditLogEntry):
+for _model in (SignOff, AuditLogEntry, BinderExport):
     event.listen(_model, "before_update", _refuse_change)
     event.listen(_model, "before_delete", _refuse_change)

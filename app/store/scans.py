@@ -118,8 +118,10 @@ def finish_scan(
     actor: str,
     skipped_regions: Iterable[str] = (),
     error: str = "",
+    receipts: Iterable[dict[str, Any]] = (),
 ) -> Scan:
-    """Close a running scan as complete, incomplete or failed."""
+    """Close a running scan as complete, incomplete or failed. `receipts`: what each API
+    call returned as received (`app.aws.receipts.CallReceipt.to_json`)."""
     if state not in FINAL_STATES:
         raise InvalidInput(f"A scan finishes as one of {', '.join(FINAL_STATES)}, not '{state}'.")
     if scan.state != RUNNING:
@@ -128,6 +130,7 @@ def finish_scan(
     scan.finished_at = datetime.now(UTC)
     scan.skipped_regions = list(skipped_regions)
     scan.error = error
+    scan.receipts = list(receipts)
     session.flush()
     count = session.scalar(select(func.count()).where(ResultRow.scan_id == scan.id)) or 0
     record(

@@ -4,7 +4,8 @@ Layout: `manifest.json` (format version, every row, each attachment's path, size
 SHA-256), `manifest.sha256` (the manifest's own hash) and `attachments/<n>-<name>`.
 Format 2 added the Statement of Applicability (`criterion_decisions`, the engagement's
 `soc2_categories`; its approvals are sign-offs); a format 1 file imports with every
-criterion undecided and SOC 2 scope "security".
+criterion undecided and SOC 2 scope "security". Format 3 added each scan's call
+`receipts` and the binder export log (`binder_exports`); older files import with none.
 
 Import reads and checks everything first (hashes, fields, the sign-off chain) and
 only then writes, so a tampered or odd file changes nothing. It never replaces an
@@ -27,18 +28,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import __version__
+from app.aws.receipts import CallReceipt
 from app.controls.results import Status
 from app.evidence import Evidence
 from app.store.attachments import MAX_ATTACHMENT_BYTES, attachments
 from app.store.audit import audit_log, record
 from app.store.control_states import IN_SCOPE, NOT_APPLICABLE, control_states
 from app.store.decisions import Decision, decision_problems
-from app.store.engagements import SECURITY, clean_soc2_categories, find_engagement
+from app.store.engagements import clean_soc2_categories, find_engagement
 from app.store.errors import InvalidInput, NameTaken, TamperedFile, TransferError
+from app.store.exports import binder_exports
 from app.store.models import (
     Account,
     Attachment,
     AuditLogEntry,
+    BinderExport,
     ControlState,
     CriterionDecision,
     Engagement,
@@ -50,10 +54,16 @@ from app.store.models import (
 from app.store.risk import exceptions
 from app.store.scans import FINAL_STATES, INCOMPLETE, RUNNING, insert_result_rows, scans
 from app.store.signoffs import chain_problems, sign_offs
-from app.store.transfer_rows import dump_mapping, dump_row, load_row, load_values
+from app.store.transfer_rows import (
+    dump_mapping,
+    dump_row,
+    load_row,
+    load_values,
+    upgrade_manifest,
+)
 
 FORMAT = "audit-binder-engagement"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 MANIFEST, MANIFEST_HASH = "manifest.json", "manifest.sha256"
 MAX_MANIFEST_BYTES = 512 * 1024 * 1024
 
@@ -88,6 +98,7 @@ def build_manifest(
         "exceptions": [dump_row(e) for e in exceptions(session, engagement)],
         "sign_offs": [dump_row(s) for s in sign_offs(session, engagement)],
         "audit_log": [dump_row(e) for e in audit_log(session, engagement)],
+        "binder_exports": [dump_row(x) for x in binder_exports(session, engagement)],
     }
     return manifest, files
 
@@ -165,6 +176,7 @@ class ParsedExport:
     exceptions: list[RiskException] = field(default_factory=list)
     sign_offs: list[SignOff] = field(default_factory=list)
     audit_log: list[AuditLogEntry] = field(default_factory=list)
+    binder_exports: list[BinderExport] = field(default_factory=list)
 
 
 def _odd(problem: str) -> TransferError:
@@ -225,6 +237,10 @@ def _scan(data: Any, where: str) -> ParsedScan:
         raise _odd(f"{where} has the unknown state '{scan.state}'")
     if scan.state == RUNNING:  # exported mid-scan: it can never finish here
         scan.state = INCOMPLETE
+    try:
+        [CallReceipt.from_json(r) for r in scan.receipts]
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise _odd(f"{where} has malformed call receipts ({error})") from error
     rows = data.get("results")
     if not isinstance(rows, list):
         raise _odd(f"{where} has no results list")
@@ -300,10 +316,7 @@ def _parse_archive(archive: zipfile.ZipFile) -> ParsedExport:
     if len(names) != len(set(names)):
         raise _odd("it holds the same file twice")
     manifest, digest = _read_manifest(archive)
-    if manifest["format_version"] < 2:  # from before the Statement of Applicability
-        manifest["criterion_decisions"] = []
-        if isinstance(manifest.get("engagement"), dict):
-            manifest["engagement"].setdefault("soc2_categories", [SECURITY])
+    upgrade_manifest(manifest)
     parsed = ParsedExport(
         engagement=load_row(Engagement, manifest.get("engagement"), "the engagement"),
         exported_at=str(manifest.get("exported_at", "")),
@@ -330,6 +343,8 @@ def _parse_archive(archive: zipfile.ZipFile) -> ParsedExport:
         parsed.sign_offs.append(load_row(SignOff, item, f"sign-off {n}"))
     for n, item in enumerate(_items(manifest, "audit_log"), start=1):
         parsed.audit_log.append(load_row(AuditLogEntry, item, f"audit log entry {n}"))
+    for n, item in enumerate(_items(manifest, "binder_exports"), start=1):
+        parsed.binder_exports.append(load_row(BinderExport, item, f"binder export {n}"))
     expected = {MANIFEST, MANIFEST_HASH} | {a["path"] for a in manifest["attachments"]}
     unexpected = sorted(set(names) - expected)
     if unexpected:
@@ -372,21 +387,21 @@ def import_engagement(
     session.flush()
     for item in parsed.scans:
         insert_result_rows(session, item.scan, item.rows)
-    owned: list[
-        ControlState | CriterionDecision | Attachment | RiskException | SignOff | AuditLogEntry
-    ] = [
+    owned: list[Any] = [  # every kind of row an engagement owns, by its engagement_id
         *parsed.states,
         *parsed.decisions,
         *parsed.attachments,
         *parsed.exceptions,
         *parsed.sign_offs,
         *parsed.audit_log,
+        *parsed.binder_exports,
     ]
     for row in owned:
         row.engagement_id = engagement.id
     session.add_all([*parsed.states, *parsed.decisions, *parsed.attachments, *parsed.exceptions])
     session.add_all(parsed.sign_offs)  # in chain order, so ids keep the order
     session.add_all(parsed.audit_log)
+    session.add_all(parsed.binder_exports)
     session.flush()
     record(
         session,

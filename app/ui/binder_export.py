@@ -1,8 +1,14 @@
-"""Export the PDF evidence binder in a worker, with progress, then offer to open it."""
+"""Export the PDF evidence binder in a worker, with progress, then offer to open it.
+
+The binder is signed: with the user's own PKCS#12 file when Settings names one (its
+password asked here, on the GUI thread, and never kept), else with the installation's
+signing identity, loaded or created in the worker (the keyring may be slow).
+"""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -11,10 +17,19 @@ from PySide6.QtWidgets import QWidget
 
 from app.report.binder import BinderSummary, export_binder
 from app.report.data import UnknownEngagement
+from app.signing.identity import SigningError, SigningIdentity, load_pkcs12
+from app.signing.keystore import installation_identity
 from app.store.errors import StoreError
 from app.ui.context import AppContext
-from app.ui.engagement_store import get_engagement
+from app.ui.engagement_store import actor, get_engagement
 from app.ui.workers import Progress, Worker
+
+
+@dataclass(frozen=True)
+class _Exported:
+    summary: BinderSummary
+    note: str  # says the installation's signing identity was just created, or ""
+
 
 log = logging.getLogger(__name__)
 
@@ -53,22 +68,58 @@ class BinderExporter(QObject):
         self._parent_widget = parent
         return self.export(info.name, path)
 
+    def _own_certificate(self) -> tuple[bool, SigningIdentity | None]:
+        """(go on, the user's PKCS#12 identity when Settings names one, its password asked
+        now; None for the installation's identity). Not going on: cancelled or failed."""
+        chosen = self.ctx.settings.signing_pkcs12()
+        if not chosen:
+            return True, None
+        path = Path(chosen)
+        password = self.ctx.prompts.password(
+            self._parent_widget, "Sign the binder", f"Password of {path.name}:"
+        )
+        if password is None:
+            self.ctx.say("Binder export cancelled: no password for the signing certificate.")
+            return False, None
+        try:
+            return True, load_pkcs12(path, password)
+        except SigningError as exc:
+            self.last_error = f"The binder was not exported: {exc}"
+            self.ctx.say(self.last_error)
+            return False, None
+
     def export(self, engagement_name: str, path: Path) -> bool:
         if self._worker is not None:
             self.ctx.say("The binder is already being exported.")
             return False
+        go_on, own = self._own_certificate()
+        if not go_on:
+            return False
         db = self.ctx.db
         catalogue = self.ctx.catalogue
+        who = actor(self.ctx)
 
-        def task(progress: Progress) -> BinderSummary:
+        def task(progress: Progress) -> _Exported:
             def report(done: int, total: int, text: str) -> None:
                 # The exporter writes atomically, so stopping between steps leaves no file.
                 progress.token.raise_if_cancelled()
                 progress(done, total, text)
 
+            signer, note = (
+                (own, "") if isinstance(own, SigningIdentity) else installation_identity(who)
+            )
             # A session of this worker's own: nothing ORM crosses back to the GUI.
             with db.session() as session:
-                return export_binder(session, engagement_name, path, report, catalogue=catalogue)
+                summary = export_binder(
+                    session,
+                    engagement_name,
+                    path,
+                    report,
+                    catalogue=catalogue,
+                    signer=signer,
+                    actor=who,
+                )
+            return _Exported(summary, note)
 
         worker = Worker(task, name=f"binder of {engagement_name}")
         worker.signals.progress.connect(self.export_progress)
@@ -86,21 +137,27 @@ class BinderExporter(QObject):
             self._worker.cancel()
 
     @Slot(object)
-    def _on_worker_finished(self, summary: Any) -> None:
+    def _on_worker_finished(self, done: Any) -> None:
         self._worker = None
-        if not isinstance(summary, BinderSummary):
+        if not isinstance(done, _Exported):
             self.export_done.emit(None)
             return
+        summary = done.summary
         self.last_summary = summary
         self.ctx.say(
-            f"Binder written: {summary.path} ({summary.pages} pages, {summary.results} results, "
-            f"{summary.attachments} attachments)."
+            f"Binder written and signed: {summary.path} ({summary.pages} pages, "
+            f"{summary.results} results, {summary.attachments} attachments)."
         )
         self.export_done.emit(summary)
-        question = (
-            f"The binder was written to\n{summary.path}\n\n{summary.pages} pages; evidence "
-            f"digest {summary.digest[:16]}…\n\nOpen it now?"
-        )
+        parts = [
+            f"The binder was written to\n{summary.path}",
+            f"{summary.pages} pages; evidence digest {summary.digest[:16]}…\nSigned by "
+            f"{summary.signer} (certificate SHA-256 {summary.signer_fingerprint[:16]}…).",
+            *([done.note] if done.note else []),
+            *([summary.unlogged] if summary.unlogged else []),
+            "Open it now?",
+        ]
+        question = "\n\n".join(parts)
         if self.ctx.prompts.confirm(self._parent_widget, "Binder exported", question, "Open"):
             self.ctx.prompts.open_file(summary.path)
 
@@ -109,7 +166,7 @@ class BinderExporter(QObject):
         self._worker = None
         if isinstance(error, OSError):
             message = f"The binder could not be written: {error}"
-        elif isinstance(error, UnknownEngagement | StoreError):
+        elif isinstance(error, UnknownEngagement | StoreError | SigningError):
             message = str(error)
         else:
             log.error(

@@ -322,7 +322,9 @@ class MainWindow(QMainWindow):
             self.binder.export_interactively(self.ctx.engagement_id, self)
 
     def _on_settings(self) -> None:
-        SettingsDialog(self.ctx.settings, self, secrets=self.ctx.secrets).exec()
+        SettingsDialog(
+            self.ctx.settings, self, secrets=self.ctx.secrets, prompts=self.ctx.prompts
+        ).exec()
 
     def _on_about(self) -> None:
         QMessageBox.about(

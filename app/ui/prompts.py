@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
 
 
 class Prompts:
@@ -34,6 +34,11 @@ class Prompts:
 
     def text(self, parent: QWidget | None, title: str, label: str, value: str = "") -> str | None:
         answer, ok = QInputDialog.getText(parent, title, label, text=value)
+        return answer if ok else None
+
+    def password(self, parent: QWidget | None, title: str, label: str) -> str | None:
+        """A secret typed in a masked field; None when cancelled. Never kept."""
+        answer, ok = QInputDialog.getText(parent, title, label, QLineEdit.EchoMode.Password)
         return answer if ok else None
 
     def open_url(self, url: str) -> bool:

@@ -19,6 +19,7 @@ _GEOMETRY = "window/geometry"
 _STATE = "window/state"
 _LAST_ENGAGEMENT = "engagements/last"
 _LAST_PROFILE = "sign_in/last_profile"
+_SIGNING_P12 = "signing/pkcs12_path"
 
 
 class AppSettings:
@@ -85,6 +86,17 @@ class AppSettings:
 
     def set_last_engagement(self, engagement_id: int | None) -> None:
         self.store.setValue(_LAST_ENGAGEMENT, "" if engagement_id is None else str(engagement_id))
+
+    # Sign binders with the user's own PKCS#12 file (its path only: the password is asked
+    # at each export and never kept); empty: the installation's signing identity.
+    def signing_pkcs12(self) -> str:
+        return self._str(_SIGNING_P12)
+
+    def set_signing_pkcs12(self, path: str) -> None:
+        if path:
+            self.store.setValue(_SIGNING_P12, path)
+        else:
+            self.store.remove(_SIGNING_P12)
 
     def last_profile(self) -> str:
         return self._str(_LAST_PROFILE)

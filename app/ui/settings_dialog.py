@@ -1,5 +1,5 @@
-"""Settings: where the database lives (a file, or a team store's URL and its password) and
-which regions new engagements start with."""
+"""Settings: where the database lives (a file, or a team store's URL and its password),
+which regions new engagements start with, and how binders are signed (`SigningBox`)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,9 @@ from app.paths import default_db_path
 from app.secrets import KeyringUnavailable, SecretStore
 from app.services.team_store import choose_store
 from app.store.location import BadLocation, parse_location
+from app.ui.prompts import Prompts
 from app.ui.settings import AppSettings
+from app.ui.signing_box import SigningBox
 
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
 
@@ -43,6 +45,8 @@ class SettingsDialog(QDialog):
         settings: AppSettings,
         parent: QWidget | None = None,
         secrets: SecretStore | None = None,
+        *,
+        prompts: Prompts | None = None,
     ) -> None:
         super().__init__(parent)
         self.settings = settings
@@ -94,6 +98,8 @@ class SettingsDialog(QDialog):
         self.note = QLabel("A new database location is used the next time the app starts.")
         self.note.setWordWrap(True)
         layout.addWidget(self.note)
+        self.signing = SigningBox(settings, prompts or Prompts(), parent=self)
+        layout.addWidget(self.signing)
         self.error = QLabel()
         self.error.setAccessibleName("Settings error")
         self.error.setWordWrap(True)
@@ -137,6 +143,10 @@ class SettingsDialog(QDialog):
                 self.regions_edit,
             )
             return
+        problem = self.signing.problem()
+        if problem:
+            self._refuse(problem, self.signing.pkcs12_edit)
+            return
         try:
             chosen = choose_store(self.db_edit.text(), self.password_edit.text(), self.secrets)
         except BadLocation as error:
@@ -150,6 +160,7 @@ class SettingsDialog(QDialog):
             )
             return
         self.settings.set_custom_db(chosen.setting)
+        self.signing.save()
         self.settings.set_default_regions(good)
         self.settings.sync()
         self.accept()

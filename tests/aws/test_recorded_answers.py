@@ -78,7 +78,11 @@ def test_old_symmetric_key_without_key_spec_is_judged_not_dropped(legacy: Replay
     row = legacy.row("kms-key-rotation", "key/0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e")
     assert row.status is Status.FAIL
     assert "alias/legacy-app" in row.detail and "rotation off" in row.detail
-    assert [e.operation for e in row.evidence] == ["kms:DescribeKey", "kms:GetKeyRotationStatus"]
+    assert [e.operation for e in row.evidence] == [
+        "kms:ListKeys",  # the listing the key came from (the population)
+        "kms:DescribeKey",
+        "kms:GetKeyRotationStatus",
+    ]
     assert ("kms", "GetKeyRotationStatus", "us-east-1") in legacy.replay.sent
 
 
@@ -136,7 +140,8 @@ def test_list_buckets_asks_with_a_page_size_and_trusts_bucket_region(saas: Repla
     assert ("s3", "ListBuckets") in sent and ("s3", "GetBucketLocation") not in sent
     row = saas.row("s3-default-encryption", ":::saas-prod-uploads-replica")
     assert row.region == "us-east-1"
-    assert row.evidence[0].region == "us-east-1"
+    # First the bucket listing (global), then the bucket's own call, in its region.
+    assert [e.region for e in row.evidence] == ["global", "us-east-1"]
     listing = saas.row("backup-coverage", ":::saas-prod-uploads-replica").evidence[0]
     assert listing.operation == "s3:ListBuckets"
     assert listing.parameters == {"MaxBuckets": 10000}

@@ -137,5 +137,6 @@ def test_a_read_only_database_is_read_but_never_written(
         str(read_only_database),
     )
     assert ran.code == 0, ran.err
+    assert "The export was not recorded in the engagement's export log" in ran.err
     assert binder.stat().st_size > 0
     assert digest(read_only_database) == before

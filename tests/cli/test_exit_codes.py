@@ -10,12 +10,16 @@ against the moto server on 127.0.0.1.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader, PdfWriter
+from reportlab.pdfgen.canvas import Canvas
 
 from app.cli import COMMANDS, main
+from app.signing.identity import new_identity
+from app.signing.keystore import IdentityStore
 from tests.cli.helpers import make_database, one_clear_line
 
 # (command line, exit code, what it needs: "aws" the fake AWS, "bad-config" a broken
@@ -46,7 +50,13 @@ TABLE: list[tuple[str, int, str]] = [
     ("verify {binder}", 0, ""),
     ("verify {altered}", 1, ""),
     ("verify {missing_pdf}", 1, ""),
-    ("verify {notes}", 1, ""),
+    ("verify {notes}", 2, ""),  # not a binder
+    ("verify {plain_pdf}", 2, ""),  # a PDF, not a binder
+    ("verify {binder} --cert {certificate}", 0, ""),
+    ("verify {binder} --cert {other_certificate}", 1, ""),  # signed by someone else
+    ("verify {appended}", 1, ""),  # a byte appended after the signature
+    ("verify {binder} --cert {missing_pdf}", 1, ""),
+    ("export --engagement Acme --pdf {pdf} --db {acme_db} --p12-password-env X", 1, ""),
     ("scan --regions us-east-1 --controls cloudtrail --db {db}", 0, "aws"),
     ("scan --db {db}", 1, ""),  # no credentials
     ("scan --regions= --db {db}", 2, ""),
@@ -99,11 +109,25 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     writer.write(altered)
     notes = folder / "notes.pdf"
     notes.write_text("my notes, not a binder\n")
+    plain_pdf = folder / "letter.pdf"
+    letter = Canvas(str(plain_pdf))
+    letter.drawString(100, 700, "A letter, not a binder")
+    letter.save()
+    appended = folder / "appended.pdf"
+    appended.write_bytes(binder.read_bytes() + b"\n")
+    certificate = folder / "certificate.pem"
+    shutil.copy(IdentityStore().certificate_path, certificate)  # made by the export above
+    other_certificate = folder / "other.pem"
+    other_certificate.write_bytes(new_identity("mallory", "elsewhere", "").certificate_pem())
     return {
         "acme_db": db,
         "binder": binder,
         "altered": altered,
         "notes": notes,
+        "plain_pdf": plain_pdf,
+        "appended": appended,
+        "certificate": certificate,
+        "other_certificate": other_certificate,
         "missing_db": folder / "none" / "db.sqlite3",
         "missing_pdf": folder / "missing.pdf",
     }

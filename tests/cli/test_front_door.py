@@ -65,7 +65,7 @@ def test_the_installed_script_answers_version() -> None:
 def test_ctrl_c_in_any_command_is_exit_130_without_a_traceback(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    def interrupted(path: object) -> None:
+    def interrupted(path: object, *rest: object) -> None:
         raise KeyboardInterrupt
 
     monkeypatch.setattr("app.report.verify.verify_binder", interrupted)

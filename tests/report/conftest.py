@@ -19,6 +19,7 @@ from pypdf import PdfReader
 
 from app.controls.catalogue import Catalogue, load_catalogue
 from app.report.binder import BinderSummary, export_binder
+from app.signing.identity import SigningIdentity, new_identity
 from app.store.database import Database, open_database
 from app.store.location import StoreLocation
 from tests.conftest import BACKENDS, StoreBackend, backend_named
@@ -48,6 +49,10 @@ class Built:
         return re.sub(r"\s+", "", self.text)
 
 
+# One signing identity for every binder the report tests build (as one installation).
+SIGNER: SigningIdentity = new_identity("qa", "test-host", source="the report tests")
+
+
 def build(
     folder: Path,
     spec: Spec,
@@ -64,7 +69,7 @@ def build(
         if after is not None:
             after(database)
         with database.session() as session:
-            summary = export_binder(session, spec.engagement, pdf)
+            summary = export_binder(session, spec.engagement, pdf, signer=SIGNER, actor="qa")
     reader = PdfReader(pdf)
     return Built(pdf, db_path, summary, reader, [p.extract_text() or "" for p in reader.pages])
 

@@ -60,6 +60,11 @@ def test_verify_passes_on_a_fresh_binder(
     assert main(["verify", str(standard.pdf)]) == 0
     out = capsys.readouterr().out
     assert "intact" in out and standard.summary.digest in out
+    lines = out.splitlines()
+    assert lines[0].startswith("Signature: OK: covers the whole file and is intact")
+    assert [line.split(":")[0] for line in lines[:-1]] == ["Signature"] + ["Evidence"] * (
+        len(lines) - 4
+    ) + ["Pages", "Digest"]
 
 
 def test_verify_catches_an_altered_embedded_file(
@@ -70,9 +75,10 @@ def test_verify_catches_an_altered_embedded_file(
     assert raw.count(b"pick a recovery point") == 1
     fresh_copy.write_bytes(raw.replace(b"pick a recovery point", b"PICK a recovery point"))
     assert main(["verify", str(fresh_copy)]) == 1
-    err = capsys.readouterr().err
-    assert "ALTERED" in err
-    assert re.search(r"attachment-\d{4}-restore-procedure\.txt: altered", err)
+    ran = capsys.readouterr()
+    assert "ALTERED" in ran.err
+    assert re.search(r"Evidence: FAILED: attachment-\d{4}-restore-procedure\.txt: altered", ran.out)
+    assert "Signature: FAILED: the signed bytes were changed" in ran.out
 
 
 def _rewrite(source: Path, target: Path, change: Callable[[PdfWriter], None]) -> None:
@@ -97,15 +103,19 @@ def test_verify_catches_altered_page_content(
 
     _rewrite(standard.pdf, target, edit_page_four)
     assert main(["verify", str(target)]) == 1
-    err = capsys.readouterr().err
-    assert "Page 4: its content was altered after export." in err
-    assert "attachment" not in err  # the evidence files themselves are fine
+    out = capsys.readouterr().out
+    assert "Pages: FAILED: the content of page(s) 4 was altered after export" in out
+    assert "Evidence: FAILED" not in out  # the evidence files themselves are fine
 
 
-def test_rewriting_without_changes_still_verifies(standard: Built, tmp_path: Path) -> None:
+def test_a_resaved_binder_keeps_its_evidence_but_not_its_signature(
+    standard: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     target = tmp_path / "resaved.pdf"
     _rewrite(standard.pdf, target, lambda writer: None)
-    assert main(["verify", str(target)]) == 0
+    assert main(["verify", str(target)]) == 1
+    failed = [line for line in capsys.readouterr().out.splitlines() if ": FAILED: " in line]
+    assert len(failed) == 1 and failed[0].startswith("Signature: FAILED")
 
 
 def test_verify_catches_a_consistently_forged_manifest(
@@ -129,9 +139,11 @@ def test_verify_catches_a_consistently_forged_manifest(
     with target.open("wb") as handle:
         writer.write(handle)
     assert main(["verify", str(target)]) == 1
-    err = capsys.readouterr().err
-    assert "differs from the embedded manifest's" in err
-    assert "The page seal does not belong to this manifest." in err
+    out = capsys.readouterr().out
+    assert "differs from the embedded manifest's" in out
+    assert "Pages: FAILED: the page seal does not belong to this manifest" in out
+    # A rebuilt file carries no signature, though its seal says it was signed.
+    assert "Signature: FAILED: none, but the binder was exported signed" in out
 
 
 def test_verify_refuses_a_pdf_that_is_not_a_binder(
@@ -141,14 +153,14 @@ def test_verify_refuses_a_pdf_that_is_not_a_binder(
     canvas = Canvas(str(plain))
     canvas.drawString(100, 700, "Just a letter")
     canvas.save()
-    assert main(["verify", str(plain)]) == 1
+    assert main(["verify", str(plain)]) == 2
     assert "not an Audit Binder evidence binder" in capsys.readouterr().err
     junk = tmp_path / "junk.pdf"
     junk.write_bytes(b"this is not a PDF at all")
-    assert main(["verify", str(junk)]) == 1
-    assert "not a readable PDF" in capsys.readouterr().err
+    assert main(["verify", str(junk)]) == 2
+    assert "is not a PDF" in capsys.readouterr().err
     assert main(["verify", str(tmp_path / "missing.pdf")]) == 1
-    assert "cannot read" in capsys.readouterr().err
+    assert "could not check" in capsys.readouterr().err
 
 
 def test_verify_reports_a_missing_seal(
@@ -165,7 +177,7 @@ def test_verify_reports_a_missing_seal(
     with target.open("wb") as handle:
         writer.write(handle)
     assert main(["verify", str(target)]) == 1
-    assert "page seal" in capsys.readouterr().err
+    assert "Pages: FAILED: the page seal (binder-seal.json) is missing" in capsys.readouterr().out
 
 
 def test_export_command_writes_a_binder_that_verifies(
@@ -229,7 +241,7 @@ def test_export_reports_progress_and_writes_nothing_when_it_fails(
 
         with pytest.raises(KeyboardInterrupt):
             export_binder(session, "Acme 2026", tmp_path / "cancelled.pdf", progress=cancel)
-    assert seen[0] == (0, 5, "Gathering evidence") and seen[-1] == (5, 5, "Done")
+    assert seen[0] == (0, 6, "Gathering evidence") and seen[-1] == (6, 6, "Done")
     assert [d for d, _, _ in seen] == sorted(d for d, _, _ in seen)
     assert any(text.startswith("Page ") for _, _, text in seen)
     assert out.exists() and not (tmp_path / "cancelled.pdf").exists()

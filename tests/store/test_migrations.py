@@ -186,7 +186,11 @@ def test_an_engagement_from_0001_opens_with_every_criterion_undecided_and_nothin
     with sqlite3.connect(path) as connection:
         for table, rows in before.items():
             now = connection.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
-            assert now[: len(rows)] == rows, table
+            # Later revisions may add columns at the end (scans.receipts: []).
+            assert [row[: len(old)] for row, old in zip(now, rows, strict=False)] == rows, table
+        receipts = connection.execute("SELECT receipts FROM scans").fetchall()
+        exports = connection.execute("SELECT count(*) FROM binder_exports").fetchone()
+    assert receipts == [("[]",)] * len(before["scans"]) and exports == (0,)
     connection.close()
 
 

@@ -35,6 +35,7 @@ class FakePrompts(Prompts):
         self.confirms: deque[bool] = deque()
         self.paths: deque[Path | None] = deque()
         self.texts: deque[str | None] = deque()
+        self.passwords: deque[str | None] = deque()
         self.asked: list[str] = []
         self.opened_urls: list[str] = []
         self.opened_files: list[Path] = []
@@ -55,6 +56,11 @@ class FakePrompts(Prompts):
         self.asked.append(title)
         assert self.paths, f"unexpected file chooser: {title}"
         return self.paths.popleft()
+
+    def password(self, parent: QWidget | None, title: str, label: str) -> str | None:
+        self.asked.append(label)
+        assert self.passwords, f"unexpected password question: {label}"
+        return self.passwords.popleft()
 
     def text(self, parent: QWidget | None, title: str, label: str, value: str = "") -> str | None:
         self.asked.append(label)

@@ -40,6 +40,7 @@ from app.aws.inventory import (
 )
 from app.aws.inventory.context import GLOBAL, FetchContext
 from app.aws.inventory.model import IamInventory, Inventory, RegionInventory, S3Inventory
+from app.aws.receipts import ReceiptLog
 from app.aws.regions import RegionPlan
 
 log = logging.getLogger(__name__)
@@ -163,12 +164,14 @@ def collect_inventory(
     leaf_workers: int = LEAF_WORKERS,
     watch: Mapping[str, Collection[str]] | None = None,
     on_ready: Ready | None = None,
+    receipts: ReceiptLog | None = None,
 ) -> Inventory:
     """The account's inventory; raises `ScanCancelled` when `cancel` is set meanwhile.
 
     `on_ready` runs on the calling thread (while the pools go on fetching), once per
     `watch` key, never after `cancel` is set; it must not raise. A key naming a part this
     scan does not fetch is ready at once for that part (it stays "not collected").
+    Every answered call leaves its receipt in `receipts`.
     """
     cancel = cancel or threading.Event()
     wanted = set(parts)
@@ -188,6 +191,7 @@ def collect_inventory(
             scanned_regions=frozenset(plan.regions),
             cancel=cancel,
             leaf_pool=leaf,
+            receipts=receipts or ReceiptLog(),
         )
 
         def run(part: Part, region: str | None) -> Any:

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from app.aws.calls import fetch
 from app.aws.clients import ScanClients
 from app.aws.fetched import Fetched
+from app.aws.receipts import ReceiptLog
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -34,6 +35,8 @@ class FetchContext:
     leaf_pool: Executor
     _shared: dict[Hashable, Future[Any]] = field(default_factory=dict, repr=False)
     _shared_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # Where every fetch leaves its receipt (request ids, hashes, counts) for the scan.
+    receipts: ReceiptLog = field(default_factory=ReceiptLog)
 
     @property
     def global_region(self) -> str:
@@ -60,6 +63,7 @@ class FetchContext:
             paginate=paginate,
             cancel=self.cancel,
             absent_codes=absent_codes,
+            receipts=self.receipts,
         )
 
     def once(self, key: Hashable, work: Callable[[], R]) -> R:

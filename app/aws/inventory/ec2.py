@@ -239,19 +239,9 @@ def _lock(item: Mapping[str, Any]) -> SnapshotLock:
 
 
 def snapshot_locks(ctx: FetchContext, region: str) -> Fetched[tuple[SnapshotLock, ...]]:
-    # botocore has no paginator for DescribeLockedSnapshots: follow NextToken by hand.
-    first = ctx.call("ec2", region, "DescribeLockedSnapshots", _own(ctx))
-    if not first.ok or first.value is None:
-        return convert(first, lambda response: ())
-    items = list(first.value.get("Snapshots") or [])
-    token = first.value.get("NextToken")
-    while token:
-        page = ctx.call("ec2", region, "DescribeLockedSnapshots", {**_own(ctx), "NextToken": token})
-        if not page.ok or page.value is None:
-            return Fetched(call=first.call, error=page.error)
-        items.extend(page.value.get("Snapshots") or [])
-        token = page.value.get("NextToken")
-    return convert(Fetched(call=first.call, value=items), lambda rows: tuple(map(_lock, rows)))
+    # botocore has no paginator for DescribeLockedSnapshots: `fetch` follows NextToken.
+    fetched = ctx.call("ec2", region, "DescribeLockedSnapshots", _own(ctx), paginate=True)
+    return convert(fetched, lambda response: tuple(map(_lock, response.get("Snapshots") or [])))
 
 
 def _instance(item: Mapping[str, Any]) -> Instance:

@@ -61,10 +61,11 @@ def _user_row(rows: Rows, user: IamUser, now: datetime) -> CheckResult:
         return rows.error("global", user.arn, f"the access keys of {user.name}", user.access_keys)
     keys = user.access_keys.require()
     evidence: list[Evidence] = [
+        rows.evidence(rows.inventory.iam.authorization, {"UserName": user.name}),
         rows.evidence(
             user.access_keys,
             [pick(k.raw, "AccessKeyId", "Status", "CreateDate") for k in keys],
-        )
+        ),
     ]
     evidence.extend(
         rows.evidence(k.last_used, dict(k.last_used.value.raw) if k.last_used.value else None)

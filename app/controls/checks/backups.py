@@ -24,7 +24,7 @@ from app.controls.checks.backup_coverage import (
     holdings,
     unplaced_bucket_rows,
 )
-from app.controls.checks.encryption import bucket_region
+from app.controls.checks.encryption import bucket_region, listed_bucket
 from app.controls.checks.ip_rules import summarize
 from app.controls.checks.rows import Rows, first_error, pick
 from app.controls.checks.settings import CheckSettings
@@ -189,7 +189,8 @@ def _replication_row(rows: Rows, bucket: Bucket, regions: dict[str, Fetched[str]
         return rows.error(region, arn, f"the replication of {bucket.name}", fetched)
     config = fetched.value
     evidence = [
-        rows.evidence(fetched, dict(config.raw) if config else {"ReplicationConfiguration": None})
+        listed_bucket(rows, bucket),
+        rows.evidence(fetched, dict(config.raw) if config else {"ReplicationConfiguration": None}),
     ]
     if config is None:
         return rows.row(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from app.aws.inventory.model import Bucket, Inventory, KmsKey, RegionInventory, Snapshot
 from app.controls.checks import deletion_data
-from app.controls.checks.encryption import bucket_region
+from app.controls.checks.encryption import bucket_region, listed_bucket
 from app.controls.checks.kms_keys import (
     aws_aliased_key_ids,
     is_customer_managed,
@@ -69,7 +69,10 @@ def _key_row(
         return rows.error(name, key.arn, f"the metadata of {label}", key.metadata)
     meta = key.metadata.require()
     excerpt = pick(meta.raw, "KeyId", "KeyManager", "KeyState", "Enabled", "DeletionDate")
-    evidence = (rows.evidence(key.metadata, excerpt),)
+    evidence = (
+        rows.evidence(region.kms_keys, {"KeyId": key.key_id}),
+        rows.evidence(key.metadata, excerpt),
+    )
     unknown = unknown_metadata(meta)
     if unknown:
         detail = f"{label}: the DescribeKey answer does not say its {unknown}"
@@ -163,6 +166,7 @@ def _bucket_row(rows: Rows, bucket: Bucket, sensitive: bool) -> CheckResult:
         return rows.error(region, arn, f"the Object Lock configuration of {bucket.name}", fetched)
     lock = fetched.value
     evidence = (
+        listed_bucket(rows, bucket),
         rows.evidence(fetched, dict(lock.raw) if lock else {"ObjectLockConfiguration": None}),
     )
     if lock is None or not lock.enabled:

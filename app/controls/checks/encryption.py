@@ -23,6 +23,7 @@ from app.controls.checks.kms_keys import (
 from app.controls.checks.rows import Rows, pick
 from app.controls.checks.settings import CheckSettings
 from app.controls.results import CheckResult, Status
+from app.evidence import Evidence
 
 CONTROL = "encryption-at-rest"
 SSE_S3_NOTE = "SSE-S3 lacks key-level auditability and separation of duties; SSE-KMS has both"
@@ -139,13 +140,14 @@ def _rotation_row(
     if not key.metadata.ok:
         return rows.error(name, key.arn, f"the metadata of {label}", key.metadata)
     meta = key.metadata.require()
+    listed = rows.evidence(region.kms_keys, {"KeyId": key.key_id})
     meta_evidence = rows.evidence(
         key.metadata, pick(meta.raw, "KeyId", "KeyManager", "KeySpec", "KeyState", "Origin")
     )
     unknown = unknown_metadata(meta)
     if unknown:
         detail = f"{label}: the DescribeKey answer does not say its {unknown}"
-        return rows.row(name, key.arn, Status.ERROR, detail, (meta_evidence,))
+        return rows.row(name, key.arn, Status.ERROR, detail, (listed, meta_evidence))
     if not is_customer_managed(meta, key, aws_aliased):
         return None
     if meta.key_spec != "SYMMETRIC_DEFAULT" or meta.key_state != "Enabled":
@@ -155,14 +157,14 @@ def _rotation_row(
             f"{label} has {meta.origin} key material: automatic rotation is not available; "
             "record manual rotation as evidence"
         )
-        return rows.row(name, key.arn, Status.NOT_APPLICABLE, detail, (meta_evidence,))
+        return rows.row(name, key.arn, Status.NOT_APPLICABLE, detail, (listed, meta_evidence))
     if key.rotation is None:
         detail = f"{label}: rotation status was not fetched"
-        return rows.row(name, key.arn, Status.ERROR, detail, (meta_evidence,))
+        return rows.row(name, key.arn, Status.ERROR, detail, (listed, meta_evidence))
     if not key.rotation.ok:
         return rows.error(name, key.arn, f"the rotation status of {label}", key.rotation)
     rotation = key.rotation.require()
-    evidence = (meta_evidence, rows.evidence(key.rotation, dict(rotation.raw)))
+    evidence = (listed, meta_evidence, rows.evidence(key.rotation, dict(rotation.raw)))
     if rotation.enabled:
         period = rotation.rotation_period_days
         every = f"every {period} days" if period else "yearly"
@@ -173,6 +175,11 @@ def _rotation_row(
 def bucket_region(bucket: Bucket | BucketPublicAccess) -> str:
     """The bucket's home region for its rows, "global" when it could not be read."""
     return bucket.region.value if bucket.region.ok and bucket.region.value else "global"
+
+
+def listed_bucket(rows: Rows, bucket: Bucket) -> Evidence:
+    """The bucket listing as evidence of one bucket's row: the population it came from."""
+    return rows.evidence(rows.inventory.s3.buckets, {"Name": bucket.name})
 
 
 def _bucket_rows(rows: Rows) -> list[CheckResult]:
@@ -187,10 +194,13 @@ def _bucket_row(rows: Rows, bucket: Bucket) -> CheckResult:
         return rows.error(region, arn, f"the default encryption of {bucket.name}", fetched)
     if fetched.value is None:
         detail = _base_level(bucket, "the endpoint returned no default-encryption configuration")
-        evidence = (rows.evidence(fetched, {"ServerSideEncryptionConfiguration": None}),)
+        evidence = (
+            listed_bucket(rows, bucket),
+            rows.evidence(fetched, {"ServerSideEncryptionConfiguration": None}),
+        )
         return rows.row(region, arn, Status.PASS, detail, evidence)
     encryption = fetched.value
-    evidence = (rows.evidence(fetched, dict(encryption.raw)),)
+    evidence = (listed_bucket(rows, bucket), rows.evidence(fetched, dict(encryption.raw)))
     algorithms = [r.sse_algorithm for r in encryption.rules if r.sse_algorithm is not None]
     kms = [r for r in encryption.rules if r.sse_algorithm in ("aws:kms", "aws:kms:dsse")]
     if kms:
