@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.recurrence import Recurrence
+
 FAMILY_TITLES = {
     "network": "Network",
     "logging": "Logging and monitoring",
@@ -148,9 +150,17 @@ class ManualEvidence:
     id: str
     title: str
     description: str
+    # How often it is asked for again by default (an engagement can change it); None:
+    # once, with no due date.
+    recurrence: Recurrence | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "title": self.title, "description": self.description}
+        return {
+            "id": self.id,
+            "title": self.title,
+            "description": self.description,
+            "recurrence": self.recurrence.value if self.recurrence else None,
+        }
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from app.controls.catalogue import (
 )
 from app.controls.catalogue_criteria import CRITERIA_FILE, check_coverage, read_criteria
 from app.controls.catalogue_table import SLUG, Table, parse_file, type_name
+from app.recurrence import Recurrence, parse_recurrence
 
 SNIPPET_LANGUAGES = ("bash", "json", "yaml", "sql")
 # SCF ids carry no titles here; their shape catches typos such as "NET04".
@@ -169,9 +170,21 @@ def _read_check(table: Table) -> CheckSpec:
 
 
 def _read_manual(table: Table) -> ManualEvidence:
-    table.expect_keys(("id", "title", "description"))
+    table.expect_keys(("id", "title", "description"), ("recurrence",))
+    recurrence = None
+    if "recurrence" in table.data:
+        text = table.text("recurrence")
+        try:
+            recurrence = parse_recurrence(text)
+        except ValueError as error:
+            raise table.fail("recurrence", str(error)) from None
+        if recurrence is Recurrence.ONCE:
+            raise table.fail("recurrence", "leave it out for evidence asked for once")
     return ManualEvidence(
-        id=table.slug("id"), title=table.text("title"), description=table.text("description")
+        id=table.slug("id"),
+        title=table.text("title"),
+        description=table.text("description"),
+        recurrence=recurrence,
     )
 
 

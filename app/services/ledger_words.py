@@ -139,13 +139,14 @@ def window_description(window: LedgerWindow) -> str:
     set)'."""
     start, end = window.period_start, window.period_end
     if start is not None and end is not None:
-        return f"the audit period {_full(start)} to {_full(end)}"
+        return f"the audit period {full_date(start)} to {full_date(end)}"
     if start is not None:
-        return f"the audit period from {_full(start)} (no end set)"
+        return f"the audit period from {full_date(start)} (no end set)"
     if end is not None:
-        return f"the audit period up to {_full(end)} (no start set)"
+        return f"the audit period up to {full_date(end)} (no start set)"
     return "all scans (no audit period set)"
 
 
-def _full(value: date) -> str:
+def full_date(value: date) -> str:
+    """'30 September 2026'."""
     return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"

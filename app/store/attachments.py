@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+from datetime import date
 from pathlib import PurePath, PureWindowsPath
 
 from sqlalchemy import select
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session, defer
 from app.store.audit import record
 from app.store.errors import InvalidInput
 from app.store.models import Attachment, Engagement
+from app.store.risk import today_utc
 
 MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
 
@@ -71,6 +73,17 @@ def sniff_media_type(content: bytes, name: str) -> str:
     return "application/octet-stream"
 
 
+def checked_effective_date(effective_on: date, *, today: date | None = None) -> date:
+    """`effective_on` if evidence can be for that day: not one still to come."""
+    day = today or today_utc()
+    if effective_on > day:
+        raise InvalidInput(
+            f"Evidence cannot be effective for {effective_on.isoformat()}: that day has not "
+            f"come yet (today is {day.isoformat()} UTC)."
+        )
+    return effective_on
+
+
 def _base_name(name: str) -> str:
     # A path from any OS (the UI may pass a full path): keep the file name only.
     return PureWindowsPath(PurePath(name).name).name.strip()
@@ -86,8 +99,12 @@ def add_attachment(
     actor: str,
     description: str = "",
     evidence_item: str = "",
+    effective_on: date | None = None,
 ) -> Attachment:
-    """Store a file as evidence for a control; its SHA-256 goes to the audit log too."""
+    """Store a file as evidence for a control; its SHA-256 goes to the audit log too.
+
+    `effective_on`: the day the evidence is for (None: the day it is added); a day still
+    to come is refused."""
     original = _base_name(name)
     if not original:
         raise InvalidInput("An attachment needs a file name.")
@@ -98,6 +115,8 @@ def add_attachment(
             f"'{original}' is {len(content) // (1024 * 1024)} MB; attachments can be at most "
             f"{MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB. Attach an excerpt or a link instead."
         )
+    if effective_on is not None:
+        checked_effective_date(effective_on)
     attachment = Attachment(
         engagement_id=engagement.id,
         control_id=control_id,
@@ -109,6 +128,7 @@ def add_attachment(
         content=content,
         description=description,
         added_by=actor,
+        effective_on=effective_on,
     )
     session.add(attachment)
     session.flush()
@@ -118,7 +138,12 @@ def add_attachment(
         action="attachment.add",
         target=control_id,
         engagement=engagement,
-        detail={"attachment": attachment.id, "name": original, "sha256": attachment.sha256},
+        detail={
+            "attachment": attachment.id,
+            "name": original,
+            "sha256": attachment.sha256,
+            **({"effective_on": effective_on.isoformat()} if effective_on else {}),
+        },
     )
     return attachment
 

@@ -274,6 +274,35 @@ class Attachment(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     added_by: Mapped[str] = mapped_column(String(200), default="")
     added_at: Mapped[datetime] = mapped_column(default=_now)
+    # The day the evidence is for (a quarter's access review: the quarter's last day),
+    # apart from the day it was added; None: the day it was added.
+    effective_on: Mapped[date | None] = mapped_column(Date)
+
+
+class EvidenceRequest(Base):
+    """An engagement's manual evidence request: one of the catalogue's items (its
+    recurrence chosen here) or one the user added (with its own title). Recurring
+    requests are due on `due_on` and whole steps before and after it
+    (`app.recurrence`); no row: the catalogue's default, as in `app.services.recurring`."""
+
+    __tablename__ = "evidence_requests"
+    __table_args__ = (UniqueConstraint("engagement_id", "control_id", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engagement_id: Mapped[int] = mapped_column(
+        ForeignKey("engagements.id", ondelete="CASCADE"), index=True
+    )
+    control_id: Mapped[str] = mapped_column(String(64))
+    # The catalogue's manual-evidence id, or for a request the user added its own slug.
+    item_id: Mapped[str] = mapped_column(String(64))
+    # A request the user added: what is asked for; "" for a catalogue item.
+    title: Mapped[str] = mapped_column(String(500), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    # An `app.recurrence.Recurrence` value.
+    recurrence: Mapped[str] = mapped_column(String(16), default="once")
+    due_on: Mapped[date | None] = mapped_column(Date)
+    updated_by: Mapped[str] = mapped_column(String(200), default="")
+    updated_at: Mapped[datetime] = mapped_column(default=_now, onupdate=_now)
 
 
 class RiskException(Base):
