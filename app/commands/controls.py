@@ -187,7 +187,8 @@ def render_control(catalogue: Catalogue, control: Control) -> str:
     if control.manual_evidence:
         out += ["", "Manual evidence the auditor will ask for"]
         for item in control.manual_evidence:
-            out.append(f"  {item.id}: {item.title}")
+            due = f" (due {item.recurrence.label} by default)" if item.recurrence else ""
+            out.append(f"  {item.id}: {item.title}{due}")
             out.extend(_para(item.description, "      "))
     out += ["", "Remediation"]
     for number, step in enumerate(control.remediation, start=1):

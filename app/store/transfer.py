@@ -6,6 +6,8 @@ Format 2 added the Statement of Applicability (`criterion_decisions`, the engage
 `soc2_categories`; its approvals are sign-offs); a format 1 file imports with every
 criterion undecided and SOC 2 scope "security". Format 3 added each scan's call
 `receipts` and the binder export log (`binder_exports`); older files import with none.
+Format 4 added recurring evidence (`evidence_requests`, each attachment's
+`effective_on`); older files import with none (catalogue defaults, the day added).
 
 Import reads and checks everything first (hashes, fields, the sign-off chain) and
 only then writes, so a tampered or odd file changes nothing. It never replaces an
@@ -37,6 +39,7 @@ from app.store.control_states import IN_SCOPE, NOT_APPLICABLE, control_states
 from app.store.decisions import Decision, decision_problems
 from app.store.engagements import clean_soc2_categories, find_engagement
 from app.store.errors import InvalidInput, NameTaken, TamperedFile, TransferError
+from app.store.evidence_requests import evidence_requests
 from app.store.exports import binder_exports
 from app.store.models import (
     Account,
@@ -46,6 +49,7 @@ from app.store.models import (
     ControlState,
     CriterionDecision,
     Engagement,
+    EvidenceRequest,
     ResultRow,
     RiskException,
     Scan,
@@ -63,7 +67,7 @@ from app.store.transfer_rows import (
 )
 
 FORMAT = "audit-binder-engagement"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 MANIFEST, MANIFEST_HASH = "manifest.json", "manifest.sha256"
 MAX_MANIFEST_BYTES = 512 * 1024 * 1024
 
@@ -95,6 +99,7 @@ def build_manifest(
         "control_states": [dump_row(s) for s in control_states(session, engagement).values()],
         "criterion_decisions": [dump_row(d) for d in _decision_rows(session, engagement)],
         "attachments": listed,
+        "evidence_requests": [dump_row(r) for r in evidence_requests(session, engagement)],
         "exceptions": [dump_row(e) for e in exceptions(session, engagement)],
         "sign_offs": [dump_row(s) for s in sign_offs(session, engagement)],
         "audit_log": [dump_row(e) for e in audit_log(session, engagement)],
@@ -173,6 +178,7 @@ class ParsedExport:
     states: list[ControlState] = field(default_factory=list)
     decisions: list[CriterionDecision] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
+    requests: list[EvidenceRequest] = field(default_factory=list)
     exceptions: list[RiskException] = field(default_factory=list)
     sign_offs: list[SignOff] = field(default_factory=list)
     audit_log: list[AuditLogEntry] = field(default_factory=list)
@@ -337,6 +343,8 @@ def _parse_archive(archive: zipfile.ZipFile) -> ParsedExport:
     _soc2_scope(parsed.engagement)
     for n, item in enumerate(_items(manifest, "attachments"), start=1):
         parsed.attachments.append(_attachment(archive, item, f"attachment {n}"))
+    for n, item in enumerate(_items(manifest, "evidence_requests"), start=1):
+        parsed.requests.append(load_row(EvidenceRequest, item, f"evidence request {n}"))
     for n, item in enumerate(_items(manifest, "exceptions"), start=1):
         parsed.exceptions.append(load_row(RiskException, item, f"exception {n}"))
     for n, item in enumerate(_items(manifest, "sign_offs"), start=1):
@@ -352,6 +360,7 @@ def _parse_archive(archive: zipfile.ZipFile) -> ParsedExport:
     _unique([a.account_id for a in parsed.accounts], "account")
     _unique([s.control_id for s in parsed.states], "control state for")
     _unique([f"{d.framework} {d.criterion_id}" for d in parsed.decisions], "decision for")
+    _unique([f"{r.control_id}/{r.item_id}" for r in parsed.requests], "evidence request")
     problems = chain_problems(parsed.sign_offs)
     if problems:
         raise TamperedFile(
@@ -391,6 +400,7 @@ def import_engagement(
         *parsed.states,
         *parsed.decisions,
         *parsed.attachments,
+        *parsed.requests,
         *parsed.exceptions,
         *parsed.sign_offs,
         *parsed.audit_log,
@@ -398,7 +408,15 @@ def import_engagement(
     ]
     for row in owned:
         row.engagement_id = engagement.id
-    session.add_all([*parsed.states, *parsed.decisions, *parsed.attachments, *parsed.exceptions])
+    session.add_all(
+        [
+            *parsed.states,
+            *parsed.decisions,
+            *parsed.attachments,
+            *parsed.requests,
+            *parsed.exceptions,
+        ]
+    )
     session.add_all(parsed.sign_offs)  # in chain order, so ids keep the order
     session.add_all(parsed.audit_log)
     session.add_all(parsed.binder_exports)

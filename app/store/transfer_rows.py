@@ -136,7 +136,8 @@ def load_row(model: type[ModelT], data: Any, where: str, **local: Any) -> ModelT
 
 def upgrade_manifest(manifest: dict[str, Any]) -> None:
     """Fill in what an engagement file of an older format lacks, as this version would
-    have written it (format 1: no SoA; format 2: no call receipts, no export log)."""
+    have written it (format 1: no SoA; format 2: no call receipts, no export log;
+    format 3: no recurring evidence)."""
     if manifest["format_version"] < 2:  # from before the Statement of Applicability
         manifest["criterion_decisions"] = []
         if isinstance(manifest.get("engagement"), dict):
@@ -146,3 +147,8 @@ def upgrade_manifest(manifest: dict[str, Any]) -> None:
         for scan in manifest.get("scans") or []:
             if isinstance(scan, dict):
                 scan.setdefault("receipts", [])
+    if manifest["format_version"] < 4:  # from before recurring evidence
+        manifest["evidence_requests"] = []
+        for attachment in manifest.get("attachments") or []:
+            if isinstance(attachment, dict):
+                attachment.setdefault("effective_on", None)

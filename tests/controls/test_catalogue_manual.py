@@ -152,3 +152,51 @@ def test_file_name_must_be_a_slug(broken: Path) -> None:
     (broken / "Incident Response.toml").write_text("", encoding="utf-8")
     error = error_of(broken)
     assert error.file == "Incident Response.toml" and "lower-case slug" in error.problem
+
+
+def _with_recurrence(directory: Path, value: str) -> None:
+    path = _add(directory, "zz-test-policy")
+    text = path.read_text(encoding="utf-8")
+    text = text.replace('title = "The record"\n', f'title = "The record"\nrecurrence = {value}\n')
+    path.write_text(text, encoding="utf-8")
+
+
+def test_evidence_may_declare_how_often_it_recurs(broken: Path) -> None:
+    _with_recurrence(broken, '"half-yearly"')
+    (item,) = load_catalogue(broken).get("zz-test-policy").manual_evidence
+    assert item.recurrence is not None and item.recurrence.months == 6
+    assert item.to_json()["recurrence"] == "half-yearly"
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ('"fortnightly"', "is not a recurrence"),
+        ('"once"', "leave it out"),
+        ("3", "must be a string"),
+        ('""', "must not be empty"),
+    ],
+)
+def test_an_unknown_recurrence_is_refused(broken: Path, value: str, problem: str) -> None:
+    _with_recurrence(broken, value)
+    error = error_of(broken)
+    assert error.file == "zz-test-policy.toml"
+    assert error.field.endswith("recurrence") and problem in error.problem
+
+
+def test_the_catalogue_recurs_where_it_is_natural() -> None:
+    catalogue = load_catalogue()
+    recurring = {
+        (c.id, m.id): m.recurrence.value
+        for c in catalogue.controls
+        for m in c.manual_evidence
+        if m.recurrence is not None
+    }
+    assert recurring == {
+        ("access-reviews", "access-review-record"): "quarterly",
+        ("security-training", "training-log"): "yearly",
+        ("security-policies", "policy-set"): "yearly",
+        ("backups", "restore-test"): "half-yearly",
+        ("business-continuity", "recovery-test"): "yearly",
+        ("aws-data-centres", "provider-report-review"): "yearly",
+    }

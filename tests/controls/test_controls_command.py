@@ -133,7 +133,11 @@ def test_json_document(capsys: pytest.CaptureFixture[str]) -> None:
     }
     assert [c["id"] for c in first["checks"]] == ["default-vpc-isolated", "default-sg-no-rules"]
     assert set(first["checks"][0]) == {"id", "title", "proves"}
-    assert set(first["manual_evidence"][0]) == {"id", "title", "description"}
+    assert set(first["manual_evidence"][0]) == {"id", "title", "description", "recurrence"}
+    assert first["manual_evidence"][0]["recurrence"] is None
+    reviews = next(c for c in document["controls"] if c["id"] == "access-reviews")
+    recurring = {m["id"]: m["recurrence"] for m in reviews["manual_evidence"]}
+    assert recurring["access-review-record"] == "quarterly"
     assert set(first["remediation"][0]) == {"title", "text", "snippet", "snippet_language"}
     assert document["criteria"]["soc2"]["CC6.6"]
     assert document["frameworks"] == {"iso27001": "ISO 27001:2022", "soc2": "SOC 2", "scf": "SCF"}
