@@ -37,12 +37,16 @@ from app.report.model import (
 )
 from app.report.scan_evidence import (
     ReceiptIndex,
+    embedded_scans,
     listings_behind,
     population_row,
     receipt_index,
     scan_changes,
     scan_item,
+    status_counts,
 )
+from app.services.ledger import build_ledger
+from app.services.recurring import evidence_schedule
 from app.services.soa import criteria_in_scope, frameworks_served, statement
 from app.services.soa_model import Statement
 from app.store.attachments import attachments as stored_attachments
@@ -88,7 +92,10 @@ def gather(
     history = sorted(scans(session, engagement), key=lambda s: (s.started_at, s.id))
     scan_by_id = {s.id: s for s in history}
     latest = latest_results(session, engagement, catalogue.ids)
-    receipts = receipt_index(scan_by_id[i] for i in {r.scan_id for v in latest.values() for r in v})
+    shown = {r.scan_id for v in latest.values() for r in v}
+    receipts = receipt_index(scan_by_id[i] for i in shown)
+    embedded = embedded_scans(history, shown)
+    counts = status_counts(session, engagement)
     in_force = active_exceptions(session, engagement, today)
     all_exceptions = exceptions(session, engagement)
     states = control_states(session, engagement)
@@ -96,6 +103,7 @@ def gather(
     chain = sign_offs(session, engagement)
     frameworks = tuple(engagement.frameworks)
     chapter = controls_chapter(frameworks)
+    due = evidence_schedule(session, engagement, catalogue=catalogue, as_of=today)
     sections = []
     # Numbered family by family: the order of the binder's "Controls" chapter.
     in_order = [control for _, controls in catalogue.by_family() for control in controls]
@@ -138,6 +146,7 @@ def gather(
                     for o in chain
                     if o.control_id == control.id
                 ),
+                requests=due.for_control(control.id),
             )
         )
     soa = statement(session, engagement, catalogue, summaries)
@@ -165,7 +174,9 @@ def gather(
         generated_by=identity.caller_arn if identity is not None else "",
         app_version=__version__,
         controls=tuple(sections),
-        scans=tuple(scan_item(s, period) for s in history),
+        scans=tuple(
+            scan_item(s, period, counts.get(s.id, {}), embed=s.id in embedded) for s in history
+        ),
         changes=scan_changes(history, period),
         frameworks=_framework_rows(summaries, catalogue, soa, frameworks or tuple(FRAMEWORKS)),
         statement=soa,
@@ -181,6 +192,8 @@ def gather(
             )
             for x in binder_exports(session, engagement)
         ),
+        ledger=build_ledger(session, engagement, now=moment),
+        evidence_due=due,
     )
 
 
@@ -275,8 +288,9 @@ def _attachment(a: Attachment, period: Period) -> AttachmentItem:
         description=a.description,
         added_by=a.added_by,
         added_at=a.added_at,
-        in_period=period.contains(a.added_at),
+        in_period=period.contains_day(a.effective_on or a.added_at.date()),
         embedded_name=f"attachment-{a.id:04d}-{safe[-80:]}",
+        effective_on=a.effective_on,
     )
 
 

@@ -59,6 +59,8 @@ def build_manifest(data: BinderData) -> tuple[Manifest, dict[str, bytes]]:
     files: dict[str, bytes] = {}
     entries: list[ManifestEntry] = []
     for scan in data.scans:
+        if scan.document is None:  # an earlier scan: counted in the ledger, not embedded
+            continue
         files[scan.embedded_name] = scan.document
         entries.append(
             ManifestEntry(

@@ -12,6 +12,8 @@ from datetime import date, datetime
 
 from app.aws.receipts import CallReceipt
 from app.controls.catalogue import Control
+from app.services.ledger_model import ControlLedger, EngagementLedger
+from app.services.recurring_model import EvidenceSchedule, RequestSchedule
 from app.services.soa_model import Statement
 from app.store.control_status import FRAMEWORK_BUCKETS, ControlStatus
 
@@ -49,9 +51,12 @@ class Period:
 
     def contains(self, moment: datetime) -> bool | None:
         """Whether `moment` (UTC) falls in the audit period; None when no period is set."""
+        return self.contains_day(moment.date())
+
+    def contains_day(self, day: date) -> bool | None:
+        """Whether the day falls in the audit period; None when no period is set."""
         if self.start is None and self.end is None:
             return None
-        day = moment.date()
         if self.start is not None and day < self.start:
             return False
         return not (self.end is not None and day > self.end)
@@ -124,8 +129,9 @@ class AttachmentItem:
     description: str
     added_by: str
     added_at: datetime
-    in_period: bool | None
+    in_period: bool | None  # of the day it is effective for (else the day it was added)
     embedded_name: str
+    effective_on: date | None = None  # the day it is evidence for, when given
 
 
 @dataclass(frozen=True)
@@ -164,6 +170,8 @@ class ControlSection:
     attachments: tuple[AttachmentItem, ...]
     exceptions: tuple[ExceptionItem, ...]
     sign_offs: tuple[SignOffItem, ...]
+    # Its manual evidence requests with their due dates (the catalogue's and the user's).
+    requests: tuple[RequestSchedule, ...] = ()
 
     @property
     def anchor(self) -> str:
@@ -176,6 +184,9 @@ class ControlSection:
     def files_for(self, item_id: str) -> tuple[AttachmentItem, ...]:
         """The files attached against one manual evidence item."""
         return tuple(a for a in self.attachments if a.evidence_item == item_id)
+
+    def request(self, item_id: str) -> RequestSchedule | None:
+        return next((r for r in self.requests if r.item_id == item_id), None)
 
 
 @dataclass(frozen=True)
@@ -194,7 +205,13 @@ class ScanItem:
     counts: Mapping[str, int]
     in_period: bool | None
     embedded_name: str
-    document: bytes  # the scan's result document (JSON), as embedded and hashed
+    # The scan's result document (JSON), as embedded and hashed; None when it is not
+    # embedded (an earlier scan, summarised in the period ledger).
+    document: bytes | None
+
+    @property
+    def embedded(self) -> bool:
+        return self.document is not None
 
 
 @dataclass(frozen=True)
@@ -222,7 +239,6 @@ class FrameworkSummary:
     counts: Mapping[str, int]  # BUCKETS key -> number of controls
 
 
-@dataclass(frozen=True)
 @dataclass(frozen=True)
 class ExportItem:
     """An earlier export of this engagement's binder (the export log)."""
@@ -263,3 +279,10 @@ class BinderData:
     exports: tuple[ExportItem, ...] = ()
     # Who signs this binder (None: it is not signed).
     signer: SignerInfo | None = None
+    # How each automated control fared across the audit period's scans (None: not built).
+    ledger: EngagementLedger | None = None
+    # Manual evidence requests with their due dates, and what is overdue.
+    evidence_due: EvidenceSchedule | None = None
+
+    def ledger_for(self, control_id: str) -> tuple[ControlLedger, ...]:
+        return self.ledger.for_control(control_id) if self.ledger is not None else ()

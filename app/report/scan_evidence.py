@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from app.aws.receipts import CallReceipt
 from app.controls.results import Status
 from app.report.model import ApiCall, Period, PopulationRow, ScanChanges, ScanItem
 from app.scan.compare import common_scope, not_compared
 from app.scan.document import document_for_scan
-from app.store.models import ResultRow, RiskException, Scan
+from app.store.models import Engagement, ResultRow, RiskException, Scan
 from app.store.scans import COMPLETE
 
 
@@ -40,10 +43,10 @@ def scan_document(scan: Scan) -> bytes:
     return (json.dumps(document, indent=2, sort_keys=False) + "\n").encode("utf-8")
 
 
-def scan_item(scan: Scan, period: Period) -> ScanItem:
-    counts: dict[str, int] = defaultdict(int)
-    for row in scan.results:
-        counts[row.status] += 1
+def scan_item(
+    scan: Scan, period: Period, counts: Mapping[str, int], *, embed: bool = True
+) -> ScanItem:
+    """The scan's row of the history; its result document only when `embed`."""
     return ScanItem(
         id=scan.id,
         account_id=scan.account_id,
@@ -58,9 +61,35 @@ def scan_item(scan: Scan, period: Period) -> ScanItem:
         error=scan.error,
         counts=dict(counts),
         in_period=period.contains(scan.started_at),
-        embedded_name=f"scan-{scan.id:04d}-{scan.account_id}.json",
-        document=scan_document(scan),
+        embedded_name=f"scan-{scan.id:04d}-{scan.account_id}.json" if embed else "",
+        document=scan_document(scan) if embed else None,
     )
+
+
+def status_counts(session: Session, engagement: Engagement) -> dict[int, dict[str, int]]:
+    """Per scan of the engagement, its rows by status (one aggregated query)."""
+    query = (
+        select(ResultRow.scan_id, ResultRow.status, func.count())
+        .join(Scan, Scan.id == ResultRow.scan_id)
+        .where(Scan.engagement_id == engagement.id)
+        .group_by(ResultRow.scan_id, ResultRow.status)
+    )
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    for scan_id, status, number in session.execute(query):
+        counts[scan_id][status] = number
+    return counts
+
+
+def embedded_scans(history: Sequence[Scan], shown: Iterable[int]) -> set[int]:
+    """The scans whose result documents the binder embeds: the latest complete scan of
+    each account, and every scan a shown population comes from. Earlier scans are
+    summarised in the period ledger (their rows stay in the store and the engagement
+    file)."""
+    latest: dict[str, int] = {}
+    for scan in sorted(history, key=lambda s: (s.started_at, s.id)):
+        if scan.state == COMPLETE:
+            latest[scan.account_id] = scan.id
+    return set(latest.values()) | set(shown)
 
 
 def scan_changes(history: list[Scan], period: Period) -> tuple[ScanChanges, ...]:

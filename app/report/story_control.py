@@ -14,6 +14,7 @@ from app.report.manifest import utc_text
 from app.report.model import BinderData, CheckBlock, ControlSection, PopulationRow
 from app.report.story_evidence import exceptions, manual_evidence, notes, sign_offs
 from app.report.story_manual import facts_table, manual_control, requirement
+from app.report.story_period import control_period
 from app.report.story_population import completeness
 from app.report.templates import FRAME_WIDTH
 
@@ -75,6 +76,7 @@ def control(kit: Kit, data: BinderData, section: ControlSection) -> list[Flowabl
         facts_table(kit, section),
     ]
     story.extend(requirement(kit, section))
+    story.extend(control_period(kit, data, section))
     story.append(kit.heading("", "Automated checks", key=f"{section.anchor}-checks", level=3))
     if not section.checks:
         story.append(kit.para("No automated result is recorded for this control.", s.body))

@@ -13,6 +13,7 @@ from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Ta
 from app.report.kit import BinderImage, Kit
 from app.report.manifest import utc_text
 from app.report.model import AttachmentItem, ControlSection
+from app.report.story_period import request_due
 from app.report.styles import RULE
 from app.report.templates import FRAME_WIDTH
 
@@ -31,7 +32,7 @@ def manual_evidence(kit: Kit, section: ControlSection) -> list[Flowable]:
     story: list[Flowable] = [
         kit.heading("", "Manual evidence", key=f"{section.anchor}-manual", level=3)
     ]
-    asked = section.control.manual_evidence
+    asked = _asked(section)
     if not asked and not section.attachments:
         story.append(kit.para("This control asks for no manual evidence.", s.muted))
         return story
@@ -41,18 +42,19 @@ def manual_evidence(kit: Kit, section: ControlSection) -> list[Flowable]:
         else "Evidence no API can give, asked for beside the checks, and what is attached."
     )
     story.append(kit.para(intro, s.small))
-    for number, item in enumerate(asked, start=1):
-        files = section.files_for(item.id)
+    for number, (item_id, title, description) in enumerate(asked, start=1):
+        files = section.files_for(item_id)
         if files:
             state = f'<font color="{_GIVEN}">{_count(files)} attached</font>'
         else:
             state = f'<font color="{_MISSING}">nothing attached yet</font>'
         story.append(CondPageBreak(20 * mm))
-        story.append(kit.rich(f"<b>{number}. {kit.esc(item.title)}</b>: {state}", s.body))
-        if item.description:
-            story.append(kit.para(item.description, s.small))
+        story.append(kit.rich(f"<b>{number}. {kit.esc(title)}</b>: {state}", s.body))
+        if description:
+            story.append(kit.para(description, s.small))
+        story.extend(request_due(kit, section.request(item_id)))
         story.extend(_files(kit, files))
-    ids = {item.id for item in asked}
+    ids = {item_id for item_id, _, _ in asked}
     others = tuple(a for a in section.attachments if a.evidence_item not in ids)
     if others:
         story.append(CondPageBreak(20 * mm))
@@ -65,6 +67,17 @@ def manual_evidence(kit: Kit, section: ControlSection) -> list[Flowable]:
         )
         story.extend(_files(kit, others))
     return story
+
+
+def _asked(section: ControlSection) -> list[tuple[str, str, str]]:
+    """(id, title, description) of each item asked for: the catalogue's, then the
+    engagement's own requests."""
+    asked = [(i.id, i.title, i.description) for i in section.control.manual_evidence]
+    known = {item_id for item_id, _, _ in asked}
+    asked += [
+        (r.item_id, r.title, r.description) for r in section.requests if r.item_id not in known
+    ]
+    return asked
 
 
 def _count(files: tuple[AttachmentItem, ...]) -> str:
@@ -82,6 +95,7 @@ def _files(kit: Kit, files: tuple[AttachmentItem, ...]) -> list[Flowable]:
             f"{a.size:,} bytes",
             kit.cell(
                 f"{a.added_by or 'unknown'}, {utc_text(a.added_at)}"
+                + (f"; for {a.effective_on}" if a.effective_on else "")
                 + (" †" if a.in_period is False else ""),
                 widths[2],
             ),

@@ -20,6 +20,7 @@ from app.report.model import (
 )
 from app.report.story_checking import how_to_check
 from app.report.story_manual import kind_label
+from app.report.story_period import period_summary
 from app.report.story_soa import cover_fact, cover_notice, soa_summary
 from app.report.styles import DEMO_RED
 from app.report.templates import FRAME_WIDTH, table_of_contents
@@ -121,6 +122,7 @@ def summary(kit: Kit, data: BinderData) -> list[Flowable]:
     widths = [48 * mm] + [32 * mm] * len(frameworks)
     story.append(kit.grid(["", *[fw.name for fw in frameworks]], rows, widths))
     story.extend(soa_summary(kit, data))
+    story.extend(period_summary(kit, data))
     story.append(Spacer(1, 4 * mm))
     story.append(_charts(data))
     story.append(Spacer(1, 4 * mm))

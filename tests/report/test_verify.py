@@ -22,11 +22,16 @@ from tests.report.conftest import Built
 from tests.result_schema import assert_valid
 
 
-def test_manifest_covers_every_scan_and_attachment_with_matching_hashes(standard: Built) -> None:
+def test_manifest_covers_the_latest_scan_and_every_attachment_with_matching_hashes(
+    standard: Built,
+) -> None:
     files = standard.reader.attachments
     manifest = parse_manifest(files[MANIFEST_NAME][0])
     kinds = [e.kind for e in manifest.entries]
-    assert kinds.count("scan-result") == 2
+    # Two scans of one account: the latest is embedded whole, the earlier one is counted
+    # in the period ledger and listed in the history, not embedded.
+    assert kinds.count("scan-result") == 1 and standard.summary.scans == 2
+    assert not [name for name in files if name.startswith("scan-") and "0001" in name]
     with open_database(standard.db) as database, database.session() as session:
         engagement = find_engagement(session, "Acme 2026")
         assert engagement is not None
