@@ -20,6 +20,7 @@ COMMANDS: tuple[str, ...] = (
     "login",
     "export",
     "soa",
+    "evidence",
     "verify",
     "scan",
     "policy",

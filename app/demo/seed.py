@@ -22,9 +22,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.controls.catalogue import Catalogue, load_catalogue
+from app.demo.history import HISTORY_NOTE
 from app.demo.scenario import ACCOUNT_ID, BuiltAccount
 from app.demo.statement import seed_statement
 from app.paths import resources_dir
+from app.recurrence import add_months, parse_recurrence
+from app.services.recurring import set_request_recurrence
 from app.store.accounts import add_account
 from app.store.attachments import add_attachment
 from app.store.control_states import control_state, set_control_state
@@ -91,7 +94,7 @@ def create_demo_engagement(
         period_end=end,
         regions=list(company["regions"]),
         settings={"sensitive_buckets": list(spec.get("sensitive_buckets", []))},
-        notes="DEMO DATA: a fictitious company on a local fake AWS account.",
+        notes=f"DEMO DATA: a fictitious company on a local fake AWS account. {HISTORY_NOTE}",
         is_demo=True,
     )
     add_account(
@@ -120,6 +123,7 @@ def seed_manual_work(
     spec = data.engagement
     for item in spec.get("evidence", []):
         source = data.folder / str(item["file"])
+        months_ago = item.get("effective_months_ago")
         add_attachment(
             session,
             engagement,
@@ -129,6 +133,18 @@ def seed_manual_work(
             actor=str(item["added_by"]),
             description=str(item.get("description", "")),
             evidence_item=str(item.get("item", "")),
+            effective_on=None if months_ago is None else month_end_ago(day, int(months_ago)),
+        )
+    for item in spec.get("recurring", []):
+        set_request_recurrence(
+            session,
+            engagement,
+            str(item["control"]),
+            str(item["item"]),
+            parse_recurrence(str(item["recurrence"])),
+            due_on=month_end_ago(day, int(item["due_months_ago"])),
+            actor=str(item.get("set_by", DEMO_ACTOR)),
+            catalogue=catalogue,
         )
     for note in spec.get("notes", []):
         set_control_state(
@@ -167,6 +183,11 @@ def seed_manual_work(
             _append_note(session, engagement, str(item["control"]), str(item["note_after"]))
     if "soa" in spec:
         seed_statement(session, engagement, spec["soa"], catalogue or load_catalogue())
+
+
+def month_end_ago(today: date, months: int) -> date:
+    """The last day of the month `months` before today's (0: this month's last day)."""
+    return add_months(today.replace(day=1), 1 - months) - timedelta(days=1)
 
 
 def _exception_pattern(item: Mapping[str, Any], built: BuiltAccount) -> str:

@@ -23,6 +23,7 @@ from pathlib import Path
 import boto3
 import botocore.exceptions
 
+from app.demo.history import add_demo_history
 from app.demo.local_aws import LocalEndpointSession
 from app.demo.moto_server import LocalMotoServer
 from app.demo.scenario import ACCOUNT_ID, build_demo_account
@@ -158,6 +159,17 @@ def start_demo(db_path: Path | None = None, progress: Progress | None = None) ->
                 actor=DEMO_ACTOR,
             )
             timings["scan"] = time.perf_counter() - clock
+            say("Adding the demo's scan history (generated: earlier weekly scans)")
+            clock = time.perf_counter()
+            with db.session() as session:
+                add_demo_history(
+                    session,
+                    get_engagement(session, engagement_id),
+                    outcome.scan_id or 0,
+                    actor=DEMO_ACTOR,
+                    today=outcome.started_at.date(),
+                )
+            timings["history"] = time.perf_counter() - clock
             say("Adding the demo's evidence, notes, exception and sign-offs")
             with db.session() as session:
                 seed_manual_work(session, get_engagement(session, engagement_id), data, built)

@@ -59,7 +59,7 @@ def cover(kit: Kit, data: BinderData, digest: str) -> list[Flowable]:
         ("Regions in scope", ", ".join(e.regions) or "every enabled region"),
         ("Generated", utc_text(data.generated_at)),
         ("Evidence collected by", data.generated_by or "no scan recorded"),
-        ("Scans included", str(len(data.scans))),
+        ("Scans", _scans_fact(data)),
         ("Generated with", f"Audit Binder {data.app_version}"),
         ("Evidence digest (SHA-256)", kit.rich(digest, s.cell_mono)),
     ]
@@ -82,6 +82,9 @@ def cover(kit: Kit, data: BinderData, digest: str) -> list[Flowable]:
             "resources judged (passing ones too), findings and remediation; for manual "
             "controls, what to do and each piece of evidence asked for with what is attached "
             "against it; then notes, exceptions and sign-off. "
+            "Section 1 also says how each account was covered across the audit period and "
+            "which recurring evidence is overdue; each automated control's section says in "
+            "how many of the period's scans it passed. "
             f"Section {chapter + 1} is the scan history. Appendix A lists the SHA-256 of every "
             "evidence file; the files themselves are embedded in this PDF.",
             s.body,
@@ -93,6 +96,16 @@ def cover(kit: Kit, data: BinderData, digest: str) -> list[Flowable]:
     story.append(table_of_contents(s))
     story.append(PageBreak())
     return story
+
+
+def _scans_fact(data: BinderData) -> str:
+    embedded = sum(1 for scan in data.scans if scan.embedded)
+    if len(data.scans) == embedded:
+        return f"{len(data.scans)}, each embedded whole"
+    return (
+        f"{len(data.scans)} recorded; {embedded} embedded whole (the latest of each "
+        "account), the others counted in the period ledger"
+    )
 
 
 def summary(kit: Kit, data: BinderData) -> list[Flowable]:

@@ -28,11 +28,16 @@ def history(kit: Kit, data: BinderData, number: str) -> list[Flowable]:
         kit.para(
             "Every scan of this engagement, oldest first. Scans are append-only; an "
             "incomplete scan was interrupted and its results are kept but not used for status. "
-            "Each scan's full result document is embedded in this PDF (see Appendix A).",
+            "The full result document of the latest complete scan of each account (and of "
+            "any scan whose results this binder shows) is embedded in this PDF (File: "
+            "embedded; see Appendix A). Earlier scans are counted in the period ledger (each "
+            "control's section) and listed here with their totals; their full results stay "
+            "in the engagement's store and its exported engagement file.",
             s.small,
         )
     )
-    widths = [10 * mm, 24 * mm, 28 * mm, 18 * mm, 48 * mm, 18 * mm, FRAME_WIDTH - 146 * mm]
+    widths = [10 * mm, 22 * mm, 27 * mm, 18 * mm, 40 * mm, 15 * mm, 16 * mm]
+    widths.append(FRAME_WIDTH - sum(widths))
     rows = []
     for scan in data.scans:
         c = scan.counts
@@ -48,11 +53,21 @@ def history(kit: Kit, data: BinderData, number: str) -> list[Flowable]:
                 scan.state + (" *" if scan.error else ""),
                 kit.cell(scan.caller_arn or "—", widths[4]),
                 regions,
+                "embedded" if scan.embedded else "—",
                 f"{c.get('PASS', 0)} / {c.get('FAIL', 0)} / {c.get('ERROR', 0)} / "
                 f"{c.get('NOT_APPLICABLE', 0)}",
             ]
         )
-    header = ["Scan", "Account", "Started (UTC)", "State", "Caller", "Regions", "P / F / E / N.A."]
+    header = [
+        "Scan",
+        "Account",
+        "Started (UTC)",
+        "State",
+        "Caller",
+        "Regions",
+        "File",
+        "P / F / E / N.A.",
+    ]
     story.append(kit.grid(header, rows, widths, long=True))
     if any(scan.in_period is False for scan in data.scans):
         story.append(kit.para("† started outside the audit period.", s.muted))
@@ -171,8 +186,9 @@ def appendix(kit: Kit, manifest: Manifest) -> list[Flowable]:
     story.append(
         kit.para(
             "Every evidence file of this binder is embedded in this PDF as an attachment: "
-            "each scan's result document (JSON, as stored) and each manually attached file, "
-            "unchanged. The table gives each file's SHA-256. The digest below is the SHA-256 "
+            "the result document (JSON, as stored) of the latest complete scan of each "
+            "account and of any scan whose results are shown, and each manually attached "
+            "file, unchanged. The table gives each file's SHA-256. The digest below is the SHA-256 "
             "of the lines '<sha256>  <file name>' (sha256sum format, sorted by name, each "
             "ending in a newline).",
             s.body,

@@ -168,13 +168,9 @@ def control_period(kit: Kit, data: BinderData, section: ControlSection) -> list[
         return story
     story.append(kit.para(f"Over {data.ledger.description}, complete scans only.", s.small))
     for ledger in ledgers:
-        tally = ledger.tally
+        # The sentence starts with "passed in N of M scans".
         story.append(
-            kit.rich(
-                f"<b>Account {kit.esc(ledger.account_id)}: passed in {tally.passed} of "
-                f"{tally.scans} scans.</b> {kit.esc(_capital(ledger.sentence))}",
-                s.body,
-            )
+            kit.rich(f"<b>Account {kit.esc(ledger.account_id)}</b>: {kit.esc(ledger.sentence)}")
         )
         if ledger.timeline or ledger.gaps:
             story.append(timeline_strip(ledger, data.ledger.window))
@@ -187,10 +183,6 @@ def control_period(kit: Kit, data: BinderData, section: ControlSection) -> list[
         )
     )
     return story
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 def timeline_strip(ledger: ControlLedger, window: LedgerWindow) -> Drawing:
