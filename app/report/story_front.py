@@ -41,6 +41,8 @@ def cover(kit: Kit, data: BinderData, digest: str) -> list[Flowable]:
                 s.body,
             )
         )
+        if e.notes:  # what the demo generated (its scan history), in its own words
+            story.append(kit.para(e.notes, s.small))
     story.extend(cover_notice(kit, data))
     period = e.period
     period_text = (

@@ -10,13 +10,16 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from sqlalchemy.orm import Session
 
 from app.cli import main
 from app.controls.catalogue import load_catalogue
+from app.services.ledger import build_ledger
+from app.services.recurring import evidence_schedule, overdue_evidence
 from app.store.control_status import ControlStatus, control_summaries
 from app.store.database import open_database
 from app.store.engagements import list_engagements
-from app.store.models import ResultRow
+from app.store.models import Engagement, ResultRow, Scan
 from app.store.signoffs import verify_chain
 
 pytestmark = pytest.mark.slow
@@ -68,7 +71,11 @@ def test_headless_demo_writes_a_demo_binder_naming_every_control(
     with open_database(demo_db) as db, db.session() as session:
         (engagement,) = list_engagements(session)
         assert engagement.is_demo
-        rows = list(session.query(ResultRow))
+        # Today's scan, the one run against the fake account (the others are generated).
+        complete = session.query(Scan).filter_by(state="complete")
+        latest = complete.order_by(Scan.started_at.desc()).first()
+        assert latest is not None
+        rows = list(session.query(ResultRow).filter_by(scan_id=latest.id))
         statuses: dict[str, set[str]] = defaultdict(set)
         for row in rows:
             statuses[row.control_id].add(row.status)
@@ -100,6 +107,35 @@ def test_headless_demo_writes_a_demo_binder_naming_every_control(
         assert summaries["root-account"].check_status == ControlStatus.FAILING
         assert summaries["password-policy"].check_status == ControlStatus.PASSING
         assert verify_chain(session, engagement).ok
+        _history_and_recurring_evidence(session, engagement, words)
+
+
+def _history_and_recurring_evidence(session: Session, engagement: Engagement, words: str) -> None:
+    """A generated history across the period: password-policy failed for three weeks and
+    was fixed; the quarterly access review misses the quarter before the last."""
+    ledger = build_ledger(session, engagement)
+    (account,) = ledger.accounts
+    assert account.coverage.scans >= 30 and account.coverage.failed_scans == 2
+    policy = account.control("password-policy")
+    assert policy is not None
+    (span,) = policy.spans
+    assert span.fixed and span.failing_scans == 3
+    assert policy.timeline[-1].status == ControlStatus.PASSING
+    assert "fixed since" in policy.sentence
+    overdue = overdue_evidence(session, engagement)
+    assert [(i.control_id, i.item_id) for i in overdue] == [
+        ("access-reviews", "access-review-record")
+    ]
+    review = evidence_schedule(session, engagement).request(
+        "access-reviews", "access-review-record"
+    )
+    assert review is not None
+    answered = [o.answered for o in review.occurrences if o.due <= review.as_of]
+    assert answered == [False, True]
+    # The binder says so in plain words.
+    assert f"Account {account.account_id}: {policy.sentence}" in words
+    assert "Recurring evidence overdue on" in words and "Overdue: due" in words
+    assert "generated for the demo" in words
 
 
 def test_demo_refuses_a_database_with_real_engagements(
