@@ -1,13 +1,18 @@
-"""Benchmark: the period ledger over 365 daily scans of the demo account (figures printed).
+"""Benchmark: the period ledger, and the binder, over 365 daily scans of the demo account
+(figures printed).
 
-Run: `.venv/bin/python bench/ledger.py [--days 365] [--multiply 1] [--repeat 5] [--keep DIR]`
-(`--multiply N`: each scan stores the demo's rows N times over, as a bigger account would).
-Scans the demo account once for real (local fake AWS, as `audit-binder demo` does),
-then stores that scan's result rows again once a day for a year through the store's own
-bulk insert, with shifted dates: `cloudtrail` fails for three weeks, `no-iam-access-keys`
-for five days, `sg-inbound` is failing since ten days ago, one scan a month ERRORs on
+Run: `.venv/bin/python bench/ledger.py [--days 365] [--multiply 1] [--repeat 5]
+[--binder] [--keep DIR]` (`--multiply N`: each scan stores the demo's rows N times over,
+as a bigger account would).
+Scans the demo account once for real (local fake AWS, as `audit-binder demo` does; the
+demo's own generated weekly history is removed first), then stores that scan's result
+rows again once a day for a year through the store's own API (`app.demo.history`), with
+shifted dates: `cloudtrail` fails for three weeks, `no-iam-access-keys` for five days,
+`sg-inbound` is failing since ten days ago, one scan a month ERRORs on
 `encryption-at-rest`, and a week of scheduled scans failed (credentials expired). Then
-times `build_ledger` for the whole engagement in a fresh session. Aim: under 2 s.
+times `build_ledger` for the whole engagement in a fresh session (aim: under 2 s) and,
+with `--binder`, exports the signed binder in a fresh session and prints its size and
+time (aim: under 20 MB and 10 s).
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -58,61 +63,59 @@ def _status_for(control: str, status: str, day: int, days: int) -> str:
     return status
 
 
-def _shifted(
-    rows: list[dict[str, Any]], day: int, days: int, at: datetime
-) -> Iterator[dict[str, Any]]:
-    for row in rows:
-        yield dict(
-            row, status=_status_for(row["control_id"], row["status"], day, days), collected_at=at
-        )
+def _changed(day: int, days: int) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    def change(row: dict[str, Any]) -> dict[str, Any]:
+        return dict(row, status=_status_for(row["control_id"], row["status"], day, days))
+
+    return change
 
 
 def fill(db_path: Path, days: int, multiply: int = 1) -> tuple[int, int]:
     """Store `days` daily copies of the demo scan; (engagement id, rows per scan)."""
     from sqlalchemy import select
 
+    from app.demo.history import scan_rows, store_past_scan
     from app.store.database import open_database
     from app.store.engagements import get_engagement, update_engagement
-    from app.store.models import ResultRow, Scan
-    from app.store.scans import FAILED, finish_scan, insert_result_rows, start_scan
+    from app.store.models import Scan
     from app.store.schedule import Every, ScanSchedule, set_engagement_schedule
 
-    engagement_id, account_id = demo_scan(db_path)
+    engagement_id, _ = demo_scan(db_path)
     today = datetime.now(UTC).replace(hour=9, minute=0, second=0, microsecond=0)
     first_day = today - timedelta(days=days - 1)
-    skip = {"id", "scan_id"}
     with open_database(db_path) as db:
         with db.session() as session:
-            (source,) = session.scalars(select(Scan.id).where(Scan.engagement_id == engagement_id))
-            table = ResultRow.__table__
-            columns = [c for c in table.columns if c.name not in skip]
-            found = session.execute(select(*columns).where(table.c.scan_id == source)).all()
+            source = session.scalars(
+                select(Scan)
+                .where(Scan.engagement_id == engagement_id)
+                .order_by(Scan.started_at.desc())
+            ).first()
+            assert source is not None
             rows = [
-                dict(row._mapping, resource=f"{row.resource}#{copy}" if copy else row.resource)
-                for row in found
+                dict(row, resource=f"{row['resource']}#{copy}" if copy else row["resource"])
+                for row in scan_rows(session, source.id)
                 for copy in range(multiply)
             ]
-            session.execute(table.delete().where(table.c.scan_id == source))
-            session.execute(Scan.__table__.delete().where(Scan.id == source))
+            for scan in list(session.scalars(select(Scan))):  # the demo's scans: ours only
+                if scan.id != source.id:
+                    session.delete(scan)
         started = time.perf_counter()
         for day in range(days):
             at = first_day + timedelta(days=day)
             with db.session() as session:
                 engagement = get_engagement(session, engagement_id)
-                scan = start_scan(session, engagement, account_id=account_id, actor="bench")
-                if day in FAILED_SCAN_DAYS:
-                    finish_scan(
-                        session,
-                        scan,
-                        FAILED,
-                        actor="bench",
-                        error="the IAM Identity Center session is missing or expired",
-                    )
-                else:
-                    insert_result_rows(session, scan, list(_shifted(rows, day, days, at)))
-                    finish_scan(session, scan, actor="bench")
-                scan.started_at = at
-                scan.finished_at = at + timedelta(seconds=40)
+                store_past_scan(
+                    session,
+                    engagement,
+                    source,
+                    rows,
+                    at,
+                    actor="bench",
+                    change=_changed(day, days),
+                    error=EXPIRED if day in FAILED_SCAN_DAYS else "",
+                )
+        with db.session() as session:
+            session.delete(session.get(Scan, source.id))
         print(f"{'store ' + str(days) + ' daily scans':<44} {time.perf_counter() - started:8.1f} s")
         with db.session() as session:
             engagement = get_engagement(session, engagement_id)
@@ -160,12 +163,37 @@ def measure(db_path: Path, engagement_id: int, repeat: int) -> None:
             print(f"  {control}: {found.sentence}")
 
 
+def measure_binder(db_path: Path, engagement_id: int, pdf: Path) -> None:
+    from app.report.binder import export_binder
+    from app.signing.identity import new_identity
+    from app.store.database import open_database
+    from app.store.engagements import get_engagement
+
+    with open_database(db_path) as db, db.session() as session:
+        name = get_engagement(session, engagement_id).name
+        started = time.perf_counter()
+        signer = new_identity("bench", "bench-host", source="the benchmark")
+        summary = export_binder(session, name, pdf, signer=signer, actor="bench")
+        seconds = time.perf_counter() - started
+    print(f"{'binder export, signed (one run)':<44} {seconds:8.1f} s")
+    print(f"{'binder size':<44} {summary.size_bytes / 1e6:8.1f} MB")
+    print(f"{'binder pages':<44} {summary.pages:8d}")
+    print(f"{'scans listed / result files embedded':<44} {summary.scans:>4d} / {_embedded(pdf)}")
+
+
+def _embedded(pdf: Path) -> int:
+    from pypdf import PdfReader
+
+    return sum(1 for name in PdfReader(pdf).attachments if name.startswith("scan-"))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--multiply", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--keep", type=Path, help="keep the DB in this folder")
+    parser.add_argument("--binder", action="store_true", help="also export the binder")
+    parser.add_argument("--keep", type=Path, help="keep the DB (and binder) in this folder")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as temp:
         folder = args.keep or Path(temp)
@@ -175,6 +203,8 @@ def main() -> int:
         print(f"{'result rows per scan (the demo scan)':<44} {per_scan:8d}")
         print(f"{'database size':<44} {db_path.stat().st_size / 1e6:8.1f} MB")
         measure(db_path, engagement_id, args.repeat)
+        if args.binder:
+            measure_binder(db_path, engagement_id, folder / "ledger-bench.pdf")
     return 0
 
 

@@ -36,7 +36,7 @@ def history(kit: Kit, data: BinderData, number: str) -> list[Flowable]:
             s.small,
         )
     )
-    widths = [10 * mm, 22 * mm, 27 * mm, 18 * mm, 40 * mm, 15 * mm, 16 * mm]
+    widths = [10 * mm, 24 * mm, 27 * mm, 18 * mm, 38 * mm, 15 * mm, 16 * mm]
     widths.append(FRAME_WIDTH - sum(widths))
     rows = []
     for scan in data.scans:

@@ -13,6 +13,8 @@ when it changes something, the actor; results are typed, frozen dataclasses.
 - next_steps: what to do next in an engagement (the dashboard's list)
 - ledger, ledger_model, ledger_math, ledger_words: the period ledger (how each control
   fared across the scans of the audit period)
+- recurring, recurring_model: recurring evidence (due dates, effective dates, what is
+  overdue) and setting a request's recurrence or a file's effective date
 - schedulers: the operating systems' schedulers (systemd, launchd, Task Scheduler)
 - scheduled_scans: install, inspect and remove an engagement's scheduled scan
 - team_store: which store the GUI opens, and a team store's password (keyring)
