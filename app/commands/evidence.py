@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.commands.store_option import add_db_option, chosen_location
+from app.commands.store_option import add_db_option, chosen_location, no_engagement
 from app.controls.catalogue import Catalogue, CatalogueError, load_catalogue
 from app.recurrence import parse_recurrence
 from app.store.errors import StoreError
@@ -133,12 +133,11 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(session: Session, args: argparse.Namespace, catalogue: Catalogue, content: bytes) -> int:
     from app.services.recurring import evidence_schedule
-    from app.store.engagements import find_engagement, list_engagements
+    from app.store.engagements import find_engagement
 
     engagement = find_engagement(session, args.engagement)
     if engagement is None:
-        names = ", ".join(f"'{e.name}'" for e in list_engagements(session)) or "none"
-        return _fail(f"there is no engagement named '{args.engagement}' (there are: {names}).")
+        return _fail(no_engagement(session, args.engagement))
     for message in _changes(session, engagement, args, catalogue, content):
         print(message)
     schedule = evidence_schedule(session, engagement, catalogue=catalogue, as_of=args.as_of)

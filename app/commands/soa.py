@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.commands.store_option import add_db_option, chosen_location
+from app.commands.store_option import add_db_option, chosen_location, no_engagement
 from app.controls.catalogue import Catalogue, CatalogueError, load_catalogue
 from app.store.errors import StoreError
 from app.store.location import StoreLocation
@@ -112,13 +112,12 @@ def _run(
     from app.services import soa
     from app.services.soa_model import SoaRejected
     from app.store.database import open_database
-    from app.store.engagements import find_engagement, list_engagements
+    from app.store.engagements import find_engagement
 
     with open_database(db_path) as database, database.session() as session:
         engagement = find_engagement(session, args.engagement)
         if engagement is None:
-            names = ", ".join(f"'{e.name}'" for e in list_engagements(session)) or "none"
-            return _fail(f"there is no engagement named '{args.engagement}' (there are: {names}).")
+            return _fail(no_engagement(session, args.engagement))
         messages: list[str] = []
         try:
             if table is not None:

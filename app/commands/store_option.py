@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.store.location import BadLocation, StoreLocation, default_location, parse_location
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 def store_location_argument(value: str) -> StoreLocation:
@@ -32,3 +35,11 @@ def chosen_location(args: argparse.Namespace) -> StoreLocation:
     variable holds an unusable URL)."""
     chosen: StoreLocation | None = args.db
     return chosen if chosen is not None else default_location()
+
+
+def no_engagement(session: Session, name: str) -> str:
+    """Why a command cannot go on: there is no engagement of that name (and which there are)."""
+    from app.store.engagements import list_engagements
+
+    names = ", ".join(f"'{e.name}'" for e in list_engagements(session)) or "none"
+    return f"there is no engagement named '{name}' (there are: {names})."
