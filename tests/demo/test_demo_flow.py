@@ -13,7 +13,8 @@ from pypdf import PdfReader
 
 from app.cli import main
 from app.controls.catalogue import load_catalogue
-from app.store.control_status import ControlStatus, control_summaries
+from app.controls.control_status import ControlStatus
+from app.store.control_status import control_summaries
 from app.store.database import open_database
 from app.store.engagements import list_engagements
 from app.store.models import ResultRow
