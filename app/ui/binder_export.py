@@ -12,8 +12,7 @@ from PySide6.QtWidgets import QWidget
 from app.report.binder import BinderSummary, export_binder
 from app.report.data import UnknownEngagement
 from app.store.errors import StoreError
-from app.ui.context import AppContext
-from app.ui.engagement_store import get_engagement
+from app.ui.context import AppContext, get_engagement
 from app.ui.workers import Progress, Worker
 
 log = logging.getLogger(__name__)
