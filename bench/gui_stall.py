@@ -87,8 +87,8 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from app.aws.login import session_for_profile
+    from app.services.engagements import EngagementDraft, create_engagement
     from app.ui.context import SignedIn
-    from app.ui.engagement_store import EngagementDraft, create_engagement
     from app.ui.launch import build_context
     from app.ui.main_window import MainWindow
     from app.ui.settings import AppSettings
@@ -99,7 +99,9 @@ def main() -> int:
     ctx = build_context(AppSettings.at(home / "settings.ini"), pool)
     regions = REGIONS[: max(1, min(args.regions, len(REGIONS)))]
     engagement_id = create_engagement(
-        ctx, EngagementDraft("Bench", "", ("iso27001", "soc2"), None, None, regions, ())
+        ctx.db,
+        EngagementDraft("Bench", "", ("iso27001", "soc2"), None, None, regions, ()),
+        ctx.actor,
     )
     ctx.set_signed_in(
         SignedIn(

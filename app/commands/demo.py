@@ -127,7 +127,7 @@ _LABELS = {
 
 
 def _report(summaries: dict[str, ControlSummary], db_path: Path, seconds: float) -> str:
-    from app.store.control_status import ControlStatus
+    from app.controls.control_status import ControlStatus
 
     tally = Counter(summary.status for summary in summaries.values())
     order = [status for status in ControlStatus if tally[status]]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
@@ -20,7 +20,6 @@ from app import __version__
 from app.controls.catalogue import FRAMEWORKS, Catalogue, Control, load_catalogue
 from app.report.manifest import sha256_hex
 from app.report.model import (
-    BUCKETS,
     ApiCall,
     AttachmentItem,
     BinderData,
@@ -29,7 +28,6 @@ from app.report.model import (
     EngagementInfo,
     ExceptionItem,
     ExportItem,
-    FrameworkSummary,
     Period,
     PopulationRow,
     SignOffItem,
@@ -45,13 +43,13 @@ from app.report.scan_evidence import (
     scan_item,
     status_counts,
 )
+from app.services.framework_summary import framework_totals
 from app.services.ledger import build_ledger
 from app.services.recurring import evidence_schedule
-from app.services.soa import criteria_in_scope, frameworks_served, statement
-from app.services.soa_model import Statement
+from app.services.soa import statement
 from app.store.attachments import attachments as stored_attachments
 from app.store.control_states import control_states
-from app.store.control_status import ControlSummary, control_summaries, framework_summaries
+from app.store.control_status import control_summaries
 from app.store.engagements import find_engagement, list_engagements
 from app.store.exports import binder_exports
 from app.store.models import Attachment, ResultRow, RiskException, Scan
@@ -178,7 +176,9 @@ def gather(
             scan_item(s, period, counts.get(s.id, {}), embed=s.id in embedded) for s in history
         ),
         changes=scan_changes(history, period),
-        frameworks=_framework_rows(summaries, catalogue, soa, frameworks or tuple(FRAMEWORKS)),
+        frameworks=tuple(
+            framework_totals(summaries, catalogue, frameworks or tuple(FRAMEWORKS), soa)
+        ),
         statement=soa,
         chain_problems=verify_chain(session, engagement).problems,
         exports=tuple(
@@ -310,21 +310,4 @@ def _exception(e: RiskException, today: date) -> ExceptionItem:
         created_by=e.created_by,
         created_at=e.created_at,
         state=state,
-    )
-
-
-def _framework_rows(
-    summaries: Mapping[str, ControlSummary],
-    catalogue: Catalogue,
-    soa: Statement,
-    shown: Sequence[str],
-) -> tuple[FrameworkSummary, ...]:
-    return tuple(
-        FrameworkSummary(
-            key=fw.framework,
-            name=FRAMEWORKS.get(fw.framework, fw.framework),
-            criteria=len(criteria_in_scope(soa, fw.framework)),
-            counts={bucket: getattr(fw, bucket) for bucket in BUCKETS},
-        )
-        for fw in framework_summaries(summaries, frameworks_served(catalogue, soa), list(shown))
     )

@@ -12,13 +12,14 @@ from datetime import date, datetime
 
 from app.aws.receipts import CallReceipt
 from app.controls.catalogue import Control
+from app.controls.control_status import ControlStatus
+from app.services.framework_summary import FRAMEWORK_BUCKETS, FrameworkSummary
 from app.services.ledger_model import ControlLedger, EngagementLedger
 from app.services.recurring_model import EvidenceSchedule, RequestSchedule
 from app.services.soa_model import Statement
-from app.store.control_status import FRAMEWORK_BUCKETS, ControlStatus
 
-# Per framework, controls are counted in the store's buckets (a stale sign-off counts by
-# its own evidence; see app/store/control_status.py).
+# Per framework, controls are counted in these buckets (a stale sign-off counts by its
+# own evidence; see app/services/framework_summary.py).
 BUCKETS = FRAMEWORK_BUCKETS
 BUCKET_LABELS = {
     "passed": "Passed or signed off",
@@ -229,14 +230,6 @@ class ScanChanges:
     controls_compared: tuple[str, ...] | None = None  # None: every control
     regions_not_compared: tuple[str, ...] = ()
     not_compared: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class FrameworkSummary:
-    key: str
-    name: str
-    criteria: int
-    counts: Mapping[str, int]  # BUCKETS key -> number of controls
 
 
 @dataclass(frozen=True)

@@ -130,12 +130,12 @@ def summary(kit: Kit, data: BinderData) -> list[Flowable]:
     # One column per framework: the buckets' names read best down the side.
     frameworks = data.frameworks
     rows: list[list[object]] = [
-        ["Criteria in scope", *[str(fw.criteria) for fw in frameworks]],
+        ["Criteria in scope", *[str(fw.criteria or 0) for fw in frameworks]],
         ["Controls counted", *[str(sum(fw.counts.values())) for fw in frameworks]],
     ]
     rows += [[BUCKET_LABELS[k], *[str(fw.counts.get(k, 0)) for fw in frameworks]] for k in BUCKETS]
     widths = [48 * mm] + [32 * mm] * len(frameworks)
-    story.append(kit.grid(["", *[fw.name for fw in frameworks]], rows, widths))
+    story.append(kit.grid(["", *[fw.title for fw in frameworks]], rows, widths))
     story.extend(soa_summary(kit, data))
     story.extend(period_summary(kit, data))
     story.append(Spacer(1, 4 * mm))
@@ -151,7 +151,7 @@ def _charts(data: BinderData) -> Table:
     # Half the frame less the table's default cell padding (6 pt each side).
     chart_width = FRAME_WIDTH / 2 - 12
     charts: list[Flowable] = [
-        control_status_chart(f"{fw.name}: controls by status", fw.counts, chart_width)
+        control_status_chart(f"{fw.title}: controls by status", fw.counts, chart_width)
         for fw in data.frameworks
     ]
     results: Counter[str] = Counter()

@@ -12,6 +12,7 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer
 
+from app.controls.control_status import ControlStatus
 from app.report.kit import Kit
 from app.report.manifest import utc_text
 from app.report.model import BinderData, ControlSection
@@ -20,7 +21,6 @@ from app.report.templates import FRAME_WIDTH
 from app.services.ledger_model import AccountCoverage, ControlLedger, CoverageGap, LedgerWindow
 from app.services.ledger_words import duration, full_date
 from app.services.recurring_model import OverdueItem, RequestSchedule
-from app.store.control_status import ControlStatus
 
 OVERDUE = "#b3261e"
 MAX_GAPS = 12  # gaps listed per account in the summary; the rest are counted

@@ -1,7 +1,7 @@
 """Application services: what the CLI, the binder and the GUI do, without Qt.
 
-Each function takes an ORM session (from `Database.session()`), the engagement and,
-when it changes something, the actor; results are typed, frozen dataclasses.
+Most functions take an ORM session (from `Database.session()`), the engagement and,
+when they change something, the actor; results are typed, frozen dataclasses.
 
 - soa: the Statement of Applicability (rows, progress, decisions, approval, SOC 2 scope)
 - soa_model: its row, state and request types, the table's filter and grouping
@@ -18,4 +18,15 @@ when it changes something, the actor; results are typed, frozen dataclasses.
 - schedulers: the operating systems' schedulers (systemd, launchd, Task Scheduler)
 - scheduled_scans: install, inspect and remove an engagement's scheduled scan
 - team_store: which store the GUI opens, and a team store's password (keyring)
+
+What the app's screens read and write (each takes the open `Database` and opens its own
+short-lived session; writes take the actor):
+
+- engagements: the engagements list, create / update / delete / export / import, the
+  dashboard's counts
+- framework_summary: controls per framework by outcome (dashboard, checklist, binder)
+- control_statuses: the checklist's statuses and tallies, a stale sign-off's reasons
+- control_model, control_page: what the control page shows, read in one session
+- control_edits: the control page's writes and their request types
+- scan_history: every scan of an engagement and what changed since the one before
 """

@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from app.controls.catalogue import Control
-from app.store.control_status import ControlStatus, ControlSummary
+from app.controls.control_status import ControlStatus
+from app.store.control_status import ControlSummary
 
 # A control's own evidence (`check_status`) that puts it in place without a sign-off:
 # passing checks, failures all accepted, or (manual) a file for every evidence item.

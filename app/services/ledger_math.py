@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import pairwise
 
+from app.controls.control_status import ControlStatus
 from app.services.ledger_model import (
     CoverageGap,
     FailureSpan,
@@ -19,7 +20,6 @@ from app.services.ledger_model import (
     ScanPoint,
     Tally,
 )
-from app.store.control_status import ControlStatus
 from app.store.schedule import ScanSchedule
 
 UNSCHEDULED_GAP = timedelta(days=7)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from app.store.control_status import ControlStatus
+from app.controls.control_status import ControlStatus
 from app.store.schedule import ScanSchedule
 
 

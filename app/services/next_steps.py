@@ -21,10 +21,11 @@ from enum import StrEnum
 from sqlalchemy.orm import Session
 
 from app.controls.catalogue import FRAMEWORKS, Catalogue, Control, soc2_category
+from app.controls.control_status import ControlStatus
 from app.services.soa import soa_state
 from app.services.soa_model import SoaState
 from app.store.attachments import attachments
-from app.store.control_status import ControlStatus, ControlSummary, control_summaries
+from app.store.control_status import ControlSummary, control_summaries
 from app.store.decisions import ISO27001, decisions
 from app.store.models import Engagement
 

@@ -22,20 +22,20 @@ An automated control rests on its latest results:
 6. Otherwise (PASS and NOT_APPLICABLE rows only): ``passing``.
 
 `check_status` is the same without rule 1 (the control's own evidence alone); the
-framework summary uses it for stale controls, since a stale sign-off no longer vouches
-for anything.
+framework summary (`app/services/framework_summary.py`) uses it for stale controls,
+since a stale sign-off no longer vouches for anything.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
 from app.controls.catalogue import Control
+from app.controls.control_status import ControlStatus
 from app.controls.results import Status
 from app.store.attachments import attachments
 from app.store.control_states import NOT_APPLICABLE, control_states
@@ -43,37 +43,6 @@ from app.store.models import Engagement, RiskException, SignOff
 from app.store.risk import active_exceptions, matching_exception, today_utc
 from app.store.scans import latest_facts
 from app.store.signoffs import ResultLike, approved_payload, latest_sign_offs, sha256_hex
-
-
-class ControlStatus(StrEnum):
-    NOT_CHECKED = "not_checked"
-    PASSING = "passing"
-    FAILING = "failing"
-    ERROR = "error"
-    EXCEPTION = "exception"
-    SIGNED_OFF = "signed_off"
-    STALE = "stale"
-    # Manual controls (no automated checks), by the files attached to what they ask for.
-    EVIDENCE_MISSING = "evidence_missing"
-    EVIDENCE_ATTACHED = "evidence_attached"
-
-    @property
-    def label(self) -> str:
-        """As people read it: "Signed off", "Evidence missing"."""
-        return STATUS_LABELS[self]
-
-
-STATUS_LABELS = {
-    ControlStatus.NOT_CHECKED: "Not checked",
-    ControlStatus.PASSING: "Passing",
-    ControlStatus.FAILING: "Failing",
-    ControlStatus.ERROR: "Could not check",
-    ControlStatus.EXCEPTION: "Accepted exception",
-    ControlStatus.SIGNED_OFF: "Signed off",
-    ControlStatus.STALE: "Sign-off stale",
-    ControlStatus.EVIDENCE_MISSING: "Evidence missing",
-    ControlStatus.EVIDENCE_ATTACHED: "Evidence attached, not signed off",
-}
 
 
 @dataclass(frozen=True)
@@ -207,82 +176,3 @@ def control_summaries(
             missing_evidence=missing,
         )
     return summaries
-
-
-@dataclass(frozen=True)
-class FrameworkSummary:
-    """Controls of one framework by outcome, for the binder's summary and chart.
-
-    passed: passing or signed off; failing; errors (could not check); exceptions
-    (failures all accepted); not_checked (automated, no scan yet); evidence_attached
-    and evidence_missing (manual controls not signed off); not_applicable (marked not
-    applicable, counted in no other bucket). A stale control counts by its
-    `check_status`.
-    """
-
-    framework: str
-    passed: int = 0
-    failing: int = 0
-    errors: int = 0
-    exceptions: int = 0
-    not_checked: int = 0
-    not_applicable: int = 0
-    evidence_attached: int = 0
-    evidence_missing: int = 0
-
-    @property
-    def total(self) -> int:
-        return sum(getattr(self, bucket) for bucket in FRAMEWORK_BUCKETS)
-
-
-# FrameworkSummary's counts, in the order the binder and the dashboard show them.
-FRAMEWORK_BUCKETS = (
-    "passed",
-    "failing",
-    "exceptions",
-    "errors",
-    "not_checked",
-    "evidence_attached",
-    "evidence_missing",
-    "not_applicable",
-)
-
-
-_BUCKETS = {
-    ControlStatus.PASSING: "passed",
-    ControlStatus.SIGNED_OFF: "passed",
-    ControlStatus.FAILING: "failing",
-    ControlStatus.ERROR: "errors",
-    ControlStatus.EXCEPTION: "exceptions",
-    ControlStatus.NOT_CHECKED: "not_checked",
-    ControlStatus.EVIDENCE_ATTACHED: "evidence_attached",
-    ControlStatus.EVIDENCE_MISSING: "evidence_missing",
-}
-
-
-def framework_summaries(
-    summaries: Mapping[str, ControlSummary],
-    mapping: Mapping[str, Collection[str]],
-    frameworks: Sequence[str],
-) -> list[FrameworkSummary]:
-    """Per framework (in the order given), its controls by outcome.
-
-    `mapping` is control id -> the frameworks it has a mapping in (from the
-    catalogue, e.g. {"backups": {"iso27001", "soc2"}}); a control counts for a
-    framework only if mapped in it.
-    """
-    result: list[FrameworkSummary] = []
-    for framework in frameworks:
-        tally = dict.fromkeys(_BUCKETS.values(), 0) | {"not_applicable": 0}
-        for control_id, summary in summaries.items():
-            if framework not in mapping.get(control_id, ()):
-                continue
-            if not summary.applicable:
-                tally["not_applicable"] += 1
-                continue
-            status = summary.status
-            if status == ControlStatus.STALE:
-                status = summary.check_status
-            tally[_BUCKETS[status]] += 1
-        result.append(FrameworkSummary(framework=framework, **tally))
-    return result

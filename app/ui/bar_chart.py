@@ -14,14 +14,15 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from app.ui.status_badges import ControlStatusKey, control_look, look_colour
+from app.controls.control_status import ControlStatus
+from app.ui.status_badges import control_look, look_colour
 
 
 @dataclass(frozen=True)
 class Segment:
     label: str
     value: int
-    status: ControlStatusKey
+    status: ControlStatus
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,7 @@ from app.report.data import UnknownEngagement
 from app.signing.identity import SigningError, SigningIdentity, load_pkcs12
 from app.signing.keystore import installation_identity
 from app.store.errors import StoreError
-from app.ui.context import AppContext
-from app.ui.engagement_store import actor, get_engagement
+from app.ui.context import AppContext, actor, get_engagement
 from app.ui.workers import Progress, Worker
 
 

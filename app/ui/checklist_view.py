@@ -14,7 +14,7 @@ before announcing the change, so the refresh reads the store alone).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Sequence
 
 from PySide6.QtCore import QEvent, QModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import QPalette, QStandardItem, QStandardItemModel
@@ -30,8 +30,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.controls.catalogue import FRAMEWORKS, Catalogue, Control
-from app.controls.results import CheckResult
+from app.controls.catalogue import Catalogue, Control
+from app.controls.control_status import ControlStatus
+from app.controls.results import CheckResult, Status
 from app.services.checklist import (
     ControlKind,
     checklist_groups,
@@ -39,37 +40,23 @@ from app.services.checklist import (
     kind_words,
     neighbour,
 )
-from app.store.control_status import FrameworkSummary
+from app.services.control_statuses import ChecklistOverview, checklist_overview
+from app.services.framework_summary import FrameworkSummary
 from app.store.errors import StoreError
 from app.ui.context import AppContext
 from app.ui.control_page.live_results import SCANNING_SUFFIX, live_control
-from app.ui.control_page.status import checklist_overview, not_applicable_controls
-from app.ui.status_badges import (
-    RESULT_LOOKS,
-    ControlStatusKey,
-    ResultStatusKey,
-    control_look,
-    status_icon,
-)
+from app.ui.status_badges import RESULT_LOOKS, control_look, status_icon
 
 CONTROL_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 STATUS_KEY_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
-def signed_off_count(catalogue: Catalogue, statuses: Mapping[str, str], framework: str) -> int:
-    return sum(
-        1
-        for c in catalogue.controls
-        if getattr(c.mapping, framework, ()) and statuses.get(c.id) == ControlStatusKey.SIGNED_OFF
-    )
-
-
-def progress_text(tally: FrameworkSummary, signed: int) -> str:
+def progress_text(tally: FrameworkSummary) -> str:
     """E.g. "ISO 27001:2022: 3 of 11 ready (2 passed, 1 exception) · 1 signed off · 4 failing"."""
     ready = tally.passed + tally.exceptions
-    parts = [f"{FRAMEWORKS.get(tally.framework, tally.framework)}: {ready} of {tally.total} ready"]
+    parts = [f"{tally.title}: {ready} of {tally.total} ready"]
     for count, word in (
-        (signed, "signed off"),
+        (tally.signed_off, "signed off"),
         (tally.failing, "failing"),
         (tally.errors, "with errors"),
         (tally.exceptions, "by exception"),
@@ -103,11 +90,11 @@ class ChecklistView(QWidget):
         super().__init__(parent)
         self._ctx = ctx
         self._engagement_id: int | None = ctx.engagement_id
-        self.statuses: dict[str, str] = {}
+        self.statuses: dict[str, ControlStatus] = {}
         # Controls marked not applicable: shown as such whatever their checks say.
-        self.excluded: set[str] = set()
+        self.excluded: frozenset[str] = frozenset()
         # Provisional statuses from the running scan of this engagement, by control.
-        self.live: dict[str, str] = {}
+        self.live: dict[str, ControlStatus] = {}
 
         # Which kind of control to show: kept while the app runs (across engagements).
         self.kind = ControlKind.ALL
@@ -201,26 +188,22 @@ class ChecklistView(QWidget):
         current = self.selected_control()
         eid = self._engagement_id
         catalogue = self._ctx.catalogue
-        statuses: dict[str, str] = {}
-        excluded: set[str] = set()
-        tallies: list[FrameworkSummary] = []
+        overview = ChecklistOverview({}, frozenset(), ())
         if eid is not None:
             try:
-                with self._ctx.db.session() as session:
-                    statuses, tallies, _ = checklist_overview(session, catalogue, eid)
-                    excluded = not_applicable_controls(session, eid)
+                overview = checklist_overview(self._ctx.db, catalogue, eid)
             except StoreError as error:
                 self._ctx.say(f"Cannot load the checklist: {error}")
                 eid = None
-        self.statuses = statuses
-        self.excluded = excluded
+        self.statuses = overview.statuses
+        self.excluded = overview.not_applicable
         if eid is None or not self._scanning(eid):
             self.live = {}
         self.empty.setVisible(eid is None)
         self.tree.setVisible(eid is not None)
         self.kind_choice.setVisible(eid is not None)
         self._fill_tree(catalogue)
-        self._fill_progress(catalogue, tallies)
+        self._fill_progress(overview.tallies)
         self._restore_selection(current)
 
     # -- building ------------------------------------------------------------------------
@@ -252,11 +235,11 @@ class ChecklistView(QWidget):
     def _show_status(self, name: QStandardItem, status: QStandardItem, palette: QPalette) -> None:
         """The control's status in `status` (icon and words), live while a scan runs."""
         control_id = str(name.data(CONTROL_ID_ROLE))
-        key = self.statuses.get(control_id, "")
-        look = control_look(key or ControlStatusKey.NOT_CHECKED)
+        key = self.statuses.get(control_id, ControlStatus.NOT_CHECKED)
+        look = control_look(key)
         label = look.label
         if control_id in self.excluded:
-            look = RESULT_LOOKS[ResultStatusKey.NOT_APPLICABLE]
+            look = RESULT_LOOKS[Status.NOT_APPLICABLE]
             label = look.label
         elif control_id in self.live:
             key = self.live[control_id]
@@ -264,7 +247,7 @@ class ChecklistView(QWidget):
             label = look.label + SCANNING_SUFFIX
         status.setIcon(status_icon(look, palette))
         status.setText(label)
-        status.setData(key, STATUS_KEY_ROLE)
+        status.setData(key.value, STATUS_KEY_ROLE)
         status.setAccessibleText(label)
         kind = kind_words(self._ctx.catalogue.get(control_id))
         name.setAccessibleText(f"{name.text()} ({kind}): {label}")
@@ -278,7 +261,7 @@ class ChecklistView(QWidget):
         scans = self._ctx.scans
         return scans is not None and scans.live_engagement_id == engagement_id
 
-    def _fill_progress(self, catalogue: Catalogue, tallies: list[FrameworkSummary]) -> None:
+    def _fill_progress(self, tallies: Sequence[FrameworkSummary]) -> None:
         for bar in self.progress_bars.values():
             bar.deleteLater()
         for label in self.progress_labels.values():
@@ -287,9 +270,9 @@ class ChecklistView(QWidget):
         for row, tally in enumerate(tallies):
             key = tally.framework
             ready = tally.passed + tally.exceptions
-            total = tally.total - tally.not_applicable
-            name = FRAMEWORKS.get(key, key)
-            label = QLabel(progress_text(tally, signed_off_count(catalogue, self.statuses, key)))
+            total = tally.applicable
+            name = tally.title
+            label = QLabel(progress_text(tally))
             label.setTextFormat(Qt.TextFormat.PlainText)
             label.setWordWrap(True)
             bar = QProgressBar()
@@ -357,7 +340,9 @@ class ChecklistView(QWidget):
             return
         results = [row for row in rows if isinstance(row, CheckResult)]
         try:
-            with self._ctx.db.session() as session:
+            with (
+                self._ctx.db.session() as session
+            ):  # pending: live_results moves with the scan path
                 live = live_control(session, eid, control_id, results)
         except StoreError:
             return  # the engagement went away meanwhile: the scan's end will tell

@@ -12,19 +12,54 @@ the checklist, dashboard and control page refresh without knowing each other.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Signal, SignalInstance
 
+from app.aws.clients import SessionFactory
 from app.controls.catalogue import Catalogue
+from app.controls.results import CheckResult
+from app.secrets import SecretStore
+from app.services.engagements import EngagementInfo
+from app.services.engagements import get_engagement as _get_engagement
+from app.store.database import Database
 from app.ui.prompts import Prompts
 from app.ui.settings import AppSettings
 from app.ui.workers import TaskPool, Worker, WorkerRegistry
 
 if TYPE_CHECKING:
-    from app.ui.scan_controller import ScanController
+    import boto3
+
+    from app.demo.session import DemoEnvironment
+
+# Builds a boto3 session for a named profile (app.aws.login.session_for_profile).
+ProfileSessions = Callable[[str], "boto3.Session"]
+
+
+class ScanRunner(Protocol):
+    """What the screens use of the scan controller (`app.ui.scan_controller`), which the
+    main window builds and sets as `AppContext.scans`. A protocol, so that the context
+    does not import the controller that imports it."""
+
+    scan_started: SignalInstance
+    scan_progress: SignalInstance
+    results_arrived: SignalInstance
+    scan_finished: SignalInstance
+    scan_failed: SignalInstance
+    live_results: dict[str, tuple[CheckResult, ...]]
+    last_error: str
+
+    @property
+    def live_engagement_id(self) -> int | None: ...
+
+    @property
+    def is_running(self) -> bool: ...
+
+    def run_checks(self, engagement_id: int, control_ids: Sequence[str] | None = None) -> bool: ...
+
+    def cancel(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -40,7 +75,7 @@ class SignedIn:
     profile: str = ""
     region: str = ""
     kind: str = ""
-    make_session: Callable[[], Any] | None = field(default=None, compare=False)
+    make_session: SessionFactory | None = field(default=None, compare=False)
 
     @property
     def label(self) -> str:
@@ -61,12 +96,12 @@ class AppContext(QObject):
     def __init__(
         self,
         *,
-        db: Any,
+        db: Database,
         catalogue: Catalogue,
-        secrets: Any,
+        secrets: SecretStore | None,
         pool: TaskPool,
         settings: AppSettings,
-        session_factory: Callable[..., Any] | None = None,
+        session_factory: ProfileSessions | None = None,
         prompts: Prompts | None = None,
         parent: QObject | None = None,
     ) -> None:
@@ -86,9 +121,9 @@ class AppContext(QObject):
         self._signed_in: SignedIn | None = None
         self._engagement_id: int | None = None
         # Set by the main window once built; the control page runs checks through it.
-        self.scans: ScanController | None = None
+        self.scans: ScanRunner | None = None
         # The demo environment (moto server, seeded account) when run with --demo.
-        self.demo: Any = None
+        self.demo: DemoEnvironment | None = None
 
     # -- who is signed in ---------------------------------------------------------------
     @property
@@ -98,6 +133,15 @@ class AppContext(QObject):
     def set_signed_in(self, who: SignedIn | None) -> None:
         self._signed_in = who
         self.signed_in_changed.emit(who)
+
+    @property
+    def actor(self) -> str:
+        """Who the audit log names: the signed-in ARN, else the local user."""
+        if self._signed_in is not None and self._signed_in.arn:
+            return self._signed_in.arn
+        from app.scan.runner import default_actor  # the scan engine, loaded when first needed
+
+        return default_actor()
 
     # -- which engagement is open -------------------------------------------------------
     @property
@@ -119,3 +163,12 @@ class AppContext(QObject):
     def submit(self, worker: Worker) -> Worker:
         """Run a worker on the injected pool, keeping it alive until it reports."""
         return self.workers.submit(worker)
+
+
+# Shortcuts for the screens: the services, with what the context knows filled in.
+def actor(ctx: AppContext) -> str:
+    return ctx.actor
+
+
+def get_engagement(ctx: AppContext, engagement_id: int) -> EngagementInfo:
+    return _get_engagement(ctx.db, engagement_id)

@@ -15,26 +15,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.controls.control_status import ControlStatus
+from app.services.engagements import dashboard_counts
+from app.services.framework_summary import FrameworkSummary
 from app.store.errors import StoreError
 from app.ui.bar_chart import Bar, Segment, StackedBarChart
-from app.ui.context import AppContext
-from app.ui.engagement_store import FrameworkCounts, dashboard_counts, get_engagement
+from app.ui.context import AppContext, get_engagement
 from app.ui.next_steps_box import NextStepsBox
 from app.ui.page_title import page_title
-from app.ui.status_badges import ControlStatusKey
 
 _COLUMNS = (
-    ("Passed", "passed", ControlStatusKey.PASSING),
-    ("Failing", "failing", ControlStatusKey.FAILING),
-    ("Errors", "errors", ControlStatusKey.ERROR),
-    ("Exceptions", "exceptions", ControlStatusKey.EXCEPTION),
-    ("Not checked", "not_checked", ControlStatusKey.NOT_CHECKED),
-    ("Evidence attached", "evidence_attached", ControlStatusKey.EVIDENCE_ATTACHED),
-    ("Evidence missing", "evidence_missing", ControlStatusKey.EVIDENCE_MISSING),
+    ("Passed", "passed", ControlStatus.PASSING),
+    ("Failing", "failing", ControlStatus.FAILING),
+    ("Errors", "errors", ControlStatus.ERROR),
+    ("Exceptions", "exceptions", ControlStatus.EXCEPTION),
+    ("Not checked", "not_checked", ControlStatus.NOT_CHECKED),
+    ("Evidence attached", "evidence_attached", ControlStatus.EVIDENCE_ATTACHED),
+    ("Evidence missing", "evidence_missing", ControlStatus.EVIDENCE_MISSING),
 )
 
 
-def bars_for(counts: list[FrameworkCounts]) -> tuple[Bar, ...]:
+def bars_for(counts: list[FrameworkSummary]) -> tuple[Bar, ...]:
     return tuple(
         Bar(
             label=f"{c.title}: {c.passed} of {c.applicable} controls passed",
@@ -53,7 +54,7 @@ class DashboardPanel(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.counts: list[FrameworkCounts] = []
+        self.counts: list[FrameworkSummary] = []
         self.setAccessibleName("Dashboard")
         layout = QVBoxLayout(self)
         self.title = page_title("Dashboard")
@@ -120,7 +121,7 @@ class DashboardPanel(QWidget):
             return
         try:
             info = get_engagement(self.ctx, engagement_id)
-            counts = dashboard_counts(self.ctx, engagement_id)
+            counts = dashboard_counts(self.ctx.db, self.ctx.catalogue, engagement_id)
         except StoreError as exc:
             self._show([], str(exc))
             return
@@ -131,7 +132,7 @@ class DashboardPanel(QWidget):
             f" · last scan {last}",
         )
 
-    def _show(self, counts: list[FrameworkCounts], subtitle: str) -> None:
+    def _show(self, counts: list[FrameworkSummary], subtitle: str) -> None:
         self.counts = counts
         self.subtitle.setText(subtitle)
         while self.grid.count():

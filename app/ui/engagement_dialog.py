@@ -33,8 +33,8 @@ from PySide6.QtWidgets import (
 
 from app.controls.catalogue import FRAMEWORKS, SOC2_CATEGORIES
 from app.services.engagement_setup import DecisionSource
+from app.services.engagements import AccountLine, EngagementDraft, EngagementInfo
 from app.store.errors import StoreError
-from app.ui.engagement_store import AccountLine, EngagementDraft, EngagementInfo
 from app.ui.settings_dialog import parse_regions
 
 SaveDraft = Callable[[EngagementDraft], None]

@@ -18,12 +18,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.engagement_setup import DecisionSource, decision_sources
+from app.services import engagements as records
+from app.services.engagement_setup import DecisionSource
+from app.services.engagements import EngagementDraft, EngagementInfo
 from app.store.errors import NameTaken, StoreError
-from app.ui import engagement_store as records
 from app.ui.context import AppContext
 from app.ui.engagement_dialog import EngagementDialog
-from app.ui.engagement_store import EngagementDraft, EngagementInfo
 from app.ui.page_title import page_title
 
 _FILE_FILTER = "Audit Binder engagement (*.abengagement *.zip);;All files (*)"
@@ -123,7 +123,7 @@ class EngagementsPanel(QWidget):
     # -- reading ------------------------------------------------------------------------
     def refresh(self) -> None:
         try:
-            self._infos = records.list_engagements(self.ctx)
+            self._infos = records.list_engagements(self.ctx.db)
         except StoreError as exc:
             self.show_message(str(exc))
             return
@@ -207,7 +207,7 @@ class EngagementsPanel(QWidget):
         created: list[int] = []
 
         def save(draft: EngagementDraft) -> None:
-            created.append(records.create_engagement(self.ctx, draft))
+            created.append(records.create_engagement(self.ctx.db, draft, self.ctx.actor))
 
         dialog = EngagementDialog(
             save, None, self.ctx.settings.default_regions(), self, sources=self._sources()
@@ -223,8 +223,7 @@ class EngagementsPanel(QWidget):
     def _sources(self) -> list[DecisionSource]:
         """Engagements with decisions a new one can start from (none when unreadable)."""
         try:
-            with self.ctx.db.session() as session:
-                return decision_sources(session, self.ctx.catalogue)
+            return records.start_from_choices(self.ctx.db, self.ctx.catalogue)
         except StoreError as exc:
             self.show_message(f"Cannot list other engagements' decisions: {exc}")
             return []
@@ -236,7 +235,7 @@ class EngagementsPanel(QWidget):
             return
 
         def save(draft: EngagementDraft) -> None:
-            records.update_engagement(self.ctx, info.id, draft)
+            records.update_engagement(self.ctx.db, info.id, draft, self.ctx.actor)
 
         dialog = EngagementDialog(save, info, parent=self)
         accepted = dialog.exec()
@@ -262,7 +261,7 @@ class EngagementsPanel(QWidget):
         if not self.ctx.prompts.confirm(self, "Delete engagement", question, "Delete"):
             return
         try:
-            name = records.delete_engagement(self.ctx, info.id)
+            name = records.delete_engagement(self.ctx.db, info.id, self.ctx.actor, self.ctx.secrets)
         except StoreError as exc:
             self.show_message(str(exc))
             return
@@ -289,7 +288,7 @@ class EngagementsPanel(QWidget):
         if path is None:
             return
         try:
-            written = records.export_engagement(self.ctx, info.id, path)
+            written = records.export_engagement(self.ctx.db, info.id, path, self.ctx.actor)
         except StoreError as exc:
             self.show_message(str(exc))
             return
@@ -304,7 +303,9 @@ class EngagementsPanel(QWidget):
         new_name: str | None = None
         while True:
             try:
-                engagement_id = records.import_engagement(self.ctx, path, new_name)
+                engagement_id = records.import_engagement(
+                    self.ctx.db, path, self.ctx.actor, new_name
+                )
                 break
             except NameTaken as exc:
                 # Never replace: ask for another name (or give up).

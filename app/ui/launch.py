@@ -202,8 +202,8 @@ def _open_until_ok(settings: AppSettings) -> AppContext | None:
 
 
 def _existing_engagement(ctx: AppContext, engagement_id: int | None) -> int | None:
-    from app.ui.engagement_store import engagement_exists
+    from app.services.engagements import engagement_exists
 
     if engagement_id is None:
         return None
-    return engagement_id if engagement_exists(ctx, engagement_id) else None
+    return engagement_id if engagement_exists(ctx.db, engagement_id) else None

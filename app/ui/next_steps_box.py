@@ -13,20 +13,21 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QGroupBox, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
+from app.controls.control_status import ControlStatus
 from app.services.next_steps import NextStep, StepKind, next_steps
 from app.store.engagements import get_engagement
 from app.ui.context import AppContext
 from app.ui.newest_read import NewestRead
-from app.ui.status_badges import ControlStatusKey, control_look, status_icon
+from app.ui.status_badges import control_look, status_icon
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 _STEP_ROLE = Qt.ItemDataRole.UserRole + 1
 _LOOKS = {
-    StepKind.FAILING: ControlStatusKey.FAILING,
-    StepKind.ERROR: ControlStatusKey.ERROR,
-    StepKind.STALE: ControlStatusKey.STALE,
+    StepKind.FAILING: ControlStatus.FAILING,
+    StepKind.ERROR: ControlStatus.ERROR,
+    StepKind.STALE: ControlStatus.STALE,
 }
 
 
@@ -87,7 +88,7 @@ class NextStepsBox(QGroupBox):
             item.setToolTip(step.detail)
             item.setData(_STEP_ROLE, step)
             item.setData(Qt.ItemDataRole.AccessibleDescriptionRole, step.detail)
-            look = control_look(_LOOKS.get(step.kind, ControlStatusKey.NOT_CHECKED))
+            look = control_look(_LOOKS.get(step.kind, ControlStatus.NOT_CHECKED))
             item.setIcon(status_icon(look, palette))
             self.list.addItem(item)
         self.list.setVisible(bool(self.steps))

@@ -29,8 +29,7 @@ from app.controls.results import CheckResult
 from app.scan.accounts import MembersSummary, scan_members
 from app.scan.runner import ScanOutcome, run_scan
 from app.store.errors import StoreError
-from app.ui.context import AppContext
-from app.ui.engagement_store import actor, get_engagement
+from app.ui.context import AppContext, actor, get_engagement
 from app.ui.workers import Progress, Worker
 
 log = logging.getLogger(__name__)

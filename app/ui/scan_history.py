@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass
-from datetime import datetime
-
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -19,104 +15,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.scan.compare import common_scope, not_compared
-from app.store import engagements as engagement_store
-from app.store import scans as scan_store
+from app.controls.results import Status
+from app.services.scan_history import ScanLine, changes_since_previous, scan_lines
 from app.store.errors import StoreError
-from app.store.models import ResultRow, Scan
+from app.store.scans import COMPLETE
 from app.ui.context import AppContext
 from app.ui.page_title import page_title
-
-Key = tuple[str, str, str, str, str]  # account, control, check, region, resource
-
-
-@dataclass(frozen=True)
-class ScanLine:
-    id: int
-    account_id: str
-    started_at: datetime
-    finished_at: datetime | None
-    state: str
-    regions: int
-    controls: str
-    counts: dict[str, int]
-    error: str
-
-
-@dataclass(frozen=True)
-class Change:
-    control: str
-    check: str
-    region: str
-    resource: str
-    before: str  # status, or "" when the row is new
-    after: str  # status, or "" when the resource is gone
-
-
-def _key(row: ResultRow) -> Key:
-    return (row.account_id, row.control_id, row.check_id, row.region, row.resource)
-
-
-def _line(scan: Scan) -> ScanLine:
-    counts = Counter(row.status for row in scan.results)
-    return ScanLine(
-        id=scan.id,
-        account_id=scan.account_id,
-        started_at=scan.started_at,
-        finished_at=scan.finished_at,
-        state=scan.state,
-        regions=len(scan.regions or ()),
-        controls=", ".join(scan.controls) if scan.controls else "all",
-        counts=dict(counts),
-        error=scan.error,
-    )
-
-
-def scan_lines(ctx: AppContext, engagement_id: int) -> list[ScanLine]:
-    with ctx.db.session() as session:
-        engagement = engagement_store.get_engagement(session, engagement_id)
-        return [_line(scan) for scan in scan_store.scans(session, engagement)]
-
-
-def changes_since_previous(
-    ctx: AppContext, engagement_id: int, scan_id: int
-) -> tuple[int | None, list[Change], list[str]]:
-    """Rows whose status differs from the previous complete scan of the same account.
-
-    Only what both scans covered is compared (a one-control scan says nothing about the
-    other ten, a region scanned once nothing about its resources). Returns (previous
-    scan id or None, changes, sentences saying what was not compared).
-    """
-    with ctx.db.session() as session:
-        engagement = engagement_store.get_engagement(session, engagement_id)
-        history = scan_store.scans(session, engagement)  # newest first
-        chosen = next((s for s in history if s.id == scan_id), None)
-        if chosen is None:
-            return None, [], []
-        older = [
-            s
-            for s in history
-            if s.state == scan_store.COMPLETE
-            and s.account_id == chosen.account_id
-            and (s.started_at, s.id) < (chosen.started_at, chosen.id)
-        ]
-        previous = older[0] if older else None
-        if previous is None:
-            return None, [], []
-        scope = common_scope(previous, chosen)
-        before = {
-            _key(r): r.status for r in previous.results if scope.compares(r.control_id, r.region)
-        }
-        after = {
-            _key(r): r.status for r in chosen.results if scope.compares(r.control_id, r.region)
-        }
-        changes = [
-            Change(key[1], key[2], key[3], key[4], before.get(key, ""), after.get(key, ""))
-            for key in sorted(before.keys() | after.keys(), key=lambda k: k[1:])
-            if before.get(key, "") != after.get(key, "")
-        ]
-        return previous.id, changes, not_compared(scope)
-
 
 _COLUMNS = (
     "Started (UTC)",
@@ -190,7 +94,7 @@ class ScanHistoryPanel(QWidget):
         self.lines = []
         if engagement_id is not None:
             try:
-                self.lines = scan_lines(self.ctx, engagement_id)
+                self.lines = scan_lines(self.ctx.db, engagement_id)
             except StoreError as exc:
                 self.changes.setPlainText(str(exc))
         self.table.setRowCount(len(self.lines))
@@ -202,10 +106,10 @@ class ScanHistoryPanel(QWidget):
                 line.account_id,
                 line.controls,
                 str(line.regions),
-                str(line.counts.get("PASS", 0)),
-                str(line.counts.get("FAIL", 0)),
-                str(line.counts.get("ERROR", 0)),
-                str(line.counts.get("NOT_APPLICABLE", 0)),
+                str(line.counts.get(Status.PASS, 0)),
+                str(line.counts.get(Status.FAIL, 0)),
+                str(line.counts.get(Status.ERROR, 0)),
+                str(line.counts.get(Status.NOT_APPLICABLE, 0)),
                 line.error,
             )
             for column, value in enumerate(values):
@@ -241,10 +145,10 @@ class ScanHistoryPanel(QWidget):
         head = f"Scan #{line.id} of account {line.account_id}: {line.state}."
         if line.error:
             head += f" {line.error}"
-        if line.state != scan_store.COMPLETE:
+        if line.state != COMPLETE:
             return head + "\nIncomplete and failed scans never count towards a control's status."
         previous, changes, left_out = changes_since_previous(
-            self.ctx, self.ctx.engagement_id, line.id
+            self.ctx.db, self.ctx.engagement_id, line.id
         )
         if previous is None:
             return head + "\nThe first complete scan of this account: nothing to compare with."

@@ -9,35 +9,13 @@ both light and dark mode.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QApplication
 
-
-class ControlStatusKey(StrEnum):
-    """The states a control shows in the checklist and on its page (the store's
-    `ControlStatus` values)."""
-
-    NOT_CHECKED = "not_checked"
-    PASSING = "passing"
-    FAILING = "failing"
-    ERROR = "error"
-    EXCEPTION = "exception"
-    SIGNED_OFF = "signed_off"
-    STALE = "stale"
-    EVIDENCE_MISSING = "evidence_missing"
-    EVIDENCE_ATTACHED = "evidence_attached"
-
-
-class ResultStatusKey(StrEnum):
-    """A result row's status (mirrors `app.controls.results.Status`)."""
-
-    PASS = "PASS"
-    FAIL = "FAIL"
-    ERROR = "ERROR"
-    NOT_APPLICABLE = "NOT_APPLICABLE"
+from app.controls.control_status import ControlStatus
+from app.controls.results import Status
 
 
 @dataclass(frozen=True)
@@ -51,23 +29,23 @@ class Look:
     rank: int
 
 
-CONTROL_LOOKS: dict[ControlStatusKey, Look] = {
-    ControlStatusKey.FAILING: Look("Failing", "cross", "#c62828", "#ef7a7a", 0),
-    ControlStatusKey.ERROR: Look("Error", "warn", "#a15c00", "#f0b54a", 1),
-    ControlStatusKey.STALE: Look("Sign-off stale", "clock", "#b34700", "#ffa366", 2),
-    ControlStatusKey.NOT_CHECKED: Look("Not checked", "ring", "#616161", "#b0b0b0", 3),
-    ControlStatusKey.EVIDENCE_MISSING: Look("Evidence missing", "page", "#6a4c93", "#c3a6ee", 3),
-    ControlStatusKey.EVIDENCE_ATTACHED: Look("Evidence attached", "filed", "#1e5aa8", "#7fb0f0", 5),
-    ControlStatusKey.EXCEPTION: Look("Exception", "accept", "#1e5aa8", "#7fb0f0", 4),
-    ControlStatusKey.PASSING: Look("Passing", "check", "#2e7d32", "#7bd282", 5),
-    ControlStatusKey.SIGNED_OFF: Look("Signed off", "seal", "#00695c", "#5fd3c2", 6),
+CONTROL_LOOKS: dict[ControlStatus, Look] = {
+    ControlStatus.FAILING: Look("Failing", "cross", "#c62828", "#ef7a7a", 0),
+    ControlStatus.ERROR: Look("Error", "warn", "#a15c00", "#f0b54a", 1),
+    ControlStatus.STALE: Look("Sign-off stale", "clock", "#b34700", "#ffa366", 2),
+    ControlStatus.NOT_CHECKED: Look("Not checked", "ring", "#616161", "#b0b0b0", 3),
+    ControlStatus.EVIDENCE_MISSING: Look("Evidence missing", "page", "#6a4c93", "#c3a6ee", 3),
+    ControlStatus.EVIDENCE_ATTACHED: Look("Evidence attached", "filed", "#1e5aa8", "#7fb0f0", 5),
+    ControlStatus.EXCEPTION: Look("Exception", "accept", "#1e5aa8", "#7fb0f0", 4),
+    ControlStatus.PASSING: Look("Passing", "check", "#2e7d32", "#7bd282", 5),
+    ControlStatus.SIGNED_OFF: Look("Signed off", "seal", "#00695c", "#5fd3c2", 6),
 }
 
-RESULT_LOOKS: dict[ResultStatusKey, Look] = {
-    ResultStatusKey.FAIL: Look("Fail", "cross", "#c62828", "#ef7a7a", 0),
-    ResultStatusKey.ERROR: Look("Error", "warn", "#a15c00", "#f0b54a", 1),
-    ResultStatusKey.PASS: Look("Pass", "check", "#2e7d32", "#7bd282", 2),
-    ResultStatusKey.NOT_APPLICABLE: Look("Not applicable", "dash", "#616161", "#b0b0b0", 3),
+RESULT_LOOKS: dict[Status, Look] = {
+    Status.FAIL: Look("Fail", "cross", "#c62828", "#ef7a7a", 0),
+    Status.ERROR: Look("Error", "warn", "#a15c00", "#f0b54a", 1),
+    Status.PASS: Look("Pass", "check", "#2e7d32", "#7bd282", 2),
+    Status.NOT_APPLICABLE: Look("Not applicable", "dash", "#616161", "#b0b0b0", 3),
 }
 
 
@@ -156,16 +134,9 @@ def status_icon(look: Look, palette: QPalette | None = None, size: int = 16) -> 
     return icon
 
 
-def control_look(key: str) -> Look:
-    """The look of a control status value; unknown values read as "not checked"."""
-    try:
-        return CONTROL_LOOKS[ControlStatusKey(key)]
-    except ValueError:
-        return CONTROL_LOOKS[ControlStatusKey.NOT_CHECKED]
+def control_look(status: ControlStatus) -> Look:
+    return CONTROL_LOOKS[status]
 
 
-def result_look(key: str) -> Look:
-    try:
-        return RESULT_LOOKS[ResultStatusKey(key)]
-    except ValueError:
-        return Look(key.title() or "Unknown", "ring", "#616161", "#b0b0b0", 9)
+def result_look(status: Status) -> Look:
+    return RESULT_LOOKS[status]

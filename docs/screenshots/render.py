@@ -125,10 +125,10 @@ def main() -> int:
     # A consultant's second client, not scanned yet, so the list shows more than one.
     from datetime import date
 
-    from app.ui.engagement_store import AccountLine, EngagementDraft, create_engagement
+    from app.services.engagements import AccountLine, EngagementDraft, create_engagement
 
     create_engagement(
-        ctx,
+        ctx.db,
         EngagementDraft(
             "Acme Analytics — SOC 2 type II 2027",
             "Acme Analytics GmbH",
@@ -138,6 +138,7 @@ def main() -> int:
             ("eu-central-1",),
             (AccountLine("210987654321", "acme-prod", "client-role"),),
         ),
+        ctx.actor,
     )
     window = MainWindow(ctx)
     window.resize(1280, 820)

@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session
 
 from app.cli import main
 from app.controls.catalogue import load_catalogue
+from app.controls.control_status import ControlStatus
 from app.services.ledger import build_ledger
 from app.services.recurring import evidence_schedule, overdue_evidence
-from app.store.control_status import ControlStatus, control_summaries
+from app.store.control_status import control_summaries
 from app.store.database import open_database
 from app.store.engagements import list_engagements
 from app.store.models import Engagement, ResultRow, Scan

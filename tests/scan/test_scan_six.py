@@ -208,8 +208,9 @@ def test_throttled_past_retries_is_error(
 
 def test_each_control_is_the_worst_of_its_rows(scanned: Scanned) -> None:
     """FAIL over ERROR over PASS, as for the eleven: the stored scan's control statuses."""
+    from app.controls.control_status import ControlStatus
     from app.store import engagements
-    from app.store.control_status import ControlStatus, control_summaries
+    from app.store.control_status import control_summaries
 
     outcome, path = scanned
     six = [c for c in outcome.controls if c in NEEDED]
@@ -225,8 +226,9 @@ def test_each_control_is_the_worst_of_its_rows(scanned: Scanned) -> None:
 
 
 def test_errors_without_failures_make_the_control_error(scan_env: Built, tmp_path: Path) -> None:
+    from app.controls.control_status import ControlStatus
     from app.store import engagements
-    from app.store.control_status import ControlStatus, control_summaries
+    from app.store.control_status import control_summaries
 
     deny = answer_with_error("iam", "ListMFADevices", "AccessDenied", 403)
     with open_database(tmp_path / "rollup.sqlite3") as db:

@@ -11,7 +11,9 @@ def test_services_and_schedule_do_not_import_qt() -> None:
     code = (
         "import sys, app.services.ledger, app.services.schedulers, app.commands.schedule, "
         "app.scan.unattended, app.services.soa_view, app.services.soa_files, "
-        "app.services.next_steps, app.services.checklist, app.services.engagement_setup; "
+        "app.services.next_steps, app.services.checklist, app.services.engagement_setup, "
+        "app.services.engagements, app.services.control_page, app.services.control_edits, "
+        "app.services.control_statuses, app.services.scan_history; "
         "print('PySide6' in sys.modules)"
     )
     result = subprocess.run(

@@ -6,11 +6,11 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from app.controls.control_status import ControlStatus
 from app.controls.results import Status
 from app.services.ledger import build_ledger
 from app.services.ledger_model import ControlLedger, EngagementLedger, GapEdge
 from app.store.accounts import add_account
-from app.store.control_status import ControlStatus
 from app.store.engagements import update_engagement
 from app.store.models import Engagement
 from app.store.risk import add_exception

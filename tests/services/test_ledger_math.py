@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
+from app.controls.control_status import ControlStatus
 from app.services.ledger_math import (
     Attempt,
     coverage_gaps,
@@ -13,7 +14,6 @@ from app.services.ledger_math import (
 )
 from app.services.ledger_model import GapEdge, LedgerWindow, ScanPoint, Tally
 from app.services.ledger_words import control_sentence, day_range, duration
-from app.store.control_status import ControlStatus
 from app.store.schedule import Every, ScanSchedule
 from tests.services.conftest import day
 

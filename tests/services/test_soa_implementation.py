@@ -7,11 +7,11 @@ from datetime import timedelta
 from sqlalchemy.orm import Session
 
 from app.controls.catalogue import Catalogue
+from app.controls.control_status import ControlStatus
 from app.controls.results import Status
 from app.services.implementation import Implementation
 from app.services.soa import DecisionChange, decide, set_soc2_scope, soa_rows, soc2_rows
 from app.store.control_states import set_control_state
-from app.store.control_status import ControlStatus
 from app.store.models import Engagement
 from app.store.risk import add_exception, today_utc
 from app.store.signoffs import sign_off

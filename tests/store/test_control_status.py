@@ -6,16 +6,12 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
+from app.controls.control_status import ControlStatus
 from app.controls.results import Status
+from app.services.framework_summary import framework_summaries
 from app.store.attachments import add_attachment
 from app.store.control_states import set_control_state
-from app.store.control_status import (
-    ControlStatus,
-    ControlSummary,
-    ResultCounts,
-    control_summaries,
-    framework_summaries,
-)
+from app.store.control_status import ControlSummary, ResultCounts, control_summaries
 from app.store.models import Engagement
 from app.store.risk import add_exception, today_utc
 from app.store.signoffs import sign_off

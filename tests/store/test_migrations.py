@@ -15,8 +15,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, create_engine, inspect, text
 
+from app.controls.control_status import ControlStatus
 from app.paths import migrations_dir
-from app.store.control_status import ControlStatus, control_summaries
+from app.store.control_status import control_summaries
 from app.store.database import make_engine, open_database
 from app.store.decisions import Decision, decisions, set_decisions
 from app.store.engagements import engagement_named

@@ -10,11 +10,12 @@ from PySide6.QtGui import QColor, QPalette
 from pytestqt.qtbot import QtBot
 
 from app.controls.catalogue import FAMILIES, FAMILY_TITLES, FRAMEWORKS
+from app.controls.control_status import ControlStatus
 from app.controls.results import Status
 from app.store.database import Database
 from app.ui.checklist_view import CONTROL_ID_ROLE, ChecklistView
 from app.ui.context import AppContext
-from app.ui.status_badges import CONTROL_LOOKS, ControlStatusKey, status_icon
+from app.ui.status_badges import CONTROL_LOOKS, status_icon
 from tests.ui.controls_fixtures import add_scan, db, engagement_id, signed_in  # noqa: F401
 
 
@@ -110,13 +111,13 @@ def test_icons_follow_a_dark_palette_and_differ_by_shape(qapp: object) -> None:
     light, dark = QPalette(), QPalette()
     light.setColor(QPalette.ColorRole.Window, QColor("#f0f0f0"))
     dark.setColor(QPalette.ColorRole.Window, QColor("#202020"))
-    look = CONTROL_LOOKS[ControlStatusKey.FAILING]
+    look = CONTROL_LOOKS[ControlStatus.FAILING]
     light_img = status_icon(look, light).pixmap(16, 16).toImage()
     dark_img = status_icon(look, dark).pixmap(16, 16).toImage()
     assert light_img.pixelColor(8, 3) != dark_img.pixelColor(8, 3)
     # Same colour family, different shapes: passing (circle) vs signed off (square).
-    passing = status_icon(CONTROL_LOOKS[ControlStatusKey.PASSING], light).pixmap(16, 16).toImage()
-    signed = status_icon(CONTROL_LOOKS[ControlStatusKey.SIGNED_OFF], light).pixmap(16, 16).toImage()
+    passing = status_icon(CONTROL_LOOKS[ControlStatus.PASSING], light).pixmap(16, 16).toImage()
+    signed = status_icon(CONTROL_LOOKS[ControlStatus.SIGNED_OFF], light).pixmap(16, 16).toImage()
     assert passing.pixelColor(2, 2).alpha() == 0 and signed.pixelColor(2, 2).alpha() > 0
 
 

@@ -201,14 +201,15 @@ def test_files_are_read_in_a_worker_and_stored_on_the_gui_thread(
 
     from PySide6.QtCore import QThreadPool
 
-    from app.ui.control_page import attachment_files, edits
+    from app.services import control_edits
+    from app.ui.control_page import attachment_files
     from app.ui.workers import WorkerRegistry
 
     pool = QThreadPool()
     ctx.pool = pool
     ctx.workers = WorkerRegistry(pool)
     threads: dict[str, str] = {}
-    real_read, real_add = attachment_files.read_files, edits.add_attachment
+    real_read, real_add = attachment_files.read_files, control_edits.add_attachments
 
     def spy_read(*args: object, **kwargs: object) -> object:
         threads["read"] = threading.current_thread().name
@@ -219,7 +220,7 @@ def test_files_are_read_in_a_worker_and_stored_on_the_gui_thread(
         return real_add(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(attachment_files, "read_files", spy_read)
-    monkeypatch.setattr(edits, "add_attachment", spy_add)
+    monkeypatch.setattr(control_edits, "add_attachments", spy_add)
     big = tmp_path / "flow-logs-export.csv"
     big.write_bytes(b"ts,src,dst,action\n" * 200_000)  # ~3.6 MB
     widget = ControlPage(ctx)

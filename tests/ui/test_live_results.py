@@ -48,7 +48,7 @@ def test_live_status_and_lines_follow_the_store_rules(tmp_path: Path) -> None:
         first = failing.lines[0]
         assert first.provisional and first.row_id < 0 and first.evidence_loaded
         assert first.collected_at == late  # as the store records it: the latest call
-        assert first.evidence[0]["operation"] == "ec2:DescribeSecurityGroups"
+        assert first.evidence[0].operation == "ec2:DescribeSecurityGroups"
         assert status_label(first) == "Fail (provisional)"
         assert len({line.row_id for line in failing.lines}) == 2
 

@@ -18,11 +18,11 @@ from pytestqt.qtbot import QtBot
 
 from app.controls.results import CheckResult
 from app.scan.runner import ALL_CONTROLS, run_scan
+from app.services.control_model import ResultLine
+from app.services.control_statuses import checklist_overview
 from app.ui import scan_controller
 from app.ui.context import AppContext
 from app.ui.control_page.results_model import LINE_ROLE
-from app.ui.control_page.snapshot import ResultLine
-from app.ui.control_page.status import checklist_overview
 from app.ui.main_window import MainWindow, Screen
 from tests.ui.conftest import make_window
 from tests.ui.test_engagements import create_via_dialog
@@ -117,8 +117,7 @@ def test_results_reach_the_checklist_and_page_while_the_scan_runs(
     assert sum(n for _, n in arrived) == len(outcome.results)
     # The end: what the store holds, nothing provisional left.
     assert checklist.live == {} and scans.live_results == {}
-    with threaded_ctx.db.session() as session:
-        stored, _, _ = checklist_overview(session, threaded_ctx.catalogue, engagement_id)
+    stored = checklist_overview(threaded_ctx.db, threaded_ctx.catalogue, engagement_id).statuses
     assert checklist.statuses == stored
     assert stored["no-ssh"] == "failing"
     assert checklist.status_text("no-ssh") == "Failing"

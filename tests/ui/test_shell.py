@@ -172,11 +172,11 @@ def test_dashboard_counts_per_framework(ctx: AppContext, qtbot: QtBot) -> None:
 
 
 def test_the_chart_draws_each_segment_in_its_share(qtbot: QtBot) -> None:
-    from app.ui.engagement_store import FrameworkCounts
+    from app.services.framework_summary import FrameworkSummary
 
     chart = StackedBarChart()
     qtbot.addWidget(chart)
-    counts = [FrameworkCounts("iso27001", "ISO", 5, 5, 0, 0, 1, 0)]
+    counts = [FrameworkSummary("iso27001", passed=5, failing=5, not_checked=1)]
     chart.set_bars(bars_for(counts))
     chart.resize(402, chart.sizeHint().height())
     image = chart.grab().toImage()

@@ -6,8 +6,6 @@ reason is refused here before it reaches the store (which refuses it too).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -21,19 +19,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.services.control_edits import ApplicabilityRequest
 from app.ui.control_page.remediation_panel import plain_label
 
 REASON_NEEDED = (
     "Give the reason it does not apply: the Statement of Applicability prints it, "
     "and the auditor will ask."
 )
-
-
-@dataclass(frozen=True)
-class ApplicabilityRequest:
-    owner: str
-    applicable: bool
-    reason: str
 
 
 class ApplicabilityBox(QGroupBox):

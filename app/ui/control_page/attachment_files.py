@@ -19,10 +19,10 @@ from pathlib import Path, PureWindowsPath
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QWidget
 
+from app.services.control_page import StoredFile, attachment_file
 from app.store.errors import StoreError
 from app.ui.context import AppContext
 from app.ui.control_page.file_reading import FileReadError, ReadFile, read_files
-from app.ui.control_page.store_access import StoredFile, attachment_file
 from app.ui.workers import Progress, Worker
 
 TEMP_PREFIX = "audit-binder-evidence-"
@@ -132,8 +132,7 @@ class EvidenceFileActions(QObject):
         if engagement_id is None:
             return None
         try:
-            with self._ctx.db.session() as session:
-                return attachment_file(session, engagement_id, attachment_id)
+            return attachment_file(self._ctx.db, engagement_id, attachment_id)
         except StoreError as error:
             self._say(f"Cannot read the evidence file: {error}")
             return None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtGui import QFontDatabase, QGuiApplication
@@ -16,7 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.control_page.snapshot import ResultLine
+from app.evidence import iso_utc
+from app.services.control_model import ResultLine
 
 
 def pretty_json(value: Any) -> str:
@@ -27,7 +27,7 @@ def pretty_json(value: Any) -> str:
 def evidence_text(line: ResultLine) -> str:
     """The row and each call that decided it, as plain text an auditor can paste."""
     parts = [
-        f"Result: {line.status}  ({line.check_id})",
+        f"Result: {line.status.value}  ({line.check_id})",
         f"Resource: {line.resource}",
         f"Region: {line.region}" + (f"   Account: {line.account_id}" if line.account_id else ""),
         f"Detail: {line.detail}",
@@ -36,18 +36,17 @@ def evidence_text(line: ResultLine) -> str:
         parts.append("Accepted: an active exception covers this resource (see Exceptions).")
     if not line.evidence:
         parts.append("\nNo API call recorded for this row.")
-    for number, item in enumerate(line.evidence, start=1):
-        call: Mapping[str, Any] = item if isinstance(item, Mapping) else {}
+    for number, call in enumerate(line.evidence, start=1):
         parts += [
             "",
             f"— Call {number} of {len(line.evidence)} —",
-            f"API call: {call.get('operation', '?')}",
-            f"Region: {call.get('region', '?')}",
-            f"Time (UTC): {call.get('collected_at', '?')}",
+            f"API call: {call.operation}",
+            f"Region: {call.region}",
+            f"Time (UTC): {iso_utc(call.collected_at)}",
             "Parameters:",
-            pretty_json(call.get("parameters") or {}),
+            pretty_json(dict(call.parameters)),
             "Response excerpt:",
-            pretty_json(call.get("excerpt")),
+            pretty_json(call.excerpt),
         ]
     return "\n".join(parts)
 

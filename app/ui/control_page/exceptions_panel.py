@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from PySide6.QtCore import QDate, Qt, Signal
@@ -22,20 +21,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.services.control_edits import ExceptionRequest
+from app.services.control_model import ExceptionInfo
 from app.ui.control_page.overview_panel import section_title
 from app.ui.control_page.remediation_panel import plain_label
-from app.ui.control_page.snapshot import ExceptionInfo
 
 EXCEPTION_COLUMNS = ("State", "Resources", "Justification", "Approver", "Expires", "Added by")
 DEFAULT_DAYS = 90
-
-
-@dataclass(frozen=True)
-class ExceptionRequest:
-    resource_pattern: str
-    justification: str
-    approver: str
-    expires_on: date
 
 
 def today_utc() -> date:

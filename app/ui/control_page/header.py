@@ -13,10 +13,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.controls.control_status import ControlStatus
+from app.controls.results import Status
 from app.evidence import iso_utc
+from app.services.control_model import ControlSnapshot
 from app.ui.control_page.remediation_panel import plain_label
-from app.ui.control_page.snapshot import ControlSnapshot
-from app.ui.status_badges import RESULT_LOOKS, ResultStatusKey, control_look, status_icon
+from app.ui.status_badges import RESULT_LOOKS, control_look, status_icon
 
 # Next / previous control, as listed in the checklist (its filter applied).
 PREVIOUS_KEYS = ("Alt+Left", "Ctrl+[")
@@ -29,7 +31,7 @@ def lock_text(snapshot: ControlSnapshot) -> str:
     if latest is None:
         return ""
     who = f"{latest.reviewer} on {iso_utc(latest.signed_at)}"
-    if snapshot.status == "stale":
+    if snapshot.status is ControlStatus.STALE:
         reason = f" ({snapshot.stale_reason})" if snapshot.stale_reason else ""
         return (
             f"Sign-off stale: signed off by {who}, but the control changed since{reason}. "
@@ -137,13 +139,14 @@ class ControlHeader(QWidget):
         look = control_look(snapshot.status)
         if not snapshot.applicable:
             # As in the checklist and the binder: excluded, whatever the checks say.
-            look = RESULT_LOOKS[ResultStatusKey.NOT_APPLICABLE]
+            look = RESULT_LOOKS[Status.NOT_APPLICABLE]
         self.status_icon.setPixmap(status_icon(look, self.palette()).pixmap(18, 18))
         self.status_text.setText(look.label)
         text = lock_text(snapshot)
         self.banner.setVisible(bool(text))
         self.banner_text.setText(text)
-        banner_look = control_look("stale" if snapshot.status == "stale" else "signed_off")
+        stale = snapshot.status is ControlStatus.STALE
+        banner_look = control_look(ControlStatus.STALE if stale else ControlStatus.SIGNED_OFF)
         self.banner_icon.setPixmap(status_icon(banner_look, self.palette()).pixmap(18, 18))
         self.unlock_button.setVisible(snapshot.locked)
         self.run_button.setVisible(control.automated)

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from app.controls.control_status import ControlStatus
 from app.controls.results import CheckResult, Status
-from app.store.control_status import ControlStatus
+from app.services.control_model import ResultLine
 from app.store.engagements import get_engagement
 from app.store.risk import active_exceptions, matching_exception, today_utc
-from app.ui.control_page.snapshot import ResultLine
 
 SCANNING_SUFFIX = " (scanning…)"
 
@@ -29,7 +29,7 @@ class LiveControl:
     """One control's provisional status and rows, as plain values."""
 
     control_id: str
-    status: str  # a `ControlStatus` value
+    status: ControlStatus
     lines: tuple[ResultLine, ...]
 
 
@@ -49,16 +49,16 @@ def live_control(
         )
         for index, row in enumerate(rows)
     )
-    return LiveControl(control_id, _status(lines).value, lines)
+    return LiveControl(control_id, _status(lines), lines)
 
 
 def _status(lines: Sequence[ResultLine]) -> ControlStatus:
     statuses = {line.status for line in lines if not line.accepted}
     if not lines:
         return ControlStatus.NOT_CHECKED
-    if Status.FAIL.value in statuses:
+    if Status.FAIL in statuses:
         return ControlStatus.FAILING
-    if Status.ERROR.value in statuses:
+    if Status.ERROR in statuses:
         return ControlStatus.ERROR
     if any(line.accepted for line in lines):
         return ControlStatus.EXCEPTION
@@ -66,19 +66,18 @@ def _status(lines: Sequence[ResultLine]) -> ControlStatus:
 
 
 def _line(index: int, row: CheckResult, *, accepted: bool) -> ResultLine:
-    evidence = tuple(e.to_json() for e in row.evidence)
     return ResultLine(
         # Not stored yet: no row or scan id. Negative ids never match a stored row.
         row_id=-(index + 1),
         scan_id=0,
         check_id=row.check,
-        status=row.status.value,
+        status=row.status,
         region=row.region,
         resource=row.resource,
         detail=row.detail,
         account_id=row.account_id,
         collected_at=max((e.collected_at for e in row.evidence), default=None),
-        evidence=evidence,
+        evidence=tuple(row.evidence),
         evidence_loaded=True,  # in hand already: nothing to read from the store
         accepted=accepted,
         provisional=True,

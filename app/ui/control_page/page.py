@@ -1,44 +1,45 @@
 """One control of one engagement: what it is, its results, how to fix it, evidence, sign-off.
 
 The page composes small panels; each panel only shows values and says what the user
-asked for. The page does the store work (short-lived sessions on the GUI thread),
-then reloads, so what is on screen is always what is in the database.
+asked for. The page hands each request to the services (`app.services.control_page`
+reads, `control_edits` writes: short-lived sessions on the GUI thread), then reloads,
+so what is on screen is always what is in the database.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
+from app.controls.control_status import ControlStatus
+from app.services import control_edits
+from app.services.control_edits import (
+    ApplicabilityRequest,
+    ExceptionRequest,
+    NewAttachment,
+    SignOffRequest,
+)
+from app.services.control_model import ControlSnapshot, ResultLine
+from app.services.control_page import line_with_evidence, load_snapshot
 from app.store.errors import EditConflict, StoreError
-from app.ui.control_page import edits
-from app.ui.control_page.applicability_box import ApplicabilityRequest
 from app.ui.control_page.attachment_files import EvidenceFileActions
 from app.ui.control_page.edit_bases import EditBases
 from app.ui.control_page.evidence_panel import EvidencePanel
-from app.ui.control_page.exceptions_panel import ExceptionRequest, ExceptionsPanel
+from app.ui.control_page.exceptions_panel import ExceptionsPanel
 from app.ui.control_page.file_reading import ReadFile
 from app.ui.control_page.header import ControlHeader
-from app.ui.control_page.live_results import live_control
 from app.ui.control_page.overview_panel import OverviewPanel
 from app.ui.control_page.remediation_panel import RemediationPanel, restyle
 from app.ui.control_page.results_panel import ResultsPanel, results_tab_text
-from app.ui.control_page.sign_off_panel import SignOffPanel, SignOffRequest
-from app.ui.control_page.snapshot import ControlSnapshot
-from app.ui.control_page.status import control_status
-from app.ui.control_page.store_access import evidence_reader, load_snapshot
-from app.ui.engagement_store import actor
+from app.ui.control_page.scan_follow import ScanFollower
+from app.ui.control_page.sign_off_panel import SignOffPanel
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
     from app.ui.context import AppContext
-
-T = TypeVar("T")
 
 
 class ControlPage(QWidget):
@@ -51,7 +52,7 @@ class ControlPage(QWidget):
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._ctx = ctx
+        self.ctx = ctx
         self._engagement_id: int | None = None
         self._control_id: str | None = None
         # Controls the user unlocked in this session: (engagement, control).
@@ -105,15 +106,9 @@ class ControlPage(QWidget):
         self.exceptions.revoke_requested.connect(self._on_exceptions_revoke_requested)
         self.sign_off.signed.connect(self._on_sign_off_signed)
         self.overview.applicability.saved.connect(self._on_applicability_saved)
-        self.results.load_evidence = evidence_reader(ctx.db, self.header.say)
+        self.results.load_evidence = self._with_evidence
         ctx.data_changed.connect(self._on_ctx_data_changed)
-        scans = ctx.scans
-        if scans is not None:
-            scans.scan_started.connect(self._on_scans_scan_started)
-            scans.scan_progress.connect(self._on_scans_scan_progress)
-            scans.scan_finished.connect(self._on_scans_scan_finished)
-            scans.scan_failed.connect(self._on_scans_scan_failed)
-            scans.results_arrived.connect(self._on_scans_results_arrived)
+        self.follower = ScanFollower(self, ctx.scans) if ctx.scans is not None else None
 
     # -- public API ----------------------------------------------------------------------
     @property
@@ -144,23 +139,13 @@ class ControlPage(QWidget):
         unlocked = (self._engagement_id, self._control_id) in self._unlocked
         eid, cid = self._engagement_id, self._control_id
         try:
-            with self._ctx.db.session() as session:
-                status = control_status(session, self._ctx.catalogue, eid, cid)
-                snapshot = load_snapshot(
-                    session,
-                    self._ctx.catalogue,
-                    eid,
-                    cid,
-                    status=status.key,
-                    stale_reason=status.stale_reason,
-                    unlocked=unlocked,
-                )
+            snapshot = load_snapshot(self.ctx.db, self.ctx.catalogue, eid, cid, unlocked=unlocked)
         except (StoreError, KeyError) as error:
             self.snapshot = None
             self.setEnabled(False)
             self.header.say(f"Cannot show this control: {error}")
             return
-        if snapshot.status == "stale":
+        if snapshot.status is ControlStatus.STALE:
             # Stale already: the unlock did its job; nothing is locked any more.
             self._unlocked.discard((eid, cid))
         same = self._shown == (eid, cid)
@@ -174,7 +159,8 @@ class ControlPage(QWidget):
         self._shown = (eid, cid)
         self.setEnabled(True)
         self._render(snapshot, reset_forms=not same)
-        self._show_live()  # opened during a scan: its rows so far
+        if self.follower is not None:
+            self.follower.show_live()  # opened during a scan: its rows so far
 
     # -- rendering -----------------------------------------------------------------------
     def _render(self, snapshot: ControlSnapshot, *, reset_forms: bool = False) -> None:
@@ -211,31 +197,38 @@ class ControlPage(QWidget):
         self.tabs.setTabText(3, f"Evidence && notes ({len(snapshot.attachments)})")
         active = sum(1 for e in snapshot.exceptions if e.revoked_at is None)
         self.tabs.setTabText(4, f"Exceptions ({active})")
-        running = self._ctx.scans is not None and bool(self._ctx.scans.is_running)
-        self._set_running(running)
+        running = self.ctx.scans is not None and bool(self.ctx.scans.is_running)
+        self.set_running(running)
+
+    def _with_evidence(self, line: ResultLine) -> ResultLine:
+        """What the results table calls when a row is selected: the row with its evidence."""
+        try:
+            return line_with_evidence(self.ctx.db, line)
+        except StoreError as error:
+            self.header.say(f"Cannot read the evidence of this row: {error}")
+            return line
 
     # -- store writes --------------------------------------------------------------------
-    def _write(self, what: str, action: Callable[[Session, int, str, str], T]) -> T | None:
-        """Run one edit in its own session; on success tell everyone and reload."""
+    def _write(self, what: str, action: Callable[[int, str, str], object]) -> bool:
+        """Run one edit (a service call, its own session); on success tell everyone and reload."""
         if self._engagement_id is None or self._control_id is None:
-            return None
+            return False
         eid, cid = self._engagement_id, self._control_id
         try:
-            with self._ctx.db.session() as session:
-                value = action(session, eid, cid, actor(self._ctx))
+            action(eid, cid, self.ctx.actor)
         except StoreError as error:
             self._last_error = error
             self.header.say(f"Could not {what}: {error}")
-            return None
+            return False
         self.header.say("")
         self._own_change = True
         try:
-            self._ctx.notify_data_changed(eid)
+            self.ctx.notify_data_changed(eid)
         finally:
             self._own_change = False
         self.refresh()
         self.changed.emit()
-        return value
+        return True
 
     def _on_evidence_files_chosen(self, paths: Sequence[str]) -> None:
         if self.snapshot is not None and not self.snapshot.locked:
@@ -246,16 +239,14 @@ class ControlPage(QWidget):
             self.files.read(paths, lambda files: self._store_files(files, item, description))
 
     def _store_files(self, files: Sequence[ReadFile], item: str, description: str) -> None:
+        new = [NewAttachment(f.name, f.content, item, description) for f in files]
         done = self._write(
             "add the evidence",
-            lambda s, eid, cid, actor: [
-                edits.add_attachment(
-                    s, eid, cid, f.name, f.content, f.media_type, item, actor, description
-                )
-                for f in files
-            ],
+            lambda eid, cid, actor: control_edits.add_attachments(
+                self.ctx.db, eid, cid, new, actor
+            ),
         )
-        if done is not None and self.evidence.current_description == description:
+        if done and self.evidence.current_description == description:
             # Described files are in; the next ones need their own words.
             self.evidence.description.clear()
 
@@ -271,7 +262,7 @@ class ControlPage(QWidget):
     def _on_evidence_remove_requested(self, attachment_id: int, name: str) -> None:
         if self.snapshot is None or self.snapshot.locked:
             return
-        if not self._ctx.prompts.confirm(
+        if not self.ctx.prompts.confirm(
             self,
             "Remove evidence file",
             f"Remove '{name}' from this engagement? The audit log keeps its name and SHA-256; "
@@ -281,13 +272,17 @@ class ControlPage(QWidget):
             return
         self._write(
             "remove the file",
-            lambda s, eid, cid, actor: edits.remove_attachment(s, eid, attachment_id, actor),
+            lambda eid, _cid, actor: control_edits.remove_attachment(
+                self.ctx.db, eid, attachment_id, actor
+            ),
         )
 
     def _on_evidence_notes_saved(self, notes: str) -> None:
         self._save_state(
             "save the notes",
-            lambda s, eid, cid, actor, base: edits.save_notes(s, eid, cid, notes, actor, base),
+            lambda eid, cid, actor, base: control_edits.save_notes(
+                self.ctx.db, eid, cid, notes, actor, base
+            ),
         )
 
     def _on_applicability_saved(self, request: ApplicabilityRequest) -> None:
@@ -295,18 +290,18 @@ class ControlPage(QWidget):
             return
         self._save_state(
             "save the owner and applicability",
-            lambda s, eid, cid, actor, base: edits.set_applicability(
-                s, eid, cid, request, actor, base
+            lambda eid, cid, actor, base: control_edits.set_applicability(
+                self.ctx.db, eid, cid, request, actor, base
             ),
         )
 
-    def _save_state(self, what: str, action: Callable[..., bool]) -> None:
+    def _save_state(self, what: str, action: Callable[..., object]) -> None:
         """A write of the control's state, checked against the version the editor began
         from; a conflict keeps the user's text and says a second save replaces theirs."""
         key = (self._engagement_id or 0, self._control_id or "")
         base = self._bases.base(key)
         self._last_error = None
-        done = self._write(what, lambda s, eid, cid, who: action(s, eid, cid, who, base))
+        done = self._write(what, lambda eid, cid, who: action(eid, cid, who, base))
         conflict = self._last_error if isinstance(self._last_error, EditConflict) else None
         if conflict is not None:
             self.refresh()
@@ -314,15 +309,17 @@ class ControlPage(QWidget):
                 f"Could not {what}: {conflict} Your version is still here: save it again to "
                 "replace theirs."
             )
-        if self.snapshot is not None and (done is not None or conflict is not None):
+        if self.snapshot is not None and (done or conflict is not None):
             self._bases.accept(key, self.snapshot.state_version)
 
     def _on_exceptions_added(self, request: ExceptionRequest) -> None:
         done = self._write(
             "add the exception",
-            lambda s, eid, cid, actor: edits.add_exception(s, eid, cid, request, actor),
+            lambda eid, cid, actor: control_edits.add_exception(
+                self.ctx.db, eid, cid, request, actor
+            ),
         )
-        if done is not None:
+        if done:
             self.exceptions.show_exceptions(
                 self.snapshot.exceptions if self.snapshot else (), reset=True
             )
@@ -330,23 +327,27 @@ class ControlPage(QWidget):
     def _on_exceptions_revoke_requested(self, exception_id: int) -> None:
         self._write(
             "revoke the exception",
-            lambda s, eid, cid, actor: edits.revoke_exception(s, eid, exception_id, actor),
+            lambda eid, _cid, actor: control_edits.revoke_exception(
+                self.ctx.db, eid, exception_id, actor
+            ),
         )
 
     def _on_sign_off_signed(self, request: SignOffRequest) -> None:
-        catalogue = self._ctx.catalogue
+        catalogue = self.ctx.catalogue
         done = self._write(
             "sign off",
-            lambda s, eid, cid, actor: edits.sign_off(s, catalogue, eid, cid, request, actor),
+            lambda eid, cid, _actor: control_edits.sign_off(
+                self.ctx.db, catalogue, eid, cid, request
+            ),
         )
-        if done is not None:
+        if done:
             self._unlocked.discard((self._engagement_id or 0, self._control_id or ""))
             self.refresh()
             if self.snapshot is not None:
                 self.sign_off.show_sign_offs(self.snapshot, reset=True)
 
     def _on_header_unlock_requested(self) -> None:
-        if not self._ctx.prompts.confirm(
+        if not self.ctx.prompts.confirm(
             self,
             "Unlock signed-off control",
             "This control is signed off. If you unlock it, any change you make will make the "
@@ -357,13 +358,13 @@ class ControlPage(QWidget):
             return
         done = self._write(
             "unlock the control",
-            lambda s, eid, cid, actor: edits.record_unlock(s, eid, cid, actor),
+            lambda eid, cid, actor: control_edits.record_unlock(self.ctx.db, eid, cid, actor),
         )
-        if done is not None and self._engagement_id is not None and self._control_id:
+        if done and self._engagement_id is not None and self._control_id:
             self._unlocked.add((self._engagement_id, self._control_id))
             self.refresh()
 
-    def _set_running(self, running: bool) -> None:
+    def set_running(self, running: bool) -> None:
         self.header.set_running(running)
         self.results.empty_run.setEnabled(not running)
 
@@ -375,46 +376,6 @@ class ControlPage(QWidget):
             return  # a manual control: no scan can judge it
         # The shell connects this to its ScanController, which runs the scan in a worker.
         self.run_requested.emit(self._control_id)
-
-    def _on_scans_scan_started(self, engagement_id: int) -> None:
-        self._set_running(True)
-        if engagement_id == self._engagement_id:
-            self.header.say("Checking… the new results appear here once the scan is stored.")
-
-    def _on_scans_scan_progress(self, done: int, total: int, text: str) -> None:
-        if self.header.message.text().startswith("Checking"):
-            self.header.say(f"Checking… {done} of {total}" + (f": {text}" if text else ""))
-
-    def _on_scans_scan_finished(self, engagement_id: int) -> None:
-        self._set_running(False)
-        if engagement_id == self._engagement_id:
-            # The new rows arrive through ctx.data_changed, emitted just before this.
-            self.header.say("")
-
-    def _on_scans_scan_failed(self, message: str) -> None:
-        self._set_running(False)
-        if self.header.message.text().startswith("Checking"):
-            self.header.say(message)
-
-    def _on_scans_results_arrived(self, control_id: str, _rows: object) -> None:
-        if control_id == self._control_id:
-            self._show_live()
-
-    def _show_live(self) -> None:
-        """The running scan's rows of this control (ScanController.live_results), if any."""
-        scans, eid, cid = self._ctx.scans, self._engagement_id, self._control_id
-        rows = scans.live_results.get(cid or "") if scans is not None else None
-        if rows is None or eid is None or cid is None or self.snapshot is None:
-            return
-        if scans is None or scans.live_engagement_id != eid:
-            return
-        try:
-            with self._ctx.db.session() as session:
-                live = live_control(session, eid, cid, rows)
-        except StoreError:
-            return
-        self.results.show_live(self.snapshot.scans, live.lines)
-        self.tabs.setTabText(1, f"Results ({len(live.lines)}, provisional)")
 
     def _on_ctx_data_changed(self, engagement_id: int) -> None:
         if engagement_id != self._engagement_id or self._own_change:

@@ -19,8 +19,10 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QIcon
 
-from app.ui.control_page.snapshot import ResultLine
-from app.ui.status_badges import CONTROL_LOOKS, ControlStatusKey, result_look, status_icon
+from app.controls.control_status import ControlStatus
+from app.controls.results import Status
+from app.services.control_model import ResultLine
+from app.ui.status_badges import CONTROL_LOOKS, result_look, status_icon
 
 COLUMNS = ("Status", "Check", "Region", "Resource", "Detail")
 STATUS_COLUMN = 0
@@ -33,7 +35,7 @@ _DISPLAY = Qt.ItemDataRole.DisplayRole
 _TOOLTIP = Qt.ItemDataRole.ToolTipRole
 
 
-ACCEPTED_LOOK = CONTROL_LOOKS[ControlStatusKey.EXCEPTION]
+ACCEPTED_LOOK = CONTROL_LOOKS[ControlStatus.EXCEPTION]
 ACCEPTED_RANK = 1.5  # between ERROR (1) and PASS (2)
 
 
@@ -166,7 +168,7 @@ class ResultsFilterProxy(QSortFilterProxyModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._text: list[str] = []
-        self._status = ""
+        self._status: Status | None = None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         model = self.sourceModel()
@@ -180,8 +182,8 @@ class ResultsFilterProxy(QSortFilterProxyModel):
         self._text = text.strip().lower().split()
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
-    def set_status(self, status: str) -> None:
-        """`""` shows every status; else one `Status` value (e.g. "FAIL")."""
+    def set_status(self, status: Status | None) -> None:
+        """None shows every status; else only rows of that one."""
         self.beginFilterChange()
         self._status = status
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
@@ -190,7 +192,7 @@ class ResultsFilterProxy(QSortFilterProxyModel):
         model = self.sourceModel()
         if not isinstance(model, ResultsTableModel):
             return True
-        if self._status and model.line(source_row).status != self._status:
+        if self._status is not None and model.line(source_row).status is not self._status:
             return False
         if not self._text:
             return True

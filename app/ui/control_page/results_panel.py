@@ -23,7 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.controls.results import Status
 from app.evidence import iso_utc
+from app.services.control_model import ResultDelta, ResultLine, ScanInfo
 from app.ui.control_page.evidence_viewer import EvidenceViewer
 from app.ui.control_page.remediation_panel import plain_label
 from app.ui.control_page.results_model import (
@@ -35,7 +37,6 @@ from app.ui.control_page.results_model import (
     ResultsTableModel,
     status_label,
 )
-from app.ui.control_page.snapshot import ResultDelta, ResultLine, ScanInfo
 from app.ui.status_badges import RESULT_LOOKS
 
 STATUS_FILTERS = (
@@ -77,9 +78,9 @@ def scans_summary(scans: Sequence[ScanInfo], lines: Sequence[ResultLine]) -> str
             f"Scan {numbers} covered this control but recorded no result for it. If you "
             "expected resources here, check the engagement's regions and run the checks again."
         )
-    fails = sum(1 for line in lines if line.status == "FAIL" and not line.accepted)
+    fails = sum(1 for line in lines if line.status is Status.FAIL and not line.accepted)
     accepted = sum(1 for line in lines if line.accepted)
-    errors = sum(1 for line in lines if line.status == "ERROR")
+    errors = sum(1 for line in lines if line.status is Status.ERROR)
     when = ", ".join(
         f"scan #{s.scan_id} of {s.account_id} at {iso_utc(s.started_at)}"
         + ("" if s.state == "complete" else f" ({s.state})")
@@ -93,8 +94,8 @@ def scans_summary(scans: Sequence[ScanInfo], lines: Sequence[ResultLine]) -> str
 
 
 def live_summary(lines: Sequence[ResultLine]) -> str:
-    fails = sum(1 for line in lines if line.status == "FAIL" and not line.accepted)
-    errors = sum(1 for line in lines if line.status == "ERROR")
+    fails = sum(1 for line in lines if line.status is Status.FAIL and not line.accepted)
+    errors = sum(1 for line in lines if line.status is Status.ERROR)
     return (
         f"Provisional — from the scan still running: {_plural(len(lines), 'resource')} judged, "
         f"{fails} failing, {_plural(errors, 'error')}. Not stored yet: the rows are kept "
@@ -111,7 +112,7 @@ MANUAL_CONTROL_TEXT = (
 def results_tab_text(scans: Sequence[ScanInfo], lines: Sequence[ResultLine]) -> str:
     if not scans:
         return "Results (not checked)"
-    fails = sum(1 for line in lines if line.status == "FAIL" and not line.accepted)
+    fails = sum(1 for line in lines if line.status is Status.FAIL and not line.accepted)
     accepted = sum(1 for line in lines if line.accepted)
     more = f", {accepted} accepted" if accepted else ""
     return f"Results ({len(lines)}, {fails} failing{more})"
@@ -307,7 +308,8 @@ class ResultsPanel(QWidget):
         self._update_count()
 
     def _on_status_filter_changed(self, _index: int) -> None:
-        self.proxy.set_status(str(self.status_filter.currentData() or ""))
+        chosen = self.status_filter.currentData()
+        self.proxy.set_status(Status(chosen) if chosen else None)
         self._update_count()
 
     def _with_evidence(self, line: ResultLine | None) -> ResultLine | None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -16,17 +14,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.controls.control_status import ControlStatus
 from app.evidence import iso_utc
+from app.services.control_edits import SignOffRequest
+from app.services.control_model import ControlSnapshot, SignOffInfo
 from app.ui.control_page.overview_panel import section_title
 from app.ui.control_page.remediation_panel import plain_label
-from app.ui.control_page.snapshot import ControlSnapshot, SignOffInfo
-
-
-@dataclass(frozen=True)
-class SignOffRequest:
-    reviewer: str
-    role: str
-    comment: str
 
 
 def describe_sign_off(sign_off: SignOffInfo) -> str:
@@ -36,13 +29,19 @@ def describe_sign_off(sign_off: SignOffInfo) -> str:
 
 # What to do before signing off, by the control's status (words for the reviewer).
 _BEFORE_SIGNING = {
-    "not_checked": "Nothing has been checked yet: run the checks and add the evidence first.",
-    "failing": "The control is failing: fix what fails, or record an exception, first.",
-    "error": "Some checks could not look (errors): fix the access problem and run them again.",
-    "exception": "Failures are covered by exceptions; the sign-off approves those too.",
-    "passing": "Every resource passes. Check the evidence tab, then sign off.",
-    "evidence_missing": "Some of the evidence this control asks for is not attached yet.",
-    "evidence_attached": "Every evidence item has a file. Review them, then sign off.",
+    ControlStatus.NOT_CHECKED: (
+        "Nothing has been checked yet: run the checks and add the evidence first."
+    ),
+    ControlStatus.FAILING: "The control is failing: fix what fails, or record an exception, first.",
+    ControlStatus.ERROR: (
+        "Some checks could not look (errors): fix the access problem and run them again."
+    ),
+    ControlStatus.EXCEPTION: "Failures are covered by exceptions; the sign-off approves those too.",
+    ControlStatus.PASSING: "Every resource passes. Check the evidence tab, then sign off.",
+    ControlStatus.EVIDENCE_MISSING: (
+        "Some of the evidence this control asks for is not attached yet."
+    ),
+    ControlStatus.EVIDENCE_ATTACHED: "Every evidence item has a file. Review them, then sign off.",
 }
 
 
@@ -55,7 +54,7 @@ def sign_off_state_text(snapshot: ControlSnapshot) -> str:
             + (f"{advice} " if advice else "")
             + "A sign-off approves what this page shows now and locks it."
         )
-    if snapshot.status == "stale":
+    if snapshot.status is ControlStatus.STALE:
         reason = snapshot.stale_reason or "results, evidence, notes or exceptions changed"
         return (
             f"Sign-off is STALE: signed off by {describe_sign_off(latest)}, but the control "

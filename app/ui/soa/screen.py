@@ -31,7 +31,6 @@ from app.services.soa_table import status_text
 from app.services.soa_view import BulkForm, SoaView, load_view, problem_lines
 from app.store.engagements import get_engagement
 from app.store.errors import StoreError
-from app.ui.engagement_store import actor
 from app.ui.newest_read import NewestRead
 from app.ui.page_title import page_title
 from app.ui.soa.iso_tab import IsoTab
@@ -201,7 +200,7 @@ class SoaScreen(QWidget):
         try:
             with self.ctx.db.session() as session:
                 engagement = get_engagement(session, engagement_id)
-                value = action(session, engagement, actor(self.ctx))
+                value = action(session, engagement, self.ctx.actor)
         except SoaRejected as refused:
             show([f"Could not {what}. {refused}", *problem_lines(refused.problems)])
             return None

@@ -1,8 +1,9 @@
-"""What the engagement screens read and write, through the store's repositories.
+"""Engagements as the app's screens read and write them, through the store's repositories.
 
-Every function opens one short-lived ORM session on the calling (GUI) thread and
+Every function takes the open `Database` (and, when it changes something, the actor
+the audit log names), opens one short-lived ORM session on the calling thread and
 returns plain frozen values, so no ORM object outlives its session or crosses a
-thread. Errors are the store's typed `StoreError`s, shown inline by the screens.
+thread. Errors are the store's typed `StoreError`s, shown inline by the screens. No Qt.
 """
 
 from __future__ import annotations
@@ -11,16 +12,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from app.controls.catalogue import FRAMEWORKS
-from app.services.engagement_setup import set_up_scope
+from app.controls.catalogue import FRAMEWORKS, Catalogue
+from app.secrets import SecretStore
+from app.services.engagement_setup import DecisionSource, decision_sources, set_up_scope
+from app.services.framework_summary import FrameworkSummary, framework_totals
 from app.store import accounts as account_store
 from app.store import engagements as engagement_store
 from app.store import scans as scan_store
 from app.store import transfer
-from app.store.control_status import control_summaries, framework_summaries
+from app.store.control_status import control_summaries
+from app.store.database import Database
 from app.store.errors import NotFound
 from app.store.models import Engagement
-from app.ui.context import AppContext
 
 
 @dataclass(frozen=True)
@@ -79,15 +82,6 @@ class EngagementDraft:
     start_from: int | None = None
 
 
-def actor(ctx: AppContext) -> str:
-    """Who the audit log names: the signed-in ARN, else the local user."""
-    if ctx.signed_in is not None and ctx.signed_in.arn:
-        return ctx.signed_in.arn
-    from app.scan.runner import default_actor
-
-    return default_actor()
-
-
 def _info(engagement: Engagement, scans: int, last: datetime | None) -> EngagementInfo:
     return EngagementInfo(
         id=engagement.id,
@@ -108,8 +102,8 @@ def _info(engagement: Engagement, scans: int, last: datetime | None) -> Engageme
     )
 
 
-def list_engagements(ctx: AppContext) -> list[EngagementInfo]:
-    with ctx.db.session() as session:
+def list_engagements(db: Database) -> list[EngagementInfo]:
+    with db.session() as session:
         found = []
         for engagement in engagement_store.list_engagements(session):
             history = scan_store.scans(session, engagement)
@@ -118,32 +112,38 @@ def list_engagements(ctx: AppContext) -> list[EngagementInfo]:
         return found
 
 
-def get_engagement(ctx: AppContext, engagement_id: int) -> EngagementInfo:
-    with ctx.db.session() as session:
+def get_engagement(db: Database, engagement_id: int) -> EngagementInfo:
+    with db.session() as session:
         engagement = engagement_store.get_engagement(session, engagement_id)
         history = scan_store.scans(session, engagement)
         return _info(engagement, len(history), history[0].started_at if history else None)
 
 
-def engagement_exists(ctx: AppContext, engagement_id: int) -> bool:
+def engagement_exists(db: Database, engagement_id: int) -> bool:
     try:
-        get_engagement(ctx, engagement_id)
+        get_engagement(db, engagement_id)
     except NotFound:
         return False
     return True
+
+
+def start_from_choices(db: Database, catalogue: Catalogue) -> list[DecisionSource]:
+    """The engagements a new one can start its SoA decisions from (the dialog's choice)."""
+    with db.session() as session:
+        return decision_sources(session, catalogue)
 
 
 def _sign_in(line: AccountLine) -> dict[str, str]:
     return {"kind": "profile", "profile": line.profile} if line.profile else {}
 
 
-def create_engagement(ctx: AppContext, draft: EngagementDraft) -> int:
-    who = actor(ctx)
-    with ctx.db.session() as session:
+def create_engagement(db: Database, draft: EngagementDraft, actor: str) -> int:
+
+    with db.session() as session:
         engagement = engagement_store.create_engagement(
             session,
             draft.name,
-            actor=who,
+            actor=actor,
             client=draft.client,
             frameworks=draft.frameworks,
             period_start=draft.period_start,
@@ -155,7 +155,7 @@ def create_engagement(ctx: AppContext, draft: EngagementDraft) -> int:
                 session,
                 engagement,
                 line.account_id,
-                actor=who,
+                actor=actor,
                 alias=line.alias,
                 sign_in=_sign_in(line),
             )
@@ -164,20 +164,20 @@ def create_engagement(ctx: AppContext, draft: EngagementDraft) -> int:
             engagement,
             soc2_categories=draft.soc2_categories,
             start_from_id=draft.start_from,
-            actor=who,
+            actor=actor,
         )
         return engagement.id
 
 
-def update_engagement(ctx: AppContext, engagement_id: int, draft: EngagementDraft) -> None:
+def update_engagement(db: Database, engagement_id: int, draft: EngagementDraft, actor: str) -> None:
     """Change the fields and make the accounts match the draft (scans stay: append-only)."""
-    who = actor(ctx)
-    with ctx.db.session() as session:
+
+    with db.session() as session:
         engagement = engagement_store.get_engagement(session, engagement_id)
         engagement_store.update_engagement(
             session,
             engagement,
-            actor=who,
+            actor=actor,
             name=draft.name,
             client=draft.client,
             frameworks=draft.frameworks,
@@ -190,96 +190,55 @@ def update_engagement(ctx: AppContext, engagement_id: int, draft: EngagementDraf
         for account in account_store.list_accounts(session, engagement):
             line = wanted.pop(account.account_id, None)
             if line is None:
-                account_store.remove_account(session, account, actor=who)
+                account_store.remove_account(session, account, actor=actor)
             elif (account.alias, account.sign_in) != (line.alias, _sign_in(line)):
                 account_store.update_account(
-                    session, account, actor=who, alias=line.alias, sign_in=_sign_in(line)
+                    session, account, actor=actor, alias=line.alias, sign_in=_sign_in(line)
                 )
         for line in wanted.values():
             account_store.add_account(
                 session,
                 engagement,
                 line.account_id,
-                actor=who,
+                actor=actor,
                 alias=line.alias,
                 sign_in=_sign_in(line),
             )
 
 
-def delete_engagement(ctx: AppContext, engagement_id: int) -> str:
+def delete_engagement(
+    db: Database, engagement_id: int, actor: str, secrets: SecretStore | None
+) -> str:
     """Delete it and its keyring secrets; returns its name for the status message."""
-    with ctx.db.session() as session:
+    with db.session() as session:
         engagement = engagement_store.get_engagement(session, engagement_id)
         name = engagement.name
-        engagement_store.delete_engagement(session, engagement, actor=actor(ctx))
-    if ctx.secrets is not None:
+        engagement_store.delete_engagement(session, engagement, actor=actor)
+    if secrets is not None:
         # Secrets are keyed by id and by name (app.secrets accepts either reference).
-        ctx.secrets.delete_engagement_secrets(engagement_id)
-        ctx.secrets.delete_engagement_secrets(name)
+        secrets.delete_engagement_secrets(engagement_id)
+        secrets.delete_engagement_secrets(name)
     return name
 
 
-def export_engagement(ctx: AppContext, engagement_id: int, destination: Path) -> Path:
-    with ctx.db.session() as session:
+def export_engagement(db: Database, engagement_id: int, destination: Path, actor: str) -> Path:
+    with db.session() as session:
         engagement = engagement_store.get_engagement(session, engagement_id)
-        return transfer.export_engagement(session, engagement, destination, actor=actor(ctx))
+        return transfer.export_engagement(session, engagement, destination, actor=actor)
 
 
-def import_engagement(ctx: AppContext, source: Path, new_name: str | None = None) -> int:
-    with ctx.db.session() as session:
-        engagement = transfer.import_engagement(
-            session, source, actor=actor(ctx), new_name=new_name
-        )
+def import_engagement(db: Database, source: Path, actor: str, new_name: str | None = None) -> int:
+    with db.session() as session:
+        engagement = transfer.import_engagement(session, source, actor=actor, new_name=new_name)
         return engagement.id
 
 
-@dataclass(frozen=True)
-class FrameworkCounts:
-    framework: str
-    title: str
-    passed: int
-    failing: int
-    errors: int
-    exceptions: int
-    not_checked: int
-    not_applicable: int
-    evidence_attached: int = 0
-    evidence_missing: int = 0
-
-    @property
-    def applicable(self) -> int:
-        checks = self.passed + self.failing + self.errors + self.exceptions + self.not_checked
-        return checks + self.evidence_attached + self.evidence_missing
-
-    @property
-    def checked(self) -> int:
-        return self.applicable - self.not_checked
-
-
-def dashboard_counts(ctx: AppContext, engagement_id: int) -> list[FrameworkCounts]:
-    """Per framework of the engagement: its controls by outcome (the store's rules)."""
-    catalogue = ctx.catalogue
-    mapping = {
-        control.id: {f for f in FRAMEWORKS if control.mapping.ids(f)}
-        for control in catalogue.controls
-    }
-    with ctx.db.session() as session:
+def dashboard_counts(
+    db: Database, catalogue: Catalogue, engagement_id: int
+) -> list[FrameworkSummary]:
+    """Per framework of the engagement (both when none is chosen): its controls by outcome."""
+    with db.session() as session:
         engagement = engagement_store.get_engagement(session, engagement_id)
         frameworks = list(engagement.frameworks or FRAMEWORKS)
         summaries = control_summaries(session, engagement, catalogue.controls)
-        totals = framework_summaries(summaries, mapping, frameworks)
-    return [
-        FrameworkCounts(
-            framework=t.framework,
-            title=FRAMEWORKS.get(t.framework, t.framework),
-            passed=t.passed,
-            failing=t.failing,
-            errors=t.errors,
-            exceptions=t.exceptions,
-            not_checked=t.not_checked,
-            not_applicable=t.not_applicable,
-            evidence_attached=t.evidence_attached,
-            evidence_missing=t.evidence_missing,
-        )
-        for t in totals
-    ]
+    return framework_totals(summaries, catalogue, frameworks)

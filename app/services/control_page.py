@@ -1,18 +1,33 @@
-"""The control page's reads and writes, in one place, through the store's repositories.
+"""What the control page reads, through the store's repositories. No Qt.
 
-Every function takes an open ORM session (short-lived, GUI thread) and returns
-plain values (`snapshot.py`), so no ORM object escapes into the widgets.
+Every public function takes the open `Database` and opens one short-lived ORM session
+of its own on the calling thread; it returns plain values (`control_model`), so no
+ORM object escapes into the widgets. Errors are the store's typed `StoreError`s.
+The page's writes are in `control_edits`, its status words in `control_statuses`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
 from app.controls.catalogue import Catalogue
+from app.controls.results import Status
+from app.evidence import Evidence
+from app.services.control_model import (
+    AttachmentInfo,
+    ControlSnapshot,
+    ExceptionInfo,
+    ResultLine,
+    ScanInfo,
+    SignOffInfo,
+    result_delta,
+)
+from app.services.control_statuses import StatusInfo, status_info
 from app.store import control_states as store_states
 from app.store import risk as store_risk
 from app.store import scans as store_scans
@@ -28,15 +43,6 @@ from app.store.models import (
     Scan,
     SignOff,
 )
-from app.ui.control_page.snapshot import (
-    AttachmentInfo,
-    ControlSnapshot,
-    ExceptionInfo,
-    ResultLine,
-    ScanInfo,
-    SignOffInfo,
-    result_delta,
-)
 
 
 def _scan_info(scan: Scan) -> ScanInfo:
@@ -50,27 +56,22 @@ def _scan_info(scan: Scan) -> ScanInfo:
     )
 
 
-def line_with_evidence(session: Session, line: ResultLine) -> ResultLine:
+def _evidence(stored: Sequence[Any] | None, row_id: int) -> tuple[Evidence, ...]:
+    """The stored JSON as `Evidence`; a malformed item (an edited or foreign import) is a
+    `StoreError` the page shows, not a crash and not a silently shorter list."""
+    try:
+        return tuple(Evidence.from_json(item) for item in stored or ())
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise StoreError(f"The evidence of result row #{row_id} is malformed ({error}).") from error
+
+
+def line_with_evidence(db: Database, line: ResultLine) -> ResultLine:
     """`line` with its evidence read from the store (one row, when the user looks at it)."""
     if line.evidence_loaded:
         return line
-    stored = session.scalar(select(ResultRow.evidence).where(ResultRow.id == line.row_id))
-    evidence = tuple(e for e in (stored or []) if isinstance(e, dict))
-    return replace(line, evidence=evidence, evidence_loaded=True)
-
-
-def evidence_reader(db: Database, say: Callable[[str], None]) -> Callable[[ResultLine], ResultLine]:
-    """What the results table calls when a row is selected: the row with its evidence."""
-
-    def read(line: ResultLine) -> ResultLine:
-        try:
-            with db.session() as session:
-                return line_with_evidence(session, line)
-        except StoreError as error:
-            say(f"Cannot read the evidence of this row: {error}")
-            return line
-
-    return read
+    with db.session() as session:
+        stored = session.scalar(select(ResultRow.evidence).where(ResultRow.id == line.row_id))
+    return replace(line, evidence=_evidence(stored, line.row_id), evidence_loaded=True)
 
 
 def _scans_covering(session: Session, engagement: Engagement, control_id: str) -> list[Scan]:
@@ -110,7 +111,7 @@ def _rows(session: Session, scan_ids: list[int], control_id: str) -> list[Result
             row_id=row_id,
             scan_id=scan_id,
             check_id=check_id,
-            status=status,
+            status=Status(status),
             region=region,
             resource=resource,
             detail=detail,
@@ -210,54 +211,75 @@ class StoredFile:
     sha256: str
 
 
-def attachment_file(session: Session, engagement_id: int, attachment_id: int) -> StoredFile:
+def attachment_file(db: Database, engagement_id: int, attachment_id: int) -> StoredFile:
     """One evidence file's bytes as stored, with the SHA-256 recorded when it was added."""
-    attachment = session.get(Attachment, attachment_id)
-    if attachment is None or attachment.engagement_id != engagement_id:
-        raise NotFound(f"Evidence file #{attachment_id} no longer exists.")
-    return StoredFile(attachment.original_name, attachment.content, attachment.sha256)
+    with db.session() as session:
+        attachment = session.get(Attachment, attachment_id)
+        if attachment is None or attachment.engagement_id != engagement_id:
+            raise NotFound(f"Evidence file #{attachment_id} no longer exists.")
+        return StoredFile(attachment.original_name, attachment.content, attachment.sha256)
 
 
 def load_snapshot(
-    session: Session,
+    db: Database,
     catalogue: Catalogue,
     engagement_id: int,
     control_id: str,
     *,
-    status: str,
-    stale_reason: str = "",
     unlocked: bool = False,
 ) -> ControlSnapshot:
-    engagement = get_engagement(session, engagement_id)
-    frameworks = tuple(engagement.frameworks)
-    scans, lines, previous_scans, previous_lines = latest_results(session, engagement, control_id)
+    """Everything the page shows of one control, with its status, in one session."""
+    with db.session() as session:
+        engagement = get_engagement(session, engagement_id)
+        status = status_info(session, engagement, catalogue.get(control_id))
+        return _snapshot(session, engagement, catalogue, control_id, status, unlocked)
+
+
+def _accepted(
+    session: Session, engagement: Engagement, control_id: str, lines: list[ResultLine]
+) -> list[ResultLine]:
+    """The FAIL lines an active exception covers, marked accepted."""
     in_force = store_risk.active_exceptions(session, engagement, control_id=control_id)
-    if in_force:
-        today = store_risk.today_utc()
-        lines = [
-            replace(line, accepted=True)
-            if line.status == "FAIL"
-            and store_risk.matching_exception(in_force, control_id, line.resource, today)
-            else line
-            for line in lines
-        ]
-    attachments = _attachments(session, engagement, control_id)
+    if not in_force:
+        return lines
+    today = store_risk.today_utc()
+    return [
+        replace(line, accepted=True)
+        if line.status is Status.FAIL
+        and store_risk.matching_exception(in_force, control_id, line.resource, today)
+        else line
+        for line in lines
+    ]
+
+
+def _snapshot(
+    session: Session,
+    engagement: Engagement,
+    catalogue: Catalogue,
+    control_id: str,
+    status: StatusInfo,
+    unlocked: bool,
+) -> ControlSnapshot:
+    scans, lines, previous_scans, previous_lines = latest_results(session, engagement, control_id)
+    lines = _accepted(session, engagement, control_id, lines)
     state = store_states.control_state(session, engagement, control_id)
     exceptions = store_risk.exceptions(session, engagement, control_id)
     sign_offs = reversed(store_signoffs.sign_offs(session, engagement, control_id))
     return ControlSnapshot(
-        engagement_id=engagement_id,
+        engagement_id=engagement.id,
         control=catalogue.get(control_id),
-        status=status,
-        frameworks=frameworks,
+        status=status.status,
+        frameworks=tuple(engagement.frameworks),
         scans=tuple(scans),
         results=tuple(lines),
         delta=result_delta(lines, previous_lines, previous_scans[0] if previous_scans else None),
-        attachments=tuple(_attachment_info(a) for a in attachments),
+        attachments=tuple(
+            _attachment_info(a) for a in _attachments(session, engagement, control_id)
+        ),
         notes=state.notes if state is not None else "",
         exceptions=tuple(_exception_info(e) for e in exceptions),
         sign_offs=tuple(_sign_off_info(s) for s in sign_offs),
-        stale_reason=stale_reason,
+        stale_reason=status.stale_reason,
         unlocked=unlocked,
         owner=state.owner if state is not None else "",
         applicable=state is None or state.applicability != store_states.NOT_APPLICABLE,

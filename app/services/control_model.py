@@ -1,7 +1,9 @@
 """What the control page shows, read once from the store: plain frozen values.
 
-The widgets render these and never hold ORM objects, so no session outlives the
-read that filled them (and nothing lazy-loads behind a closed session).
+Filled by `app.services.control_page`; the widgets render these and never hold ORM
+objects, so no session outlives the read that filled them (and nothing lazy-loads
+behind a closed session). Statuses are the shared types (`Status` for a result row,
+`ControlStatus` for the control), evidence is `Evidence`.
 """
 
 from __future__ import annotations
@@ -9,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from app.controls.catalogue import Control
+from app.controls.control_status import ControlStatus
+from app.controls.results import Status
+from app.evidence import Evidence
 
 
 @dataclass(frozen=True)
@@ -21,7 +25,7 @@ class ResultLine:
     row_id: int
     scan_id: int
     check_id: str
-    status: str  # PASS / FAIL / ERROR / NOT_APPLICABLE
+    status: Status
     region: str
     resource: str
     detail: str
@@ -29,7 +33,7 @@ class ResultLine:
     collected_at: datetime | None
     # Loaded when the row is looked at (`evidence_loaded`): decoding every row's JSON
     # up front made a big scan slow to show.
-    evidence: tuple[dict[str, Any], ...] = ()
+    evidence: tuple[Evidence, ...] = ()
     evidence_loaded: bool = False
     # A FAIL that an active exception covers: an accepted risk, shown as such.
     accepted: bool = False
@@ -111,7 +115,7 @@ class ControlSnapshot:
 
     engagement_id: int
     control: Control
-    status: str  # a `ControlStatusKey` value
+    status: ControlStatus
     frameworks: tuple[str, ...]
     scans: tuple[ScanInfo, ...]
     results: tuple[ResultLine, ...]
@@ -137,7 +141,11 @@ class ControlSnapshot:
     @property
     def locked(self) -> bool:
         """Signed off and still matching: edits wait for an explicit unlock."""
-        return self.status == "signed_off" and not self.unlocked
+        return self.status is ControlStatus.SIGNED_OFF and not self.unlocked
+
+
+# A row that was not passing: its PASS now counts as fixed.
+_BROKEN = (Status.FAIL, Status.ERROR)
 
 
 def result_delta(
@@ -155,12 +163,12 @@ def result_delta(
     newly_failing = tuple(
         line
         for k, line in after.items()
-        if line.status == "FAIL" and k in before and before[k].status != "FAIL"
+        if line.status is Status.FAIL and k in before and before[k].status is not Status.FAIL
     )
     fixed = tuple(
         line
         for k, line in after.items()
-        if line.status == "PASS" and k in before and before[k].status in ("FAIL", "ERROR")
+        if line.status is Status.PASS and k in before and before[k].status in _BROKEN
     )
     appeared = tuple(line for k, line in after.items() if k not in before)
     disappeared = tuple(line for k, line in before.items() if k not in after)

@@ -3,27 +3,25 @@
 The status itself comes from `app.store.control_status` (the binder uses the same),
 so the app and the PDF never disagree. What the store cannot say, because a sign-off
 keeps only a hash, is *what* changed since; the audit log can, so we read it.
+
+`checklist_overview` opens its own short-lived session on the `Database` it is given;
+`status_info` runs inside the caller's session (the control page's snapshot read).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from app.controls.catalogue import Catalogue
+from app.controls.catalogue import Catalogue, Control
+from app.controls.control_status import ControlStatus
 from app.evidence import iso_utc
+from app.services.framework_summary import FrameworkSummary, framework_totals
 from app.store import scans as store_scans
 from app.store.audit import audit_log
-from app.store.control_states import NOT_APPLICABLE, control_states
-from app.store.control_status import (
-    ControlStatus,
-    ControlSummary,
-    FrameworkSummary,
-    control_summaries,
-    framework_summaries,
-)
+from app.store.control_status import ControlSummary, control_summaries
+from app.store.database import Database
 from app.store.engagements import get_engagement
 from app.store.models import Engagement
 
@@ -40,8 +38,18 @@ _CHANGE_WORDS = {
 
 @dataclass(frozen=True)
 class StatusInfo:
-    key: str  # a ControlStatus value
+    status: ControlStatus
     stale_reason: str = ""
+
+
+@dataclass(frozen=True)
+class ChecklistOverview:
+    """What the checklist shows of an engagement: every control's status, the controls
+    marked not applicable, and the per-framework tallies (the engagement's frameworks)."""
+
+    statuses: dict[str, ControlStatus]
+    not_applicable: frozenset[str]
+    tallies: tuple[FrameworkSummary, ...]
 
 
 def _changes_since(session: Session, engagement: Engagement, summary: ControlSummary) -> str:
@@ -69,44 +77,21 @@ def _changes_since(session: Session, engagement: Engagement, summary: ControlSum
     return "; ".join(dict.fromkeys(words)) or "what it shows no longer matches what was approved"
 
 
-def control_statuses(
-    session: Session, catalogue: Catalogue, engagement_id: int, control_ids: Iterable[str]
-) -> dict[str, StatusInfo]:
-    engagement = get_engagement(session, engagement_id)
-    summaries = control_summaries(session, engagement, [catalogue.get(c) for c in control_ids])
-    return {
-        cid: StatusInfo(
-            summary.status.value,
-            _changes_since(session, engagement, summary)
-            if summary.status == ControlStatus.STALE
-            else "",
-        )
-        for cid, summary in summaries.items()
-    }
+def status_info(session: Session, engagement: Engagement, control: Control) -> StatusInfo:
+    """One control's status and, when its sign-off is stale, what changed since."""
+    summary = control_summaries(session, engagement, [control])[control.id]
+    stale = summary.status is ControlStatus.STALE
+    return StatusInfo(summary.status, _changes_since(session, engagement, summary) if stale else "")
 
 
-def control_status(
-    session: Session, catalogue: Catalogue, engagement_id: int, control_id: str
-) -> StatusInfo:
-    return control_statuses(session, catalogue, engagement_id, [control_id])[control_id]
-
-
-def not_applicable_controls(session: Session, engagement_id: int) -> set[str]:
-    """Controls marked not applicable in the engagement (out of its Statement of Applicability)."""
-    states = control_states(session, get_engagement(session, engagement_id))
-    return {cid for cid, state in states.items() if state.applicability == NOT_APPLICABLE}
-
-
-def checklist_overview(
-    session: Session, catalogue: Catalogue, engagement_id: int
-) -> tuple[dict[str, str], list[FrameworkSummary], Sequence[str]]:
-    """Statuses of every control, the per-framework tallies, and the engagement's frameworks."""
-    engagement = get_engagement(session, engagement_id)
-    summaries = control_summaries(session, engagement, catalogue.controls)
-    mapping = {
-        c.id: {key for key in ("iso27001", "soc2") if getattr(c.mapping, key, ())}
-        for c in catalogue.controls
-    }
-    frameworks = list(engagement.frameworks)
-    tallies = framework_summaries(summaries, mapping, frameworks)
-    return {cid: s.status.value for cid, s in summaries.items()}, tallies, frameworks
+def checklist_overview(db: Database, catalogue: Catalogue, engagement_id: int) -> ChecklistOverview:
+    with db.session() as session:
+        engagement = get_engagement(session, engagement_id)
+        summaries = control_summaries(session, engagement, catalogue.controls)
+        frameworks = list(engagement.frameworks)
+    tallies = framework_totals(summaries, catalogue, frameworks)
+    return ChecklistOverview(
+        statuses={cid: s.status for cid, s in summaries.items()},
+        not_applicable=frozenset(cid for cid, s in summaries.items() if not s.applicable),
+        tallies=tuple(tallies),
+    )
