@@ -223,7 +223,6 @@ class FrameworkSummary:
 
 
 @dataclass(frozen=True)
-@dataclass(frozen=True)
 class ExportItem:
     """An earlier export of this engagement's binder (the export log)."""
 
