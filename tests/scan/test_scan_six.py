@@ -17,6 +17,7 @@ import boto3
 import pytest
 
 from app.aws.clients import MAX_ATTEMPTS
+from app.controls.catalogue import Control, load_catalogue
 from app.scan.runner import ScanOutcome, run_scan
 from app.store.database import open_database
 from tests.scan.helpers import answer_with, answer_with_error, rows, status_of, throttled
@@ -206,6 +207,10 @@ def test_throttled_past_retries_is_error(
     assert attempts and all(n % MAX_ATTEMPTS == 0 for n in Counter(attempts).values())
 
 
+def _catalogued(ids: list[str]) -> list[Control]:
+    return [c for c in load_catalogue().controls if c.id in ids]
+
+
 def test_each_control_is_the_worst_of_its_rows(scanned: Scanned) -> None:
     """FAIL over ERROR over PASS, as for the eleven: the stored scan's control statuses."""
     from app.controls.control_status import ControlStatus
@@ -217,7 +222,7 @@ def test_each_control_is_the_worst_of_its_rows(scanned: Scanned) -> None:
     with open_database(path) as db, db.session() as session:
         engagement = engagements.find_engagement(session, "Acme 2026")
         assert engagement is not None
-        summaries = control_summaries(session, engagement, six)
+        summaries = control_summaries(session, engagement, _catalogued(six))
     statuses = {control: summaries[control].check_status for control in six}
     # root-account has a FAIL, an ERROR and a PASS row; the others FAIL and PASS rows.
     assert statuses == dict.fromkeys(six, ControlStatus.FAILING)
@@ -244,6 +249,8 @@ def test_errors_without_failures_make_the_control_error(scan_env: Built, tmp_pat
         with db.session() as session:
             engagement = engagements.find_engagement(session, "Rollup")
             assert engagement is not None
-            summaries = control_summaries(session, engagement, ["console-mfa", "threat-detection"])
+            summaries = control_summaries(
+                session, engagement, _catalogued(["console-mfa", "threat-detection"])
+            )
     assert summaries["console-mfa"].check_status == ControlStatus.ERROR
     assert summaries["threat-detection"].check_status == ControlStatus.PASSING  # HOME has one
