@@ -33,6 +33,7 @@ class NewAttachment:
     content: bytes
     evidence_item: str
     description: str = ""
+    effective_on: date | None = None  # the day it is evidence for (None: the day it is added)
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ def add_attachments(
                 actor=actor,
                 evidence_item=f.evidence_item,
                 description=f.description,
+                effective_on=f.effective_on,
             ).id
             for f in files
         ]

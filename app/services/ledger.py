@@ -30,10 +30,11 @@ from sqlalchemy.orm import Session
 
 from app.controls.checks import CHECK_IDS, CHECKS
 from app.controls.results import Status
-from app.services.ledger_math import Attempt, coverage_gaps, failure_spans, gap_threshold, tally
+from app.services.ledger_math import coverage_gaps, failure_spans, gap_threshold, tally
 from app.services.ledger_model import (
     AccountCoverage,
     AccountLedger,
+    Attempt,
     CheckLedger,
     ControlLedger,
     CoverageGap,
@@ -207,6 +208,10 @@ def _exceptions_by_control(
     return dict(found)
 
 
+def _attempt(fact: _ScanFact) -> Attempt:
+    return Attempt(fact.at, fact.error, fact.id, incomplete=fact.state == INCOMPLETE)
+
+
 class _Builder:
     """Turns the counts into ledgers, account by account."""
 
@@ -250,7 +255,7 @@ class _Builder:
     def _gaps(
         self, counted: Sequence[_ScanFact], attempts: Sequence[_ScanFact]
     ) -> tuple[CoverageGap, ...]:
-        tried = [Attempt(a.at, a.error) for a in attempts]
+        tried = [_attempt(a) for a in attempts]
         return coverage_gaps([f.at for f in counted], self.window, self.threshold, tried)
 
     def control(
@@ -270,7 +275,8 @@ class _Builder:
             for f in scans
         )
         spans = failure_spans(timeline)
-        gaps = self._gaps(scans, [a for a in attempts if a.covers(control_id)])
+        tried = [a for a in attempts if a.covers(control_id)]
+        gaps = self._gaps(scans, tried)
         summary = tally(timeline)
         return ControlLedger(
             control_id=control_id,
@@ -281,6 +287,7 @@ class _Builder:
             timeline=timeline,
             checks=checks,
             sentence=control_sentence(summary, spans, gaps, self.window),
+            attempts=tuple(_attempt(a) for a in tried),
         )
 
     def _control_counts(self, scan_id: int, control_id: str) -> ResultCounts:

@@ -7,12 +7,12 @@ these, and the tests feed them directly.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import pairwise
 
 from app.controls.control_status import ControlStatus
 from app.services.ledger_model import (
+    Attempt,
     CoverageGap,
     FailureSpan,
     GapEdge,
@@ -25,14 +25,6 @@ from app.store.schedule import ScanSchedule
 UNSCHEDULED_GAP = timedelta(days=7)
 # Statuses that end a failure span: it passes, or the failure was accepted meanwhile.
 _CLOSING = (ControlStatus.PASSING, ControlStatus.EXCEPTION)
-
-
-@dataclass(frozen=True)
-class Attempt:
-    """A failed or incomplete scan: not a scan for the ledger, but worth naming in a gap."""
-
-    at: datetime
-    error: str = ""
 
 
 def gap_threshold(schedule: ScanSchedule | None) -> timedelta:

@@ -56,6 +56,17 @@ class ScanPoint:
 
 
 @dataclass(frozen=True)
+class Attempt:
+    """A failed or incomplete scan: not a scan for the ledger, but worth naming in a gap
+    (and marking on the control page's timeline strip)."""
+
+    at: datetime
+    error: str = ""
+    scan_id: int = 0
+    incomplete: bool = False  # stopped part-way (else: failed, e.g. could not sign in)
+
+
+@dataclass(frozen=True)
 class FailureSpan:
     """From the first failing scan to the first passing one after it (None: still open)."""
 
@@ -155,6 +166,8 @@ class ControlLedger(_Timeline):
     timeline: tuple[ScanPoint, ...]
     checks: tuple[CheckLedger, ...]
     sentence: str
+    # Failed and incomplete scans of the window that were to cover it, oldest first.
+    attempts: tuple[Attempt, ...] = ()
 
     @property
     def longest_gap(self) -> CoverageGap | None:

@@ -131,6 +131,12 @@ def test_failed_and_incomplete_scans_are_gaps_not_scans(
     assert account.coverage.incomplete_scans == 1
     assert (account.coverage.first, account.coverage.last) == (day(0), day(29))
     assert account.coverage.longest_gap == gap
+    # The control's own list of them, for its timeline strip: when, why, which kind.
+    assert [(a.at, a.incomplete, a.error) for a in sg.attempts] == [
+        (day(1), False, expired),
+        (day(2), True, "Interrupted"),
+        (day(3), False, expired),
+    ]
 
 
 def test_exceptions_excuse_failures_only_on_the_days_they_were_in_force(

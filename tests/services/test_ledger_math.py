@@ -6,13 +6,12 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from app.controls.control_status import ControlStatus
 from app.services.ledger_math import (
-    Attempt,
     coverage_gaps,
     failure_spans,
     gap_threshold,
     tally,
 )
-from app.services.ledger_model import GapEdge, LedgerWindow, ScanPoint, Tally
+from app.services.ledger_model import Attempt, GapEdge, LedgerWindow, ScanPoint, Tally
 from app.services.ledger_words import control_sentence, day_range, duration
 from app.store.schedule import Every, ScanSchedule
 from tests.services.conftest import day

@@ -79,7 +79,7 @@ def test_add_files_through_the_dialog(
     assert page.evidence.table.item(0, 4).toolTip() == digest
     # The description was for those files; the next ones start blank.
     assert page.evidence.description.text() == ""
-    assert f"✓ 1 file — {item.title}" in page.evidence.coverage.text()
+    assert page.evidence.requests.row_texts(item.id)[:2] == [item.title, "✓ 1 file"]
     assert page.tabs.tabText(3).endswith("(1)")
 
 

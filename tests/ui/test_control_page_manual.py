@@ -82,7 +82,7 @@ def test_a_manual_control_takes_evidence_notes_an_exception_and_a_sign_off(
     item = control.manual_evidence[0]
     page.evidence.choose_item(item.id)
     qtbot.mouseClick(page.evidence.add_button, Qt.MouseButton.LeftButton)
-    assert f"✓ 1 file — {item.title}" in page.evidence.coverage.text()
+    assert page.evidence.requests.row_texts(item.id)[:2] == [item.title, "✓ 1 file"]
     qtbot.keyClicks(page.evidence.notes, "Plan reviewed after the tabletop exercise.")
     qtbot.mouseClick(page.evidence.save_notes_button, Qt.MouseButton.LeftButton)
 

@@ -7,17 +7,9 @@ reads big files in a worker and stores everything through the store.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from PySide6.QtCore import (
-    QBuffer,
-    QByteArray,
-    QIODevice,
-    QModelIndex,
-    Qt,
-    Signal,
-    SignalInstance,
-)
+from PySide6.QtCore import QDate, Qt, Signal, SignalInstance
 from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
@@ -29,6 +21,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDateEdit,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -36,8 +29,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -47,6 +38,9 @@ from PySide6.QtWidgets import (
 from app.controls.catalogue import ManualEvidence
 from app.evidence import iso_utc
 from app.services.control_model import AttachmentInfo
+from app.services.recurring_model import RequestSchedule
+from app.ui.control_page.evidence_cells import EndElideDelegate, human_size, png_bytes, short_actor
+from app.ui.control_page.evidence_requests import EvidenceRequestsBox
 from app.ui.control_page.overview_panel import section_title
 from app.ui.control_page.remediation_panel import plain_label
 
@@ -59,37 +53,6 @@ ATTACHMENT_COLUMNS = (
     "Added by",
     "Added (UTC)",
 )
-
-
-def human_size(size: int) -> str:
-    value = float(size)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{int(value)} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{size} bytes"
-
-
-def short_actor(actor: str) -> str:
-    """`founder@example.com` for an assumed-role ARN; the full ARN stays in the tooltip."""
-    return actor.rsplit("/", 1)[-1] if actor.startswith("arn:") else actor
-
-
-def png_bytes(image: QImage) -> bytes:
-    """The image encoded as PNG (lossless: a screenshot is evidence, keep every pixel)."""
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    # The stubs want bytes; the binding wants str.
-    image.save(buffer, "PNG")  # type: ignore[call-overload]
-    buffer.close()
-    return bytes(data.data())
-
-
-class EndElideDelegate(QStyledItemDelegate):
-    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:  # type: ignore[override]
-        super().initStyleOption(option, index)
-        option.textElideMode = Qt.TextElideMode.ElideRight
 
 
 class EvidencePanel(QWidget):
@@ -110,8 +73,8 @@ class EvidencePanel(QWidget):
         self._saved_notes = ""
         self._items: tuple[ManualEvidence, ...] = ()
 
-        self.coverage = plain_label("")
-        self.coverage.setAccessibleName("Manual evidence the catalogue asks for")
+        self.requests = EvidenceRequestsBox()
+        self.requests.item_selected.connect(self.choose_item)
         self.item_choice = QComboBox()
         self.item_choice.setAccessibleName("New files are evidence of")
         self.add_button = QPushButton("Add files…")
@@ -125,6 +88,14 @@ class EvidencePanel(QWidget):
             "Optional: what the files show, e.g. 'Q3 restore test, signed off by ops'"
         )
         self.description.setMaxLength(500)
+        self.effective = QDateEdit(QDate.currentDate())
+        self.effective.setCalendarPopup(True)
+        self.effective.setDisplayFormat("yyyy-MM-dd")
+        self.effective.setAccessibleName("The day the files you add next are evidence for")
+        self.effective.setToolTip(
+            "The day the evidence is effective for (the quarter's review: the quarter's "
+            "last day); today unless you choose another day."
+        )
         self.drop_hint = plain_label("…or drop files or images anywhere on this tab.")
         self.table = QTableWidget(0, len(ATTACHMENT_COLUMNS))
         self.table.setHorizontalHeaderLabels(list(ATTACHMENT_COLUMNS))
@@ -190,6 +161,8 @@ class EvidencePanel(QWidget):
         describe = QHBoxLayout()
         describe.addWidget(QLabel("Description:"))
         describe.addWidget(self.description, 1)
+        describe.addWidget(QLabel("Effective for:"))
+        describe.addWidget(self.effective)
         remove_row = QHBoxLayout()
         remove_row.addWidget(self.open_button)
         remove_row.addWidget(self.save_copy_button)
@@ -202,7 +175,7 @@ class EvidencePanel(QWidget):
         notes_bar.addWidget(self.save_notes_button)
         layout = QVBoxLayout(self)
         layout.addWidget(section_title("Evidence the auditor will ask for"))
-        layout.addWidget(self.coverage)
+        layout.addWidget(self.requests)
         layout.addLayout(buttons)
         layout.addLayout(describe)
         layout.addWidget(self.drop_hint)
@@ -220,23 +193,21 @@ class EvidencePanel(QWidget):
         attachments: Sequence[AttachmentInfo],
         notes: str,
         draft: str | None = None,
+        requests: Sequence[RequestSchedule] = (),
     ) -> None:
-        """Show the stored state; `draft` is unsaved text to keep in the editor."""
+        """Show the stored state; `draft` is unsaved text to keep in the editor;
+        `requests`: the evidence asked for with due dates (the catalogue's and the user's)."""
         self._items = tuple(items)
         chosen = self.item_choice.currentData()
         self.item_choice.clear()
-        for item in items:
-            self.item_choice.addItem(item.title, item.id)
+        asked = [(r.title, r.item_id) for r in requests] or [(i.title, i.id) for i in items]
+        for title, item_id in asked:
+            self.item_choice.addItem(title, item_id)
         self.item_choice.addItem("General (no specific item)", "")
         if chosen is not None and self.item_choice.findData(chosen) >= 0:
             self.item_choice.setCurrentIndex(self.item_choice.findData(chosen))
-        titles = {item.id: item.title for item in items}
-        lines = []
-        for item in items:
-            count = sum(1 for a in attachments if a.evidence_item == item.id)
-            state = f"✓ {count} file{'s' if count != 1 else ''}" if count else "○ nothing yet"
-            lines.append(f"{state} — {item.title}: {item.description}")
-        self.coverage.setText("\n".join(lines) or "The catalogue asks for no manual evidence.")
+        titles = dict((item_id, title) for title, item_id in asked)
+        self.requests.show_requests(requests)
         self.table.setSortingEnabled(False)
         self.table.setRowCount(len(attachments))
         for row, att in enumerate(attachments):
@@ -266,8 +237,15 @@ class EvidencePanel(QWidget):
 
     def set_locked(self, locked: bool) -> None:
         self._locked = locked
-        for widget in (self.add_button, self.paste_button, self.item_choice, self.description):
+        for widget in (
+            self.add_button,
+            self.paste_button,
+            self.item_choice,
+            self.description,
+            self.effective,
+        ):
             widget.setEnabled(not locked)
+        self.requests.set_locked(locked)
         self.notes.setReadOnly(locked)
         self.drop_hint.setVisible(not locked)
         self._show_empty_state()
@@ -299,6 +277,11 @@ class EvidencePanel(QWidget):
         index = self.item_choice.findData(item_id)
         if index >= 0:
             self.item_choice.setCurrentIndex(index)
+
+    @property
+    def current_effective_on(self) -> date:
+        chosen = self.effective.date().toPython()
+        return chosen if isinstance(chosen, date) else date.today()
 
     @property
     def current_evidence_item(self) -> str:

@@ -8,7 +8,7 @@ so what is on screen is always what is in the database.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Signal
@@ -20,19 +20,20 @@ from app.services import control_edits
 from app.services.control_edits import (
     ApplicabilityRequest,
     ExceptionRequest,
-    NewAttachment,
     SignOffRequest,
 )
 from app.services.control_model import ControlSnapshot, ResultLine
 from app.services.control_page import line_with_evidence, load_snapshot
+from app.services.control_period import ControlPeriod, load_control_period
 from app.store.errors import EditConflict, StoreError
 from app.ui.control_page.attachment_files import EvidenceFileActions
 from app.ui.control_page.edit_bases import EditBases
+from app.ui.control_page.evidence_edits import EvidenceEdits
 from app.ui.control_page.evidence_panel import EvidencePanel
 from app.ui.control_page.exceptions_panel import ExceptionsPanel
-from app.ui.control_page.file_reading import ReadFile
 from app.ui.control_page.header import ControlHeader
 from app.ui.control_page.overview_panel import OverviewPanel
+from app.ui.control_page.period_box import PeriodBox
 from app.ui.control_page.remediation_panel import RemediationPanel, restyle
 from app.ui.control_page.results_panel import ResultsPanel, results_tab_text
 from app.ui.control_page.scan_follow import ScanFollower
@@ -58,6 +59,7 @@ class ControlPage(QWidget):
         # Controls the user unlocked in this session: (engagement, control).
         self._unlocked: set[tuple[int, str]] = set()
         self.snapshot: ControlSnapshot | None = None
+        self.period_data: ControlPeriod | None = None
         # The (engagement, control) on screen, and unsaved notes per control.
         self._shown: tuple[int, str] | None = None
         self._drafts: dict[tuple[int, str], str] = {}
@@ -68,6 +70,7 @@ class ControlPage(QWidget):
         self._needs_refresh = False
 
         self.header = ControlHeader()
+        self.period = PeriodBox()
         self.overview = OverviewPanel()
         self.results = ResultsPanel()
         self.remediation = RemediationPanel()
@@ -87,6 +90,7 @@ class ControlPage(QWidget):
             self.tabs.addTab(panel, title)
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
+        layout.addWidget(self.period)
         layout.addWidget(self.tabs, 1)
         self.setEnabled(False)
 
@@ -94,10 +98,12 @@ class ControlPage(QWidget):
         self.results.run_requested.connect(self._on_header_run_requested)
         self.header.unlock_requested.connect(self._on_header_unlock_requested)
         self.header.step_requested.connect(self.step_requested)
-        self.evidence.files_chosen.connect(self._on_evidence_files_chosen)
-        self.evidence.blob_added.connect(self._on_evidence_blob_added)
+        self.evidence_edits = EvidenceEdits(self)
+        self.evidence.files_chosen.connect(self.evidence_edits.add_files)
+        self.evidence.blob_added.connect(self.evidence_edits.add_blob)
         self.evidence.notes_saved.connect(self._on_evidence_notes_saved)
-        self.evidence.remove_requested.connect(self._on_evidence_remove_requested)
+        self.evidence.remove_requested.connect(self.evidence_edits.remove)
+        self.evidence.requests.schedule_chosen.connect(self.evidence_edits.set_schedule)
         self.files = EvidenceFileActions(ctx, self, self.header.say, lambda: self._engagement_id)
         self.evidence.open_requested.connect(self.files.open)
         self.evidence.save_requested.connect(self.files.save_copy)
@@ -156,6 +162,11 @@ class ControlPage(QWidget):
         editing = (eid, cid) in self._drafts or (same and self.overview.applicability.dirty)
         self._bases.shown((eid, cid), snapshot.state_version, editing=editing)
         self.snapshot = snapshot
+        try:
+            self.period_data = load_control_period(self.ctx.db, self.ctx.catalogue, eid, cid)
+        except StoreError as error:
+            self.period_data = None
+            self.header.say(f"Cannot work out this control's audit period: {error}")
         self._shown = (eid, cid)
         self.setEnabled(True)
         self._render(snapshot, reset_forms=not same)
@@ -175,7 +186,9 @@ class ControlPage(QWidget):
             snapshot.attachments,
             snapshot.notes,
             draft=self._drafts.pop(key, None),
+            requests=self.period_data.requests if self.period_data else (),
         )
+        self.period.show_period(self.period_data, snapshot.control.title)
         self.exceptions.show_exceptions(snapshot.exceptions, reset=reset_forms)
         self.overview.applicability.show_state(
             snapshot.owner,
@@ -209,7 +222,7 @@ class ControlPage(QWidget):
             return line
 
     # -- store writes --------------------------------------------------------------------
-    def _write(self, what: str, action: Callable[[int, str, str], object]) -> bool:
+    def write(self, what: str, action: Callable[[int, str, str], object]) -> bool:
         """Run one edit (a service call, its own session); on success tell everyone and reload."""
         if self._engagement_id is None or self._control_id is None:
             return False
@@ -229,53 +242,6 @@ class ControlPage(QWidget):
         self.refresh()
         self.changed.emit()
         return True
-
-    def _on_evidence_files_chosen(self, paths: Sequence[str]) -> None:
-        if self.snapshot is not None and not self.snapshot.locked:
-            item, description = (
-                self.evidence.current_evidence_item,
-                self.evidence.current_description,
-            )
-            self.files.read(paths, lambda files: self._store_files(files, item, description))
-
-    def _store_files(self, files: Sequence[ReadFile], item: str, description: str) -> None:
-        new = [NewAttachment(f.name, f.content, item, description) for f in files]
-        done = self._write(
-            "add the evidence",
-            lambda eid, cid, actor: control_edits.add_attachments(
-                self.ctx.db, eid, cid, new, actor
-            ),
-        )
-        if done and self.evidence.current_description == description:
-            # Described files are in; the next ones need their own words.
-            self.evidence.description.clear()
-
-    def _on_evidence_blob_added(self, name: str, content: bytes, media_type: str) -> None:
-        if self.snapshot is None or self.snapshot.locked:
-            return
-        self._store_files(
-            [ReadFile(name, content, media_type)],
-            self.evidence.current_evidence_item,
-            self.evidence.current_description,
-        )
-
-    def _on_evidence_remove_requested(self, attachment_id: int, name: str) -> None:
-        if self.snapshot is None or self.snapshot.locked:
-            return
-        if not self.ctx.prompts.confirm(
-            self,
-            "Remove evidence file",
-            f"Remove '{name}' from this engagement? The audit log keeps its name and SHA-256; "
-            "a sign-off that covered it becomes stale.",
-            action="Remove",
-        ):
-            return
-        self._write(
-            "remove the file",
-            lambda eid, _cid, actor: control_edits.remove_attachment(
-                self.ctx.db, eid, attachment_id, actor
-            ),
-        )
 
     def _on_evidence_notes_saved(self, notes: str) -> None:
         self._save_state(
@@ -301,7 +267,7 @@ class ControlPage(QWidget):
         key = (self._engagement_id or 0, self._control_id or "")
         base = self._bases.base(key)
         self._last_error = None
-        done = self._write(what, lambda eid, cid, who: action(eid, cid, who, base))
+        done = self.write(what, lambda eid, cid, who: action(eid, cid, who, base))
         conflict = self._last_error if isinstance(self._last_error, EditConflict) else None
         if conflict is not None:
             self.refresh()
@@ -313,7 +279,7 @@ class ControlPage(QWidget):
             self._bases.accept(key, self.snapshot.state_version)
 
     def _on_exceptions_added(self, request: ExceptionRequest) -> None:
-        done = self._write(
+        done = self.write(
             "add the exception",
             lambda eid, cid, actor: control_edits.add_exception(
                 self.ctx.db, eid, cid, request, actor
@@ -325,7 +291,7 @@ class ControlPage(QWidget):
             )
 
     def _on_exceptions_revoke_requested(self, exception_id: int) -> None:
-        self._write(
+        self.write(
             "revoke the exception",
             lambda eid, _cid, actor: control_edits.revoke_exception(
                 self.ctx.db, eid, exception_id, actor
@@ -334,7 +300,7 @@ class ControlPage(QWidget):
 
     def _on_sign_off_signed(self, request: SignOffRequest) -> None:
         catalogue = self.ctx.catalogue
-        done = self._write(
+        done = self.write(
             "sign off",
             lambda eid, cid, _actor: control_edits.sign_off(
                 self.ctx.db, catalogue, eid, cid, request
@@ -356,7 +322,7 @@ class ControlPage(QWidget):
             action="Unlock",
         ):
             return
-        done = self._write(
+        done = self.write(
             "unlock the control",
             lambda eid, cid, actor: control_edits.record_unlock(self.ctx.db, eid, cid, actor),
         )
