@@ -22,6 +22,7 @@ from app.store.errors import StoreError
 from app.ui.bar_chart import Bar, Segment, StackedBarChart
 from app.ui.context import AppContext, get_engagement
 from app.ui.next_steps_box import NextStepsBox
+from app.ui.overdue_box import OverdueBox
 from app.ui.page_title import page_title
 
 _COLUMNS = (
@@ -91,7 +92,12 @@ class DashboardPanel(QWidget):
         layout.addLayout(buttons)
         self.next_steps = NextStepsBox(ctx)
         self.next_steps.step_chosen.connect(self.step_chosen)
-        layout.addWidget(self.next_steps, 1)
+        self.overdue = OverdueBox(ctx)
+        self.overdue.step_chosen.connect(self.step_chosen)
+        to_do = QHBoxLayout()
+        to_do.addWidget(self.next_steps, 3)
+        to_do.addWidget(self.overdue, 2)
+        layout.addLayout(to_do, 1)
 
         ctx.data_changed.connect(self._on_ctx_data_changed)
         ctx.engagement_changed.connect(self._on_ctx_engagement_changed)
@@ -116,6 +122,7 @@ class DashboardPanel(QWidget):
         self.run_button.setEnabled(engagement_id is not None)
         self.binder_button.setEnabled(engagement_id is not None)
         self.next_steps.load(engagement_id)
+        self.overdue.load(engagement_id)
         if engagement_id is None:
             self._show([], "Open an engagement to see its progress.")
             return
