@@ -22,20 +22,19 @@ from typing import Any
 
 from app.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from app.paths import default_db_path
-from app.scan.unattended import unattended_advice, unattended_problem
 from app.services.scheduled_scans import (
-    ScanFacts,
+    install_notes,
     install_scheduled_scan,
     remove_scheduled_scan,
+    scan_job,
     scheduled_scan_status,
+    status_lines,
 )
 from app.services.schedulers import Scheduler, scheduler_for
 from app.services.schedulers.job import (
-    SECRET_VARIABLES,
     ScanJob,
     SchedulerError,
     SecretInJob,
-    carried_environment,
     database_target,
 )
 from app.store.database import Database, open_database
@@ -146,33 +145,16 @@ def _job(args: argparse.Namespace) -> ScanJob:
         at = parse_time(args.at) if args.at else DEFAULT_AT
     except InvalidInput as exc:
         raise _Refused(f"--at: {exc}", EXIT_USAGE) from exc
-    profile = args.profile or os.environ.get("AWS_PROFILE") or None
-    problem = unattended_problem(profile)
-    if problem is not None:
-        raise _Refused(f"cannot run unattended: {problem}.")
-    return ScanJob(
-        engagement=_name(args),
-        schedule=ScanSchedule(Every(args.every), at),
-        database=_database(args),
-        profile=profile,
-        regions=_regions(args.regions),
-        environment=carried_environment(),
-    )
-
-
-def _warnings(job: ScanJob) -> list[str]:
-    found = [name for name in SECRET_VARIABLES if os.environ.get(name)]
-    notes = []
-    if found:
-        notes.append(
-            f"{', '.join(found)} of this shell are not written into the job (no secret ever "
-            "is): it signs in with "
-            + (f'profile "{job.profile}".' if job.profile else "the default profile.")
+    try:
+        return scan_job(
+            _name(args),
+            ScanSchedule(Every(args.every), at),
+            _database(args),
+            profile=args.profile or os.environ.get("AWS_PROFILE") or None,
+            regions=_regions(args.regions),
         )
-    advice = unattended_advice(job.profile)
-    if advice:
-        notes.append(advice + " README: 'Scheduled scans' says which profiles suit.")
-    return notes
+    except InvalidInput as exc:
+        raise _Refused(str(exc)) from exc
 
 
 def _print_files(scheduler: Scheduler, job: ScanJob) -> None:
@@ -212,7 +194,7 @@ def _install(args: argparse.Namespace) -> int:
     with _open(job.database) as database:
         lines = install_scheduled_scan(database, job, scheduler, actor=_actor())
     print(f"Scheduled {job.describe()} ({scheduler.kind}):")
-    for line in [*lines, *_warnings(job), *scheduler.hints()]:
+    for line in [*lines, *install_notes(job), *scheduler.hints()]:
         print(f"  {line}")
     print(f'Check it with: audit-binder schedule status --engagement "{job.engagement}"')
     return EXIT_OK
@@ -220,14 +202,6 @@ def _install(args: argparse.Namespace) -> int:
 
 def run_status(args: argparse.Namespace) -> int:
     return _handled("status", args, _status)
-
-
-def _scan_line(label: str, scan: ScanFacts | None) -> str:
-    if scan is None:
-        return f"{label}: none yet"
-    when = f"{scan.started_at:%Y-%m-%d %H:%M} UTC"
-    line = f"{label}: #{scan.id} of account {scan.account_id or '?'}, {when}, {scan.state}"
-    return line + (f" ({' '.join(scan.error.split())})" if scan.error else "")
 
 
 @contextmanager
@@ -245,29 +219,10 @@ def _status(args: argparse.Namespace) -> int:
     scheduler = scheduler_for()
     with _existing(database) as store:
         found = scheduled_scan_status(store, name, database, scheduler)
-    state = found.job
-    if state.installed:
-        print(f"Scheduled scan of '{name}': installed ({scheduler.kind}, {state.where}).")
-    else:
-        print(f"Scheduled scan of '{name}': not installed (no {state.where}).")
-    next_time = found.next_run(datetime.now())
-    lines = [
-        f"Next run: {next_time}" if next_time else "",
-        f"Last run (scheduler): {state.last_run}" if state.last_run else "",
-        state.note,
-    ]
-    if found.engagement_found:
-        recorded = found.schedule.describe() if found.schedule else "no schedule"
-        lines += [
-            f"Recorded on the engagement: {recorded}",
-            _scan_line("Last scheduled scan", found.last_scheduled),
-            _scan_line("Latest scan (any)", found.latest),
-        ]
-    else:
-        lines.append(f"No engagement named '{name}' in {database}.")
+    headline, lines = status_lines(found, scheduler.kind, database, datetime.now())
+    print(headline)
     for line in lines:
-        if line:
-            print(f"  {line}")
+        print(f"  {line}")
     return EXIT_OK
 
 

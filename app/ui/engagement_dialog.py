@@ -49,7 +49,9 @@ class EngagementDialog(QDialog):
         default_regions: list[str] | None = None,
         parent: QWidget | None = None,
         sources: Sequence[DecisionSource] = (),
+        schedule: QWidget | None = None,
     ) -> None:
+        """`schedule`: the engagement's scheduled-scan box (`ScheduleBox`), when editing."""
         super().__init__(parent)
         self._save = save
         self._sources = {source.id: source for source in sources}
@@ -128,6 +130,9 @@ class EngagementDialog(QDialog):
         row_buttons.addWidget(self.remove_account_button)
         row_buttons.addStretch(1)
         layout.addLayout(row_buttons)
+        self.schedule = schedule
+        if schedule is not None:
+            layout.addWidget(schedule)
 
         self.error_label = QLabel()
         self.error_label.setAccessibleName("Problem")

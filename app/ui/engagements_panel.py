@@ -18,13 +18,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.aws.login_errors import SignInError
+from app.aws.profiles import list_profiles
 from app.services import engagements as records
 from app.services.engagement_setup import DecisionSource
 from app.services.engagements import EngagementDraft, EngagementInfo
+from app.services.schedulers import scheduler_for
 from app.store.errors import NameTaken, StoreError
 from app.ui.context import AppContext
 from app.ui.engagement_dialog import EngagementDialog
 from app.ui.page_title import page_title
+from app.ui.schedule_box import ScheduleBox
 
 _FILE_FILTER = "Audit Binder engagement (*.abengagement *.zip);;All files (*)"
 _COLUMNS = (
@@ -46,6 +50,8 @@ class EngagementsPanel(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        # The operating system's scheduler for the dialog's scheduled scans (tests swap it).
+        self.scheduler = scheduler_for
         self._infos: list[EngagementInfo] = []
         self.setAccessibleName("Engagements")
         layout = QVBoxLayout(self)
@@ -228,6 +234,13 @@ class EngagementsPanel(QWidget):
             self.show_message(f"Cannot list other engagements' decisions: {exc}")
             return []
 
+    def _schedule_box(self, info: EngagementInfo) -> ScheduleBox:
+        try:
+            profiles = [p.name for p in list_profiles()]
+        except SignInError:  # a malformed AWS config: type the profile instead
+            profiles = []
+        return ScheduleBox(self.ctx, info.id, info.name, self.scheduler(), profiles)
+
     @Slot()
     def edit_selected(self) -> None:
         info = self.selected()
@@ -237,7 +250,7 @@ class EngagementsPanel(QWidget):
         def save(draft: EngagementDraft) -> None:
             records.update_engagement(self.ctx.db, info.id, draft, self.ctx.actor)
 
-        dialog = EngagementDialog(save, info, parent=self)
+        dialog = EngagementDialog(save, info, parent=self, schedule=self._schedule_box(info))
         accepted = dialog.exec()
         dialog.deleteLater()
         if accepted:
