@@ -29,21 +29,21 @@ from app.ui.engagement_dialog import EngagementDialog
 from app.ui.engagements_panel import EngagementsPanel
 from app.ui.scan_history import ScanHistoryPanel
 from app.ui.schedule_box import ScheduleBox
-from tests.services.test_scheduler_install import Recorder
+from tests.services.test_scheduler_install import Recorder, systemctl_on_path  # noqa: F401
 from tests.ui.controls_fixtures import ACCOUNT, ARN, add_scan, db, signed_in  # noqa: F401
 
 NAME = "Scheduled 2026"
 
 
 @pytest.fixture
-def systemctl(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Recorder:
-    """`shutil.which("systemctl")` finds a stand-in; the Recorder answers for it."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    (bin_dir / "systemctl").write_text("#!/bin/sh\nexit 1\n")
-    (bin_dir / "systemctl").chmod(0o755)
-    monkeypatch.setenv("PATH", str(bin_dir))
+def systemctl(systemctl_on_path: None) -> Recorder:
     return Recorder()
+
+
+@pytest.fixture
+def systemd(systemctl: Recorder, tmp_path: Path) -> SystemdUser:
+    """Units under the test's temp folder; `systemctl` answered by the Recorder."""
+    return SystemdUser(tmp_path / "units", run=systemctl)
 
 
 def _now() -> datetime:
@@ -74,9 +74,10 @@ def test_install_shows_the_status_records_the_schedule_and_remove_undoes_it(
     qtbot: QtBot,
     tmp_path: Path,
     systemctl: Recorder,
+    systemd: SystemdUser,
 ) -> None:
     units = tmp_path / "units"
-    box = _box(ctx, db, qtbot, SystemdUser(units, run=systemctl))
+    box = _box(ctx, db, qtbot, systemd)
     assert box.status.text().startswith(f"Scheduled scan of '{NAME}': not installed")
     assert "Recorded on the engagement: no schedule" in box.status.text()
 
@@ -107,7 +108,7 @@ def test_a_scheduler_that_refuses_leaves_no_schedule_recorded(
     signed_in: AppContext,
     qtbot: QtBot,
     tmp_path: Path,
-    systemctl: Recorder,
+    systemctl_on_path: None,
 ) -> None:
     refusing = Recorder(failing="enable")
     box = _box(ctx, db, qtbot, SystemdUser(tmp_path / "units", run=refusing))
@@ -123,14 +124,13 @@ def test_a_profile_that_cannot_run_unattended_is_refused_in_the_box(
     db: Database,
     signed_in: AppContext,
     qtbot: QtBot,
-    tmp_path: Path,
-    systemctl: Recorder,
+    systemd: SystemdUser,
 ) -> None:
-    box = _box(ctx, db, qtbot, SystemdUser(tmp_path / "units", run=systemctl))
+    box = _box(ctx, db, qtbot, systemd)
     box.profile.setCurrentText("no-such-profile")
     qtbot.mouseClick(box.install_button, Qt.MouseButton.LeftButton)
     assert box.result.text().startswith("Not installed: cannot run unattended:")
-    assert not (tmp_path / "units").exists()
+    assert not systemd.folder.exists()
 
 
 def test_the_engagement_dialog_offers_it_when_editing(
@@ -138,13 +138,12 @@ def test_the_engagement_dialog_offers_it_when_editing(
     db: Database,
     signed_in: AppContext,
     qtbot: QtBot,
-    tmp_path: Path,
-    systemctl: Recorder,
+    systemd: SystemdUser,
 ) -> None:
     eid = _engagement(db)
     panel = EngagementsPanel(ctx)
     qtbot.addWidget(panel)
-    panel.scheduler = lambda: SystemdUser(tmp_path / "units", run=systemctl)
+    panel.scheduler = lambda: systemd
     info = engagement_info(db, eid)
     dialog = EngagementDialog(lambda _draft: None, info, schedule=panel._schedule_box(info))
     qtbot.addWidget(dialog)
@@ -159,8 +158,7 @@ def test_a_failed_scheduled_scan_shows_in_the_history_the_box_and_on_the_strip(
     db: Database,
     signed_in: AppContext,
     qtbot: QtBot,
-    tmp_path: Path,
-    systemctl: Recorder,
+    systemd: SystemdUser,
 ) -> None:
     eid = _engagement(db)
     add_scan(db, eid, [("us-east-1", "sg-0aaa", Status.PASS, "no world-open rule")], _now())
@@ -179,7 +177,7 @@ def test_a_failed_scheduled_scan_shows_in_the_history_the_box_and_on_the_strip(
     assert history.changes.toPlainText().startswith(f"Scan #{failed.id} of account {ACCOUNT}")
     assert reason in history.changes.toPlainText()
 
-    box = ScheduleBox(ctx, eid, NAME, SystemdUser(tmp_path / "units", run=systemctl))
+    box = ScheduleBox(ctx, eid, NAME, systemd)
     qtbot.addWidget(box)
     assert f"Last scheduled scan: #{failed.id} of account {ACCOUNT}" in box.status.text()
     assert reason in box.status.text()
