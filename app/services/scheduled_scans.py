@@ -28,7 +28,14 @@ from app.store.engagements import create_engagement, find_engagement
 from app.store.errors import InvalidInput
 from app.store.models import Scan
 from app.store.scans import scans
-from app.store.schedule import ScanSchedule, engagement_schedule, set_engagement_schedule
+from app.store.schedule import DEFAULT_AT, engagement_schedule, set_engagement_schedule
+
+# The schedule's value types, for the engagement dialog (app/ui leaves app.store alone).
+from app.store.schedule import Every as Every
+from app.store.schedule import ScanSchedule as ScanSchedule
+
+EVERY_CHOICES = ((Every.DAILY, "every day"), (Every.WEEKLY, "every Monday"))
+DEFAULT_TIME = DEFAULT_AT
 
 
 @dataclass(frozen=True)

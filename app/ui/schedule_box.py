@@ -27,6 +27,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.scheduled_scans import (
+    DEFAULT_TIME,
+    EVERY_CHOICES,
+    Every,
+    ScanSchedule,
     database_of,
     install_notes,
     install_scheduled_scan,
@@ -38,14 +42,12 @@ from app.services.scheduled_scans import (
 from app.services.schedulers import Scheduler
 from app.services.schedulers.job import SchedulerError
 from app.store.errors import StoreError
-from app.store.schedule import DEFAULT_AT, Every, ScanSchedule
 from app.ui.control_page.remediation_panel import plain_label
 from app.ui.workers import Progress, Worker
 
 if TYPE_CHECKING:
     from app.ui.context import AppContext
 
-_EVERY = ((Every.DAILY, "every day"), (Every.WEEKLY, "every Monday"))
 DEFAULT_PROFILE = "(the default credentials)"
 
 
@@ -84,9 +86,9 @@ class ScheduleBox(QGroupBox):
         self.busy: Worker | None = None
         self.every = QComboBox()
         self.every.setAccessibleName("Scheduled scan runs")
-        for every, label in _EVERY:
+        for every, label in EVERY_CHOICES:
             self.every.addItem(label, every.value)
-        self.at = QTimeEdit(QTime(DEFAULT_AT.hour, DEFAULT_AT.minute))
+        self.at = QTimeEdit(QTime(DEFAULT_TIME.hour, DEFAULT_TIME.minute))
         self.at.setDisplayFormat("HH:mm")
         self.at.setAccessibleName("Scheduled scan time (local)")
         self.profile = QComboBox()
