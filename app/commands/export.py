@@ -78,8 +78,8 @@ def refusal_to_replace(target: Path, engagement: str) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.report.binder import export_binder
     from app.report.data import UnknownEngagement
+    from app.services.binder import write_binder
     from app.store.database import open_database
 
     refusal = refusal_to_replace(args.pdf, args.engagement)
@@ -94,8 +94,8 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return EXIT_FAILED
-        with open_database(location) as database, database.session() as session:
-            summary = export_binder(session, args.engagement, args.pdf)
+        with open_database(location) as database:
+            summary = write_binder(database, args.engagement, args.pdf)
     except (UnknownEngagement, StoreError, CatalogueError) as exc:
         print(f"audit-binder export: {exc}", file=sys.stderr)
         return EXIT_FAILED

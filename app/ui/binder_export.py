@@ -1,4 +1,5 @@
-"""Export the PDF evidence binder in a worker, with progress, then offer to open it."""
+"""Export the PDF evidence binder in a worker (`app.services.binder.write_binder`, which
+opens a session of the worker's own), with progress, then offer to open it."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QWidget
 
-from app.report.binder import BinderSummary, export_binder
+from app.report.binder import BinderSummary
 from app.report.data import UnknownEngagement
+from app.services.binder import write_binder
 from app.store.errors import StoreError
 from app.ui.context import AppContext, get_engagement
 from app.ui.workers import Progress, Worker
@@ -65,9 +67,7 @@ class BinderExporter(QObject):
                 progress.token.raise_if_cancelled()
                 progress(done, total, text)
 
-            # A session of this worker's own: nothing ORM crosses back to the GUI.
-            with db.session() as session:
-                return export_binder(session, engagement_name, path, report, catalogue=catalogue)
+            return write_binder(db, engagement_name, path, report, catalogue=catalogue)
 
         worker = Worker(task, name=f"binder of {engagement_name}")
         worker.signals.progress.connect(self.export_progress)

@@ -31,7 +31,6 @@ _NOT_YET = {
     "soa/screen.py": "runs the SoA services (which take a session) in its own session",
     "newest_read.py": "runs a read (a function of a session) in a worker's own session",
     "next_steps_box.py": "its read is a function of a session (newest_read)",
-    "binder_export.py": "runs export_binder (which takes a session) in a worker",
 }
 
 
