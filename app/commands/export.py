@@ -127,9 +127,9 @@ def _signer(args: argparse.Namespace, actor: str) -> tuple[SigningIdentity, str]
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.report.binder import export_binder
     from app.report.data import UnknownEngagement
     from app.scan.runner import default_actor
+    from app.services.binder import write_binder
     from app.signing.identity import SigningError, spaced
     from app.store.database import open_database
 
@@ -152,8 +152,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"audit-binder export: cannot sign: {exc}", file=sys.stderr)
         return EXIT_FAILED
     try:
-        with open_database(location) as database, database.session() as session:
-            summary = export_binder(session, args.engagement, args.pdf, signer=signer, actor=actor)
+        with open_database(location) as database:
+            summary = write_binder(database, args.engagement, args.pdf, signer=signer, actor=actor)
     except (UnknownEngagement, StoreError, CatalogueError, SigningError) as exc:
         print(f"audit-binder export: {exc}", file=sys.stderr)
         return EXIT_FAILED

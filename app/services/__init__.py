@@ -7,7 +7,8 @@ when they change something, the actor; results are typed, frozen dataclasses.
 - soa_model: its row, state and request types, the table's filter and grouping
 - implementation: a criterion's implementation status, derived from its controls
 - soa_table: the SoA as CSV or XLSX, and a CSV read back for `apply_table`
-- soa_view, soa_files: what the app's SoA screen shows and asks, and its files
+- soa_view, soa_files, soa_edits: what the app's SoA screen shows, its files and its
+  changes (these take the open `Database`; see below)
 - engagement_setup: a new engagement's SOC 2 scope, started from another's decisions
 - checklist: the checklist's order and kind filter (next / previous follow it)
 - next_steps: what to do next in an engagement (the dashboard's list)
@@ -29,4 +30,8 @@ short-lived session; writes take the actor):
 - control_model, control_page: what the control page shows, read in one session
 - control_edits: the control page's writes and their request types
 - scan_history: every scan of an engagement and what changed since the one before
+- soa_view (`load_view`), soa_edits, soa_files (`import_table`): the SoA screen's read
+  and writes; a decision changed since it was read is refused (`EditConflict`)
+- next_steps (`load_next_steps`): the dashboard's "What to do next"
+- binder: the PDF evidence binder, for the GUI's export and `audit-binder export`
 """

@@ -26,7 +26,9 @@ from app.services.soa import soa_state
 from app.services.soa_model import SoaState
 from app.store.attachments import attachments
 from app.store.control_status import ControlSummary, control_summaries
+from app.store.database import Database
 from app.store.decisions import ISO27001, decisions
+from app.store.engagements import get_engagement
 from app.store.models import Engagement
 
 SOC2 = "soc2"
@@ -176,3 +178,10 @@ def next_steps(session: Session, engagement: Engagement, catalogue: Catalogue) -
             answered[attachment.control_id].add(attachment.evidence_item)
     steps = soa_steps(soa_state(session, engagement, catalogue)) if ISO27001 in frameworks else []
     return steps + control_steps(summaries, answered, wanted)
+
+
+def load_next_steps(db: Database, engagement_id: int, catalogue: Catalogue) -> list[NextStep]:
+    """`next_steps` of the engagement, read in one session of the calling thread's own
+    (the dashboard calls it off the GUI thread)."""
+    with db.session() as session:
+        return next_steps(session, get_engagement(session, engagement_id), catalogue)

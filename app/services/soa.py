@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -46,6 +47,7 @@ from app.store.decisions import (
     Decision,
     copy_decisions,
     decision_problems,
+    decision_versions,
     decisions,
     parse_reason,
     set_decisions,
@@ -88,7 +90,7 @@ class _Behind:
 
 def soa_rows(session: Session, engagement: Engagement, catalogue: Catalogue) -> list[SoaRow]:
     """Every Annex A control in the standard's order, decided or not."""
-    return _soa_rows(_Behind(session, engagement, catalogue), decisions(session, engagement))
+    return _soa_rows(_Behind(session, engagement, catalogue), session, engagement)
 
 
 def both_tables(
@@ -97,12 +99,14 @@ def both_tables(
     """`soa_rows` and `soc2_rows` at once, reading the controls behind them once."""
     behind = _Behind(session, engagement, catalogue)
     return (
-        _soa_rows(behind, decisions(session, engagement)),
+        _soa_rows(behind, session, engagement),
         _soc2_rows(behind, engagement.soc2_categories),
     )
 
 
-def _soa_rows(behind: _Behind, chosen: Mapping[str, Decision]) -> list[SoaRow]:
+def _soa_rows(behind: _Behind, session: Session, engagement: Engagement) -> list[SoaRow]:
+    chosen = decisions(session, engagement)
+    versions = decision_versions(session, engagement)
     rows = []
     for criterion in behind.catalogue.criteria_of(ISO27001):
         decision = chosen.get(criterion.id, UNDECIDED)
@@ -117,6 +121,7 @@ def _soa_rows(behind: _Behind, chosen: Mapping[str, Decision]) -> list[SoaRow]:
                 implementation=implementation(decision.applies, controls),
                 controls=controls,
                 evidence=evidence,
+                version=versions.get(criterion.id),
             )
         )
     return rows
@@ -179,10 +184,13 @@ def decide(
     change: DecisionChange,
     *,
     actor: str,
+    expected: Mapping[str, datetime | None] | None = None,
 ) -> list[str]:
     """Apply `change` to each criterion (a GUI selection), all or nothing.
 
     Returns the ids whose decision changed; raises `SoaRejected` naming each problem.
+    `expected`: per criterion, the decision's version the editor read (`SoaRow.version`);
+    when one changed since, `EditConflict` and nothing is saved.
     """
     known = {c.id for c in catalogue.criteria_of(ISO27001)}
     current = decisions(session, engagement)
@@ -201,7 +209,7 @@ def decide(
             problems.append(RowProblem(None, criterion_id, message))
     if problems:
         raise SoaRejected(problems)
-    return set_decisions(session, engagement, wanted, actor=actor)
+    return set_decisions(session, engagement, wanted, actor=actor, expected=expected)
 
 
 def _table_decision(
@@ -323,7 +331,7 @@ def statement(
     behind = _Behind(session, engagement, catalogue, summaries)
     categories = [c for c in SOC2_CATEGORIES if c in engagement.soc2_categories]
     return Statement(
-        rows=tuple(_soa_rows(behind, decisions(session, engagement))),
+        rows=tuple(_soa_rows(behind, session, engagement)),
         state=soa_state(session, engagement, catalogue),
         approvals=tuple(approvals(session, engagement)),
         soc2_rows=tuple(_soc2_rows(behind, categories)),

@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from sqlalchemy.orm import Session
-
 from app.controls.catalogue import Catalogue
 from app.services.soa import apply_table
 from app.services.soa_model import ApplyOutcome, SoaRow, SoaState
@@ -22,6 +20,7 @@ from app.services.soa_table import (
     write_csv,
     write_xlsx,
 )
+from app.store.database import Database
 from app.store.engagements import get_engagement
 
 
@@ -56,15 +55,17 @@ def export_table(
 
 
 def import_table(
-    session: Session, engagement_id: int, catalogue: Catalogue, source: Path, *, actor: str
+    db: Database, engagement_id: int, catalogue: Catalogue, source: Path, actor: str
 ) -> ApplyOutcome:
-    """Set the decisions from a CSV or XLSX file, all or nothing.
+    """Set the decisions from a CSV or XLSX file, all or nothing, in one session of its own.
 
     Raises `TableFileError` (unreadable, not UTF-8, columns missing), `SoaRejected`
-    (rows at fault, each named) or OSError; nothing is changed then.
+    (rows at fault, each named) or OSError; nothing is changed then. The file says what
+    each row is to be (as `audit-binder soa --apply` does), not which version it edits.
     """
-    rows = read_table(source)
+    rows = read_table(source)  # before the session: a slow or bad file holds no lock
     if not rows:
         raise TableFileError(f"{source.name} has no rows under its header. Nothing was changed.")
-    engagement = get_engagement(session, engagement_id)
-    return apply_table(session, engagement, catalogue, rows, actor=actor)
+    with db.session() as session:
+        engagement = get_engagement(session, engagement_id)
+        return apply_table(session, engagement, catalogue, rows, actor=actor)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from app.services.implementation import ControlRef, Implementation
@@ -41,6 +42,9 @@ class SoaRow:
     implementation: Implementation
     controls: tuple[ControlRef, ...]
     evidence: tuple[EvidenceRef, ...]
+    # The stored decision's version as read (None: never decided); a change made from
+    # this row passes it back, so an edit made meanwhile elsewhere is refused.
+    version: datetime | None = None
 
     @property
     def decided(self) -> bool:

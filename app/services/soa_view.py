@@ -1,7 +1,7 @@
 """What the Statement of Applicability screen shows and asks, without Qt.
 
-- `load_view`: everything the screen shows of one engagement, in one read (the GUI
-  calls it off its thread, in a session of the worker's own).
+- `load_view`: everything the screen shows of one engagement, in one read (it takes
+  the `Database` and opens its own session; the GUI calls it off its thread).
 - `applies_text`, `reason_text`, `controls_tip`: a row's cells as people read them;
   `iso_groups`, `soc2_groups`: the rows as table lines, grouped by theme.
 - `BulkForm`: the bulk-decide form's values, turned into one `DecisionChange`.
@@ -17,8 +17,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy.orm import Session
-
 from app.controls.catalogue import Catalogue
 from app.services.implementation import ControlRef
 from app.services.soa import both_tables, soa_state
@@ -31,6 +29,7 @@ from app.services.soa_model import (
     Soc2Row,
     by_theme,
 )
+from app.store.database import Database
 from app.store.decisions import REASON_TITLES, Decision
 from app.store.engagements import get_engagement
 from app.store.unset import UNSET, Unset
@@ -51,18 +50,20 @@ class SoaView:
     soc2_rows: tuple[Soc2Row, ...]
 
 
-def load_view(session: Session, engagement_id: int, catalogue: Catalogue) -> SoaView:
-    engagement = get_engagement(session, engagement_id)
-    rows, soc2 = both_tables(session, engagement, catalogue)
-    return SoaView(
-        engagement_id=engagement.id,
-        engagement_name=engagement.name,
-        frameworks=tuple(engagement.frameworks or ()),
-        soc2_categories=tuple(engagement.soc2_categories),
-        rows=tuple(rows),
-        state=soa_state(session, engagement, catalogue),
-        soc2_rows=tuple(soc2),
-    )
+def load_view(db: Database, engagement_id: int, catalogue: Catalogue) -> SoaView:
+    """Everything the screen shows, read in one session of the calling thread's own."""
+    with db.session() as session:
+        engagement = get_engagement(session, engagement_id)
+        rows, soc2 = both_tables(session, engagement, catalogue)
+        return SoaView(
+            engagement_id=engagement.id,
+            engagement_name=engagement.name,
+            frameworks=tuple(engagement.frameworks or ()),
+            soc2_categories=tuple(engagement.soc2_categories),
+            rows=tuple(rows),
+            state=soa_state(session, engagement, catalogue),
+            soc2_rows=tuple(soc2),
+        )
 
 
 def applies_text(decision: Decision) -> str:

@@ -3,6 +3,8 @@
 The binder is signed: with the user's own PKCS#12 file when Settings names one (its
 password asked here, on the GUI thread, and never kept), else with the installation's
 signing identity, loaded or created in the worker (the keyring may be slow).
+It goes through `app.services.binder.write_binder`, which opens a session of the
+worker's own.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QWidget
 
-from app.report.binder import BinderSummary, export_binder
+from app.report.binder import BinderSummary
 from app.report.data import UnknownEngagement
+from app.services.binder import write_binder
 from app.signing.identity import SigningError, SigningIdentity, load_pkcs12
 from app.signing.keystore import installation_identity
 from app.store.errors import StoreError
@@ -107,17 +110,9 @@ class BinderExporter(QObject):
             signer, note = (
                 (own, "") if isinstance(own, SigningIdentity) else installation_identity(who)
             )
-            # A session of this worker's own: nothing ORM crosses back to the GUI.
-            with db.session() as session:
-                summary = export_binder(
-                    session,
-                    engagement_name,
-                    path,
-                    report,
-                    catalogue=catalogue,
-                    signer=signer,
-                    actor=who,
-                )
+            summary = write_binder(
+                db, engagement_name, path, report, catalogue=catalogue, signer=signer, actor=who
+            )
             return _Exported(summary, note)
 
         worker = Worker(task, name=f"binder of {engagement_name}")

@@ -2,25 +2,24 @@
 
 A screen that reads again on every change (a scan stored, a decision saved) may have a
 read under way when it asks for the next one; only the newest one's answer is
-delivered (`arrived(value)`), older ones are dropped. The read runs on a pool thread in
-a session of its own and returns plain values (no ORM object crosses threads). Expected
-trouble (`StoreError`) arrives as `failed(error)`; anything else is a bug and is raised
-on the GUI thread, where the excepthook reports it.
+delivered (`arrived(value)`), older ones are dropped. The read is a service call
+(`app/services`, given the `Database`: it opens a session of the pool thread's own) and
+returns plain values, so no ORM object crosses threads. Expected trouble (`StoreError`)
+arrives as `failed(error)`; anything else is a bug and is raised on the GUI thread,
+where the excepthook reports it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal, Slot
 
 from app.store.errors import StoreError
-from app.ui.workers import Progress, Worker
+from app.ui.workers import Worker
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
     from app.ui.context import AppContext
 
 
@@ -53,16 +52,10 @@ class NewestRead(QObject):
         self._name = name
         self._newest = 0
 
-    def read(self, action: Callable[[Session], Any]) -> None:
-        """Run `action(session)` in a worker; its value arrives unless a newer read began."""
+    def read(self, action: Callable[[], object]) -> None:
+        """Run `action()` in a worker; its value arrives unless a newer read began."""
         self._newest += 1
-        db = self._ctx.db
-
-        def task(_progress: Progress) -> Any:
-            with db.session() as session:  # the worker's own session
-                return action(session)
-
-        worker = Worker(task, name=self._name)
+        worker = Worker(lambda _progress: action(), name=self._name)
         reply = _Reply(self, self._newest)
         worker.signals.finished.connect(reply.on_finished)
         worker.signals.failed.connect(reply.on_failed)

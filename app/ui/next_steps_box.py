@@ -1,27 +1,23 @@
 """The dashboard's "What to do next": the engagement's open steps, each a click away from
 the place that fixes it (`step_chosen(NextStep)`; the main window takes the user there).
 
-The list comes from `app.services.next_steps`, read in a worker with a session of its
-own, so a large engagement never holds up the GUI.
+The list comes from `app.services.next_steps.load_next_steps`, read in a worker (the
+service opens a session of the worker's own), so a large engagement never holds up the
+GUI.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QGroupBox, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from app.controls.control_status import ControlStatus
-from app.services.next_steps import NextStep, StepKind, next_steps
-from app.store.engagements import get_engagement
+from app.services.next_steps import NextStep, StepKind, load_next_steps
 from app.ui.context import AppContext
 from app.ui.newest_read import NewestRead
 from app.ui.status_badges import control_look, status_icon
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
 
 _STEP_ROLE = Qt.ItemDataRole.UserRole + 1
 _LOOKS = {
@@ -61,12 +57,8 @@ class NextStepsBox(QGroupBox):
             self.reads.forget()
             self._show((), "")
             return
-        catalogue = self.ctx.catalogue
-
-        def read(session: Session) -> list[NextStep]:
-            return next_steps(session, get_engagement(session, engagement_id), catalogue)
-
-        self.reads.read(read)
+        db, catalogue = self.ctx.db, self.ctx.catalogue
+        self.reads.read(lambda: load_next_steps(db, engagement_id, catalogue))
 
     @Slot(object)
     def _on_reads_arrived(self, steps: object) -> None:

@@ -3,8 +3,9 @@ to it a first time ("Connect with IAM Identity Center…", the empty state's mai
 
 Every AWS call runs in a worker: `whoami` for a profile, the SSO device flow (the
 code is handed to the GUI while the worker keeps polling), the account and role
-lists, `aws login` for console-login profiles. The GUI thread only shows values and
-writes the chosen SSO profile. No button is enabled that cannot act.
+lists, `aws login` for console-login profiles; one at a time (`TaskSlot`). The GUI
+thread only shows values and writes the chosen SSO profile. No button is enabled that
+cannot act. The IAM Identity Center steps are `app/ui/sso_sign_in.py`'s.
 """
 
 from __future__ import annotations
@@ -22,19 +23,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.aws import sso
 from app.aws.identity import Identity, whoami
 from app.aws.login_errors import SignInError, SignInRequired
 from app.aws.profiles import Profile, ProfileKind, list_profiles, load_config
 from app.aws.setup_hints import CONNECT_BUTTON, first_profile_in_app
-from app.aws.sso_cache import SsoTarget, SsoToken
-from app.aws.sso_config import save_sso_profile
 from app.ui.aws_login_action import AwsLoginAction, login_profile
 from app.ui.connect_dialog import ConnectDialog
 from app.ui.context import AppContext, SignedIn
 from app.ui.page_title import page_title
 from app.ui.profile_table import NoProfiles, ProfileTable
-from app.ui.sso_widgets import AccountRolePicker, DeviceCodeBox
+from app.ui.sso_sign_in import SsoSignIn, TaskSlot
 from app.ui.workers import Progress, Worker
 
 
@@ -45,8 +43,12 @@ class SignInPanel(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.profiles: list[Profile] = []
-        self._busy: Worker | None = None
-        self._sso: tuple[SsoTarget, SsoToken] | None = None
+        self.tasks = TaskSlot(ctx, self)
+        self.tasks.changed.connect(self._update_buttons)
+        self.sso = SsoSignIn(ctx, self.tasks, self)
+        self.sso.logged_in.connect(self._on_sso_logged_in)
+        self.sso.profile_saved.connect(self._on_sso_profile_saved)
+        self.sso.message.connect(self.show_message)
         self.setAccessibleName("Sign in")
         layout = QVBoxLayout(self)
         title = page_title("Sign in to AWS")
@@ -104,15 +106,10 @@ class SignInPanel(QWidget):
         self.aws_login.busy_changed.connect(lambda _busy: self._update_buttons())
         self.connect_dialog: ConnectDialog | None = None
 
-        self.device = DeviceCodeBox()
-        self.device.cancel_requested.connect(self.cancel)
-        self.device.open_browser_requested.connect(self._on_device_open_browser_requested)
+        self.device = self.sso.device
         layout.addWidget(self.device)
-        self.picker = AccountRolePicker()
-        self.picker.account_changed.connect(self._on_picker_account_changed)
-        self.picker.chosen.connect(self._on_picker_chosen)
+        self.picker = self.sso.picker
         layout.addWidget(self.picker)
-        self._code: sso.DeviceCode | None = None
 
         ctx.signed_in_changed.connect(self._on_ctx_signed_in_changed)
         self.refresh()
@@ -156,13 +153,13 @@ class SignInPanel(QWidget):
 
     @property
     def is_busy(self) -> bool:
-        return self._busy is not None
+        return self.tasks.busy
 
     # -- signing in with a profile ------------------------------------------------------
     @Slot()
     def sign_in_selected(self) -> None:
         profile = self.selected_profile()
-        if profile is None or self._busy is not None:
+        if profile is None or self.tasks.busy:
             return
         if profile.problem:
             self.show_message(f"Profile “{profile.name}” cannot be used: {profile.problem}")
@@ -170,7 +167,7 @@ class SignInPanel(QWidget):
         if profile.kind is ProfileKind.SSO and not (
             profile.sso_account_id and profile.sso_role_name
         ):
-            self.start_sso_login(profile.name)
+            self.sso.start(profile.name)
             return
         self.whoami(profile)
 
@@ -189,21 +186,12 @@ class SignInPanel(QWidget):
         worker.signals.finished.connect(functools.partial(self._on_whoami_finished, profile))
         worker.signals.failed.connect(functools.partial(self._on_whoami_failed, profile))
         worker.signals.cancelled.connect(self._on_worker_cancelled)
-        self._start(worker)
-
-    def _start(self, worker: Worker) -> None:
-        self._busy = worker
-        self._update_buttons()
-        self.ctx.submit(worker)
-
-    def _idle(self) -> None:
-        self._busy = None
-        self._update_buttons()
+        self.tasks.start(worker)
 
     @Slot()
     def _update_buttons(self) -> None:
         """Enabled only when it can act; with no profile, connecting is the main action."""
-        idle = self._busy is None and not self.aws_login.is_busy
+        idle = not self.tasks.busy and not self.aws_login.is_busy
         profile = self.selected_profile()
         self.sign_in_button.setEnabled(idle and profile is not None)
         self.connect_button.setEnabled(idle)
@@ -214,7 +202,7 @@ class SignInPanel(QWidget):
         self.aws_login.follow(profile, idle=idle)
 
     def _on_whoami_finished(self, profile: Profile, identity: Any) -> None:
-        self._idle()
+        self.tasks.idle()
         factory = self.ctx.session_factory
         if not isinstance(identity, Identity) or factory is None:
             return
@@ -234,12 +222,12 @@ class SignInPanel(QWidget):
         self.signed_in.emit()
 
     def _on_whoami_failed(self, profile: Profile, error: object) -> None:
-        self._idle()
+        self.tasks.idle()
         root_sso = profile.kind is ProfileKind.SSO or profile.root_kind is ProfileKind.SSO
         if isinstance(error, SignInRequired) and root_sso:
             # The SSO token is missing or expired: log in again right here.
             self.show_message(f"{error}\nStarting IAM Identity Center sign-in…")
-            self.start_sso_login(profile.root)
+            self.sso.start(profile.root)
             return
         login = login_profile(profile)
         if isinstance(error, SignInRequired) and login is not None:
@@ -252,14 +240,13 @@ class SignInPanel(QWidget):
 
     @Slot()
     def _on_worker_cancelled(self) -> None:
-        self._idle()
+        self.tasks.idle()
         self.device.hide()
         self.show_message("Sign-in cancelled.")
 
     @Slot()
     def cancel(self) -> None:
-        if self._busy is not None:
-            self._busy.cancel()
+        self.tasks.cancel()
 
     def show_expired(self, reason: str) -> None:
         """A session that expired mid-task: the reason, and which button here renews it."""
@@ -278,7 +265,7 @@ class SignInPanel(QWidget):
     # -- a first connection -------------------------------------------------------------
     @Slot()
     def open_connect_dialog(self) -> None:
-        if self._busy is not None:
+        if self.tasks.busy:
             return
         dialog = ConnectDialog(self.ctx, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -314,44 +301,9 @@ class SignInPanel(QWidget):
     def _on_ctx_signed_in_changed(self, who: object) -> None:
         self.sign_out_button.setEnabled(isinstance(who, SignedIn))
 
-    # -- IAM Identity Center ------------------------------------------------------------
-    def start_sso_login(self, profile_name: str) -> None:
-        try:
-            target = sso.target_for_profile(profile_name)
-        except SignInError as exc:
-            self.show_message(str(exc))
-            return
-        self.picker.hide()
-        self.device.starting(profile_name)
-
-        def task(progress: Progress) -> tuple[SsoTarget, SsoToken]:
-            token = sso.device_login(target, progress.item, cancel=progress.token.event)
-            return target, token
-
-        worker = Worker(task, name=f"sso login {profile_name}")
-        worker.signals.item.connect(self._on_device_code)
-        worker.signals.finished.connect(functools.partial(self._on_sso_finished, profile_name))
-        worker.signals.failed.connect(self._on_sso_failed)
-        worker.signals.cancelled.connect(self._on_worker_cancelled)
-        self._start(worker)
-
-    @Slot(object)
-    def _on_device_code(self, code: object) -> None:
-        if isinstance(code, sso.DeviceCode):
-            self._code = code
-            self.device.show_code(code)
-            self.ctx.prompts.open_url(code.verification_uri_complete)
-
-    @Slot()
-    def _on_device_open_browser_requested(self) -> None:
-        if self._code is not None:
-            self.ctx.prompts.open_url(self._code.verification_uri_complete)
-
-    def _on_sso_finished(self, profile_name: str, value: Any) -> None:
-        self._idle()
-        self.device.hide()
-        target, token = value
-        self._sso = (target, token)
+    # -- IAM Identity Center (app/ui/sso_sign_in.py) ------------------------------------
+    @Slot(str)
+    def _on_sso_logged_in(self, profile_name: str) -> None:
         self.refresh()
         profile = next((p for p in self.profiles if p.name == profile_name), None)
         if profile is not None and profile.sso_account_id and profile.sso_role_name:
@@ -359,57 +311,12 @@ class SignInPanel(QWidget):
             self.whoami(profile)
             return
         self.show_message("Signed in to IAM Identity Center. Choose the account and role.")
-        self._list(lambda: sso.list_accounts(token, target), self._on_accounts_listed)
-
-    def _on_sso_failed(self, error: object) -> None:
-        self._idle()
-        self.device.hide()
-        self.show_message(
-            str(error) if isinstance(error, SignInError) else f"Sign-in failed: {error}"
-        )
-
-    def _list(self, fetch: Any, done: Any) -> None:
-        worker = Worker(lambda _p: fetch(), name="sso list")
-        worker.signals.finished.connect(done)
-        worker.signals.failed.connect(self._on_sso_failed)
-        self._start(worker)
-
-    @Slot(object)
-    def _on_accounts_listed(self, accounts: Any) -> None:
-        self._idle()
-        if self._sso is None:
-            return
-        if not accounts:
-            self.show_message("This IAM Identity Center user has no AWS account assigned.")
-            return
-        self.picker.show_accounts(list(accounts), frozenset(p.name for p in self.profiles))
+        self.sso.choose_account(frozenset(p.name for p in self.profiles))
 
     @Slot(str)
-    def _on_picker_account_changed(self, account_id: str) -> None:
-        if self._sso is None or self._busy is not None:
-            return
-        target, token = self._sso
-        self._list(lambda: sso.list_account_roles(token, target, account_id), self._on_roles_listed)
-
-    @Slot(object)
-    def _on_roles_listed(self, roles: Any) -> None:
-        self._idle()
-        self.picker.show_roles(list(roles))
-
-    @Slot(str, str, str)
-    def _on_picker_chosen(self, account_id: str, role: str, profile_name: str) -> None:
-        if self._sso is None:
-            return
-        target = self._sso[0]
-        try:
-            saved = save_sso_profile(profile_name, target, account_id, role)
-        except SignInError as exc:
-            self.show_message(str(exc))
-            return
-        self.picker.hide()
-        self.ctx.say(f"Saved profile “{saved.name}” in {saved.config_file}")
+    def _on_sso_profile_saved(self, profile_name: str) -> None:
         self.refresh()
-        if self.select_profile(saved.name):
+        if self.select_profile(profile_name):
             profile = self.selected_profile()
             if profile is not None:
                 self.whoami(profile)

@@ -18,7 +18,8 @@ import pytest
 from pypdf import PdfReader
 
 from app.controls.catalogue import Catalogue, load_catalogue
-from app.report.binder import BinderSummary, export_binder
+from app.report.binder import BinderSummary
+from app.services.binder import write_binder
 from app.signing.identity import SigningIdentity, new_identity
 from app.store.database import Database, open_database
 from app.store.location import StoreLocation
@@ -68,8 +69,9 @@ def build(
             populate(session, catalogue, spec)
         if after is not None:
             after(database)
-        with database.session() as session:
-            summary = export_binder(session, spec.engagement, pdf, signer=SIGNER, actor="qa")
+        summary = write_binder(  # as the GUI and CLI do
+            database, spec.engagement, pdf, signer=SIGNER, actor="qa"
+        )
     reader = PdfReader(pdf)
     return Built(pdf, db_path, summary, reader, [p.extract_text() or "" for p in reader.pages])
 

@@ -13,7 +13,8 @@ def test_services_and_schedule_do_not_import_qt() -> None:
         "app.scan.unattended, app.services.soa_view, app.services.soa_files, "
         "app.services.next_steps, app.services.checklist, app.services.engagement_setup, "
         "app.services.engagements, app.services.control_page, app.services.control_edits, "
-        "app.services.control_statuses, app.services.scan_history; "
+        "app.services.control_statuses, app.services.scan_history, app.services.soa_edits, "
+        "app.services.binder; "
         "print('PySide6' in sys.modules)"
     )
     result = subprocess.run(

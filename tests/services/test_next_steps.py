@@ -6,11 +6,12 @@ from sqlalchemy.orm import Session
 
 from app.controls.catalogue import Catalogue
 from app.controls.results import Status
-from app.services.next_steps import NextStep, StepKind, next_steps
+from app.services.next_steps import NextStep, StepKind, load_next_steps, next_steps
 from app.services.soa import approve, decide, set_soc2_scope
 from app.services.soa_model import DecisionChange
 from app.store.attachments import add_attachment
 from app.store.control_states import NOT_APPLICABLE, set_control_state
+from app.store.database import Database
 from app.store.engagements import create_engagement
 from app.store.models import Engagement
 from app.store.signoffs import sign_off
@@ -139,3 +140,13 @@ def test_only_what_the_scope_asks_for_is_listed(
     set_soc2_scope(session, soc2, ["availability"], actor="ana")
     ids = [s.control_id for s in next_steps(session, soc2, small_catalogue)]
     assert "data-centre" in ids
+
+
+def test_the_dashboard_reads_the_steps_through_the_database(
+    db: Database, session: Session, engagement: Engagement, small_catalogue: Catalogue
+) -> None:
+    record_scan(session, engagement, sg_rows(Status.FAIL))
+    session.commit()  # the dashboard's read opens a session of its own
+    read = load_next_steps(db, engagement.id, small_catalogue)
+    assert read == next_steps(session, engagement, small_catalogue)
+    assert (StepKind.FAILING, "sg-inbound") in _kinds(read)

@@ -22,6 +22,7 @@ from app.services.soa_view import (
     problem_lines,
     reason_text,
 )
+from app.store.database import Database
 from app.store.decisions import Decision, decisions
 from app.store.engagements import create_engagement
 from app.store.models import Engagement
@@ -64,9 +65,10 @@ def test_problems_of_a_selection_share_a_line_and_rows_keep_theirs() -> None:
 
 
 def test_the_view_and_why_approval_waits(
-    session: Session, engagement: Engagement, small_catalogue: Catalogue
+    db: Database, session: Session, engagement: Engagement, small_catalogue: Catalogue
 ) -> None:
-    view = load_view(session, engagement.id, small_catalogue)
+    session.commit()  # the view is read in a session of its own
+    view = load_view(db, engagement.id, small_catalogue)
     assert list(view.rows) == soa_rows(session, engagement, small_catalogue)
     assert list(view.soc2_rows) == soc2_rows(session, engagement, small_catalogue)
     assert [r.criterion_id for r in view.rows] == ISO_IDS
@@ -84,11 +86,16 @@ def test_the_view_and_why_approval_waits(
 
 
 def test_export_then_import_round_trips_and_a_bad_file_changes_nothing(
-    session: Session, engagement: Engagement, small_catalogue: Catalogue, tmp_path: Path
+    db: Database,
+    session: Session,
+    engagement: Engagement,
+    small_catalogue: Catalogue,
+    tmp_path: Path,
 ) -> None:
     change = DecisionChange(applies=False, justification="=No offices, AWS carries it")
     decide(session, engagement, small_catalogue, ["A.7.1"], change, actor="ana")
-    view = load_view(session, engagement.id, small_catalogue)
+    session.commit()  # the view and the imports use sessions of their own
+    view = load_view(db, engagement.id, small_catalogue)
     for name in ("soa.csv", "soa.xlsx", "soa"):
         written = export_table(view.rows, view.state, view.engagement_name, tmp_path / name)
         assert written == table_path(tmp_path / name) and written.stat().st_size > 0
@@ -101,10 +108,10 @@ def test_export_then_import_round_trips_and_a_bad_file_changes_nothing(
     assert other.read_text(encoding="utf-8") == "my,own\nfile,here\n"
 
     decide(session, engagement, small_catalogue, ["A.7.1"], DecisionChange(applies=None), actor="a")
-    outcome = import_table(
-        session, engagement.id, small_catalogue, tmp_path / "soa.xlsx", actor="a"
-    )
+    session.commit()
+    outcome = import_table(db, engagement.id, small_catalogue, tmp_path / "soa.xlsx", "a")
     assert outcome.changed == ("A.7.1",)
+    session.expire_all()
     assert decisions(session, engagement)["A.7.1"].justification == "=No offices, AWS carries it"
 
     bad = tmp_path / "bad.csv"
@@ -114,13 +121,14 @@ def test_export_then_import_round_trips_and_a_bad_file_changes_nothing(
     )
     before = decisions(session, engagement)
     with pytest.raises(SoaRejected) as refused:
-        import_table(session, engagement.id, small_catalogue, bad, actor="a")
+        import_table(db, engagement.id, small_catalogue, bad, "a")
     assert [p.row for p in refused.value.problems] == [2, 3]
+    session.expire_all()
     assert decisions(session, engagement) == before
     empty = tmp_path / "empty.csv"
     empty.write_text("criterion,applies,reason,justification,owner\n", encoding="utf-8")
     with pytest.raises(TableFileError, match="no rows"):
-        import_table(session, engagement.id, small_catalogue, empty, actor="a")
+        import_table(db, engagement.id, small_catalogue, empty, "a")
 
 
 def test_a_new_engagement_starts_from_decisions_not_approvals(

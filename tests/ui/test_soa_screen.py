@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 from app.services import soa_view
 from app.services.soa_model import DecisionFilter
 from app.services.soa_view import AppliesChoice, BulkForm
-from app.store.decisions import decisions
+from app.store.decisions import Decision, decisions, set_decisions
 from app.store.engagements import create_engagement, get_engagement
 from app.ui.context import AppContext
 from app.ui.main_window import Screen
@@ -332,3 +332,35 @@ def test_a_selection_is_kept_when_the_screen_reads_again(
     ctx.notify_data_changed(engagement_id)  # e.g. a scan finished meanwhile
     assert [line.criterion_id for line in tree.selected_lines()] == ["A.5.3", "A.5.4"]
     assert screen.iso.form.owner.text() == "typing"
+
+
+def test_a_decision_changed_elsewhere_meanwhile_is_refused_inline_then_shown(
+    ctx: AppContext, engagement_id: int, screen: SoaScreen, qtbot: QtBot
+) -> None:
+    screen.iso.tree.select_ids(["A.5.1"])
+    form = screen.iso.form
+    form.reason.setCurrentIndex(form.reason.findData("legal"))
+    form.applies.setCurrentIndex(form.applies.findData(AppliesChoice.YES.value))
+    qtbot.mouseClick(form.apply_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(form.owner, "Bo")  # saving the row it just saved: no conflict with itself
+    qtbot.mouseClick(form.apply_button, Qt.MouseButton.LeftButton)
+    assert not form.problems.isVisible() and _stored(ctx, engagement_id)["A.5.1"].owner == "Bo"  # type: ignore[attr-defined]
+
+    # A colleague on the team store excludes A.5.1; this screen has not read it yet.
+    bob = Decision(False, justification="Handled by the parent company")
+    with ctx.db.session() as session:
+        engagement = get_engagement(session, engagement_id)
+        set_decisions(session, engagement, {"A.5.1": bob}, actor="bob")
+    qtbot.keyClicks(form.owner, "b")
+    qtbot.mouseClick(form.apply_button, Qt.MouseButton.LeftButton)
+    assert form.problems.isVisible()
+    assert "Could not save the decision. The Statement of Applicability decision for A.5.1 " in (
+        form.problems.text()
+    )
+    assert "changed by bob" in form.problems.text()
+    assert _stored(ctx, engagement_id)["A.5.1"] == bob  # nothing overwritten
+    # The screen read again: the table shows bob's exclusion, the form keeps the typing.
+    assert screen.view is not None and screen.view.rows[0].decision == bob
+    assert form.owner.text() == "Bob" and form.problems.isVisible()
+    qtbot.mouseClick(form.apply_button, Qt.MouseButton.LeftButton)  # applied again, on purpose
+    assert _stored(ctx, engagement_id)["A.5.1"].owner == "Bob"  # type: ignore[attr-defined]

@@ -28,10 +28,6 @@ _NOT_YET = {
     "control_page/live_results.py": "the scan path's live rows; it reads exceptions itself",
     "control_page/scan_follow.py": "opens a session for live_results.live_control",
     "checklist_view.py": "opens a session for live_results.live_control",
-    "soa/screen.py": "runs the SoA services (which take a session) in its own session",
-    "newest_read.py": "runs a read (a function of a session) in a worker's own session",
-    "next_steps_box.py": "its read is a function of a session (newest_read)",
-    "binder_export.py": "runs export_binder (which takes a session) in a worker",
 }
 
 

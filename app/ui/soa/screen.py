@@ -1,10 +1,12 @@
 """The Statement of Applicability screen: decide, filter, approve, export and import.
 
 Reading the rows derives every row's implementation from its controls (a few hundred
-milliseconds on a large engagement), so it runs in a worker with a session of its
-own and hands back plain values (`SoaView`). Changes are stored on the GUI thread,
-each in one short-lived session, then announced (`ctx.notify_data_changed`) so every
-screen, this one included, reads again. The screen reads only while it is shown.
+milliseconds on a large engagement), so it runs in a worker (`load_view` opens a session
+of the worker's own) and hands back plain values (`SoaView`). Changes are stored on the
+GUI thread through `app.services.soa_edits` and `soa_files`, each in one short-lived
+session, then announced (`ctx.notify_data_changed`) so every screen, this one included,
+reads again. A decision changed elsewhere since it was read is refused, never
+overwritten; the screen then reads again to show it. It reads only while it is shown.
 """
 
 from __future__ import annotations
@@ -24,22 +26,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.soa import approve, decide, set_soc2_scope
+from app.services.soa_edits import approve_decisions, save_decisions, save_soc2_scope
 from app.services.soa_files import export_table, import_table
 from app.services.soa_model import DecisionFilter, SoaRejected
 from app.services.soa_table import status_text
 from app.services.soa_view import BulkForm, SoaView, load_view, problem_lines
-from app.store.engagements import get_engagement
-from app.store.errors import StoreError
+from app.store.database import Database
+from app.store.errors import EditConflict, StoreError
 from app.ui.newest_read import NewestRead
 from app.ui.page_title import page_title
 from app.ui.soa.iso_tab import IsoTab
 from app.ui.soa.soc2_tab import Soc2Tab
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
-    from app.store.models import Engagement
     from app.ui.context import AppContext
 
 T = TypeVar("T")
@@ -123,7 +122,8 @@ class SoaScreen(QWidget):
             self._show(None)
             return
         catalogue = self.ctx.catalogue
-        self.reads.read(lambda session: load_view(session, engagement_id, catalogue))
+        db = self.ctx.db
+        self.reads.read(lambda: load_view(db, engagement_id, catalogue))
 
     @Slot(object)
     def _on_reads_arrived(self, view: object) -> None:
@@ -186,23 +186,28 @@ class SoaScreen(QWidget):
     def _store(
         self,
         what: str,
-        action: Callable[[Session, Engagement, str], T],
+        action: Callable[[Database, int, str], T],
         show: Callable[[list[str]], None] | None = None,
     ) -> T | None:
-        """One change in its own session; on success every screen reads again.
+        """`action(db, engagement_id, actor)`, a service storing one change; on success
+        every screen reads again.
 
-        A refusal is shown with `show` (the screen's message by default).
+        A refusal is shown with `show` (the screen's message by default). A conflict (a
+        decision changed elsewhere since it was read) makes every screen read again too,
+        so what was changed meanwhile is shown; the form keeps what the user typed.
         """
         engagement_id = self.ctx.engagement_id
         show = show or self.say
         if engagement_id is None:
             return None
         try:
-            with self.ctx.db.session() as session:
-                engagement = get_engagement(session, engagement_id)
-                value = action(session, engagement, self.ctx.actor)
+            value = action(self.ctx.db, engagement_id, self.ctx.actor)
         except SoaRejected as refused:
             show([f"Could not {what}. {refused}", *problem_lines(refused.problems)])
+            return None
+        except EditConflict as conflict:
+            show([f"Could not {what}. {conflict}", "The table now shows that change."])
+            self.ctx.notify_data_changed(engagement_id)
             return None
         except (StoreError, OSError) as error:
             show([f"Could not {what}: {error}"])
@@ -214,12 +219,12 @@ class SoaScreen(QWidget):
     def _on_form_decided(self, form: object) -> None:
         if not isinstance(form, BulkForm):
             return
-        ids = [row.criterion_id for row in self.iso.form.rows]
+        rows = self.iso.form.rows  # as read: their versions refuse a change made meanwhile
         catalogue = self.ctx.catalogue
         self.say([])
         changed = self._store(
             "save the decision",
-            lambda s, e, who: decide(s, e, catalogue, ids, form.change(), actor=who),
+            lambda db, e, who: save_decisions(db, e, catalogue, rows, form.change(), who),
             self.iso.form.show_problems,
         )
         if changed is not None:
@@ -233,8 +238,8 @@ class SoaScreen(QWidget):
         catalogue = self.ctx.catalogue
         done = self._store(
             "approve",
-            lambda s, e, _who: approve(
-                s, e, catalogue, reviewer=reviewer, role=role, comment=comment
+            lambda db, e, _who: approve_decisions(
+                db, e, catalogue, reviewer=reviewer, role=role, comment=comment
             ),
         )
         if done is not None:
@@ -245,7 +250,8 @@ class SoaScreen(QWidget):
     @Slot(list)
     def _on_soc2_scope_changed(self, categories: list[str]) -> None:
         self._store(
-            "change the SOC 2 scope", lambda s, e, who: set_soc2_scope(s, e, categories, actor=who)
+            "change the SOC 2 scope",
+            lambda db, e, who: save_soc2_scope(db, e, categories, who),
         )
 
     def export_table(self, suffix: str) -> None:
@@ -275,7 +281,7 @@ class SoaScreen(QWidget):
         catalogue = self.ctx.catalogue
         outcome = self._store(
             f"import {source.name}",
-            lambda s, e, who: import_table(s, e.id, catalogue, source, actor=who),
+            lambda db, e, who: import_table(db, e, catalogue, source, who),
         )
         if outcome is not None:
             changed = len(outcome.changed)
