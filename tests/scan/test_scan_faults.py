@@ -214,7 +214,7 @@ def test_a_failing_fetcher_gives_error_rows_not_a_failed_scan(
         raise RuntimeError("parser bug")
 
     monkeypatch.setitem(
-        collect.REGION_PARTS, "flow_logs", collect.Part(broken, "ec2", "DescribeFlowLogs")
+        collect.REGION_PARTS, "flow_logs", collect.RegionPart("ec2", "DescribeFlowLogs", broken)
     )
     with _db(tmp_path) as db:
         outcome = run_scan(
