@@ -13,6 +13,7 @@ scan's wall time.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import socket
 import subprocess
@@ -106,7 +107,8 @@ def main() -> int:
             "123456789012",
             "arn:aws:sts::123456789012:user/moto",
             "",
-            make_session=lambda: session_for_profile(None),
+            # As the sign-in panel does: a partial goes to the scan's process as it is.
+            make_session=functools.partial(session_for_profile, None),
         )
     )
     ctx.set_engagement(engagement_id)
