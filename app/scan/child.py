@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing
+import os
 import threading
 import time
 import traceback
@@ -45,6 +46,7 @@ log = logging.getLogger(__name__)
 CANCEL = "cancel"
 # How long `end` waits for a cancelled child to store its scan before ending it.
 END_GRACE_S = 5.0
+CHILD_NICENESS = 10
 
 
 @dataclass(frozen=True)
@@ -172,8 +174,16 @@ def final_message(exc: BaseException) -> Final:
     return Failed(str(exc), trouble, sign_in_required=isinstance(exc, SignInRequired))
 
 
+def _lower_priority() -> None:
+    """Below the app's own priority: on a busy machine the window's event loop comes
+    first, and the scan (waiting on AWS most of the time) hardly notices."""
+    with contextlib.suppress(AttributeError, OSError):  # no os.nice on Windows
+        os.nice(CHILD_NICENESS)
+
+
 def child_main(job: ChildJob, events: Connection, commands: Connection) -> None:
     """The child process: run the scan, say how it went, exit."""
+    _lower_priority()
     cancel = threading.Event()
     send = _Sender(events, cancel)
     logging.getLogger().addHandler(_LogToParent(send))
