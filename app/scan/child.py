@@ -26,6 +26,7 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import pickle
 import threading
 import time
 import traceback
@@ -245,7 +246,7 @@ class ChildScan:
                 if not self._events.poll():
                     return
                 message: Message = self._events.recv()
-            except (EOFError, OSError):
+            except (EOFError, OSError, pickle.UnpicklingError):  # it died (mid-message)
                 message = self._died()
             if isinstance(message, Finished | Failed | Stopped):
                 self.final = message
@@ -261,8 +262,12 @@ class ChildScan:
         if self.process.is_alive():
             self.process.terminate()
             self.process.join(grace_s)
-        self.final = self._died()
-        self._close()
+        for message in self.messages(budget_s=1.0):  # its last words, if it said them
+            if isinstance(message, Log):
+                parent_log(message)
+        if self.final is None:
+            self.final = self._died()
+            self._close()
 
     def _died(self) -> Failed:
         self.process.join(1.0)

@@ -171,7 +171,7 @@ class ScanController(QObject):
     def _start(self, request: ScanRequest, engagement_id: int, message: str) -> bool:
         try:
             child = ChildScan(ChildJob(request, self.ctx.db.location))
-        except (OSError, ValueError) as exc:  # no process could be started (or pickled)
+        except Exception as exc:  # no process could be started, or the request not pickled
             log.exception("could not start the scan process")
             self.ctx.say(f"The scan could not start: {exc}")
             return False
