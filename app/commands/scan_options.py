@@ -10,29 +10,17 @@ from __future__ import annotations
 
 import argparse
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+import boto3
+
 from app.aws.organizations import audit_role_arn
-from app.scan.accounts import DEFAULT_ROLE
-from app.scan.runner import ALL_CONTROLS
+from app.scan.request import DEFAULT_ROLE, OrgScope, ScanRequest
+from app.scan.start import ALL_CONTROLS
+from app.scan.unattended import scheduled_actor
 
 _ACCOUNT_ID = re.compile(r"\d{12}")
-
-
-@dataclass(frozen=True)
-class OrgRequest:
-    role: str
-    account_ids: list[str] | None  # None: every account of the organization
-    external_id: str | None
-
-
-@dataclass(frozen=True)
-class ScanRequest:
-    regions: list[str] | Literal["all"] | None
-    controls: list[str] | None  # None: every control
-    org: OrgRequest | None
 
 
 def split(value: str | None) -> list[str]:
@@ -83,7 +71,7 @@ def account_ids_option(value: str | None) -> list[str] | None:
     return ids
 
 
-def org_option(args: argparse.Namespace) -> OrgRequest | None:
+def org_option(args: argparse.Namespace) -> OrgScope | None:
     if not args.org_role:
         if args.accounts is not None or args.external_id is not None:
             raise ValueError(
@@ -97,15 +85,30 @@ def org_option(args: argparse.Namespace) -> OrgRequest | None:
         raise ValueError(
             f"--org-role: {exc}; give the audit role's name, like {DEFAULT_ROLE}"
         ) from exc
-    return OrgRequest(args.org_role, account_ids_option(args.accounts), args.external_id)
+    ids = account_ids_option(args.accounts)
+    return OrgScope(args.org_role, tuple(ids) if ids is not None else None, args.external_id)
+
+
+def profile_session(profile: str | None) -> boto3.Session:
+    """boto3's own chain for `--profile` (None: AWS_PROFILE, the environment, ...)."""
+    return boto3.Session(profile_name=profile)
 
 
 def scan_request(args: argparse.Namespace) -> ScanRequest:
     """The checked options; ValueError (a usage mistake) with what is wrong."""
+    profile: str | None = args.profile
+    org = org_option(args)
+    if org is not None and args.unattended:
+        raise ValueError("--unattended scans one account, not --org-role.")
     return ScanRequest(
+        lambda: profile_session(profile),
+        args.engagement,
         regions=regions_option(args.regions),
         controls=controls_option(args.controls),
-        org=org_option(args),
+        profile=profile,
+        actor=scheduled_actor() if args.unattended else None,
+        org=org,
+        unattended=bool(args.unattended),
     )
 
 

@@ -1,9 +1,10 @@
 """`audit-binder scan --org-role ROLE`: scan an organization's accounts into one engagement.
 
-Not a command of its own: `scan` adds these options and hands over when `--org-role`
-is given. Signed in to the management account (or a delegated administrator), it
-lists the accounts, assumes ROLE in each and scans them one after the other
-(`app.scan.accounts.scan_members`). Progress goes to stderr, account by account.
+Not a command of its own: `scan` adds these options and, with `--org-role`, runs the
+same scan entry point and error handling, `OrgConsole` saying what happens. Signed in
+to the management account (or a delegated administrator), it lists the accounts,
+assumes ROLE in each and scans them one after the other (`app.scan.accounts`).
+Progress goes to stderr, account by account.
 
 `--json` writes a JSON array holding one result document (schema_version 1, exactly
 the single-account document) per account tried, in scan order; an account that could
@@ -17,32 +18,23 @@ from __future__ import annotations
 
 import argparse
 import sys
-import threading
+from pathlib import Path
 from typing import Any
 
-import boto3
-
-from app.aws.caller import ScanUnavailable
-from app.aws.calls import ScanCancelled
 from app.aws.organizations import MemberAccount
-from app.aws.regions import UnknownRegions
-from app.commands.scan_console import (
-    StderrProgress,
-    ctrl_c_cancels,
-    emit_json,
-    json_or_say,
-    say,
-)
-from app.commands.scan_options import OrgRequest, ScanRequest
-from app.commands.store_option import chosen_location
-from app.exit_codes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
-from app.scan.accounts import DEFAULT_ROLE, MemberScan, MembersSummary, scan_members
+from app.commands.scan_console import StderrProgress, emit_json, say
+from app.exit_codes import EXIT_FAILED, EXIT_OK
+from app.scan.accounts import MemberScan, MembersSummary
 from app.scan.document import document_for_scan
-from app.scan.runner import ScanInterrupted
-from app.scan.storing import ScanNotStored
-from app.store.database import Database, open_database
+from app.scan.request import DEFAULT_ROLE
+from app.store.database import Database
 from app.store.errors import StoreError
 from app.store.models import Scan
+
+INTERRUPTED = (
+    "interrupted; accounts already scanned are stored, the one running is stored "
+    "as incomplete with the controls already checked."
+)
 
 ORG_HELP = (
     "Organizations: with --org-role, scan every account of the organization (or those "
@@ -69,11 +61,6 @@ def add_org_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--external-id", metavar="ID", help="with --org-role: the role's external id, if any"
     )
-
-
-def base_session(profile: str | None) -> boto3.Session:
-    """The management (or delegated administrator) account's session."""
-    return boto3.Session(profile_name=profile)
 
 
 def _document(db: Database, member: MemberScan) -> dict[str, Any]:
@@ -103,87 +90,34 @@ def _line(member: MemberScan) -> str:
     return f"  {who}: NOT SCANNED (scan #{member.scan_id} stored as failed): {reason}"
 
 
-def run_org(args: argparse.Namespace, request: ScanRequest, org: OrgRequest) -> int:
-    try:
-        db = open_database(chosen_location(args))
-    except StoreError as exc:
-        say(exc)
-        return EXIT_FAILED
-    try:
-        return _scan_org(args, request, org, db)
-    finally:
-        db.close()
+class OrgConsole:
+    """What `scan --org-role` says on the terminal as each account is done, and at the end;
+    the result documents of the accounts done so far (`--json`, also when interrupted)."""
 
+    def __init__(self, db: Database, progress: StderrProgress, role: str) -> None:
+        self._db = db
+        self.role = role
+        self._progress = progress
+        self.documents: list[dict[str, Any]] = []
 
-def _scan_org(args: argparse.Namespace, request: ScanRequest, org: OrgRequest, db: Database) -> int:
-    profile: str | None = args.profile
-    progress = StderrProgress(sys.stderr)
-    documents: list[dict[str, Any]] = []  # one per account, as each is done
-
-    def on_account(index: int, total: int, account: MemberAccount) -> None:
-        progress.end()
+    def on_account(self, index: int, total: int, account: MemberAccount) -> None:
+        self._progress.end()
         print(
-            f"[account {index}/{total}] {account.name} ({account.account_id}) as {org.role}",
+            f"[account {index}/{total}] {account.name} ({account.account_id}) as {self.role}",
             file=sys.stderr,
         )
 
-    def on_scanned(member: MemberScan) -> None:
+    def on_scanned(self, member: MemberScan) -> None:
         if not member.skipped:
-            documents.append(_document(db, member))
+            self.documents.append(_document(self._db, member))
 
-    cancel = threading.Event()
-    try:
-        with ctrl_c_cancels(cancel):
-            summary = scan_members(
-                lambda: base_session(profile),
-                db,
-                args.engagement,
-                role=org.role,
-                account_ids=org.account_ids,
-                external_id=org.external_id,
-                controls=request.controls,
-                regions=request.regions,
-                progress=progress,
-                cancel=cancel,
-                on_account=on_account,
-                on_scanned=on_scanned,
-                profile=profile,
-            )
-    except UnknownRegions as exc:
-        progress.end()
-        say(exc)
-        return EXIT_USAGE
-    except ScanUnavailable as exc:
-        progress.end()
-        say(f"the scan could not run: {exc}")
-        return EXIT_FAILED
-    except ScanNotStored as exc:
-        progress.end()
-        json_or_say(args.json, [*documents, exc.document])
-        say(exc)
-        return EXIT_FAILED
-    except (ScanInterrupted, KeyboardInterrupt, ScanCancelled) as exc:
-        progress.end()
-        partial = [exc.outcome.document()] if isinstance(exc, ScanInterrupted) else []
-        json_or_say(args.json, [*documents, *partial])
-        say(
-            "interrupted; accounts already scanned are stored, the one running is stored "
-            "as incomplete with the controls already checked."
-        )
-        return EXIT_INTERRUPTED
-    except StoreError as exc:
-        progress.end()
-        say(exc)
-        return EXIT_FAILED
-    progress.end()
-    return _report(args, summary, documents)
+    def report(self, target: Path | None, summary: MembersSummary) -> int:
+        return _report(target, summary, self.documents)
 
 
-def _report(
-    args: argparse.Namespace, summary: MembersSummary, documents: list[dict[str, Any]]
-) -> int:
+def _report(target: Path | None, summary: MembersSummary, documents: list[dict[str, Any]]) -> int:
     code = EXIT_OK
-    problem = emit_json(args.json, documents)
+    problem = emit_json(target, documents)
     if problem is not None:
         say(f"{problem} The scans themselves are stored in engagement '{summary.engagement}'.")
         code = EXIT_FAILED

@@ -12,6 +12,7 @@ read for them or changed by them.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import sqlite3
@@ -29,7 +30,9 @@ from app.demo.moto_server import LocalMotoServer
 from app.demo.scenario import ACCOUNT_ID, build_demo_account
 from app.demo.seed import DEMO_ACTOR, create_demo_engagement, load_demo_data, seed_manual_work
 from app.paths import data_dir
-from app.scan.runner import ScanOutcome, run_scan
+from app.scan.child import ChildFailed, run_in_child
+from app.scan.request import ScanRequest
+from app.scan.runner import ScanOutcome
 from app.store.database import open_database
 from app.store.engagements import get_engagement
 
@@ -69,9 +72,11 @@ class DemoEnvironment:
     profile: str = DEMO_PROFILE
     timings: dict[str, float] = field(default_factory=dict)
 
-    def make_session(self) -> boto3.session.Session:
-        """A fresh boto3 session on the demo endpoint (one per task: not thread-safe)."""
-        return LocalEndpointSession(self.endpoint)
+    @property
+    def make_session(self) -> Callable[[], boto3.session.Session]:
+        """Fresh boto3 sessions on the demo endpoint (one per task: not thread-safe);
+        picklable, so the GUI's scan process gets it as it is."""
+        return functools.partial(LocalEndpointSession, self.endpoint)
 
     def stop(self) -> None:
         self.server.stop()
@@ -152,12 +157,17 @@ def start_demo(db_path: Path | None = None, progress: Progress | None = None) ->
                 engagement_id = engagement.id
             say("Scanning the demo account (every check, read-only)")
             clock = time.perf_counter()
-            outcome = run_scan(
-                lambda: LocalEndpointSession(endpoint),
-                db,
+            # In a child process, as the GUI's scans run (the bundle's check covers it).
+            request = ScanRequest(
+                functools.partial(LocalEndpointSession, endpoint),
                 data.engagement_name,
                 actor=DEMO_ACTOR,
             )
+            try:
+                outcome = run_in_child(request, db)
+            except ChildFailed as exc:
+                raise DemoError(f"The demo's first scan did not finish: {exc}") from exc
+            assert isinstance(outcome, ScanOutcome)
             timings["scan"] = time.perf_counter() - clock
             say("Adding the demo's scan history (generated: earlier weekly scans)")
             clock = time.perf_counter()

@@ -20,17 +20,14 @@ client may treat as confidential.
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, field
-from typing import Literal
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field, replace
 
 import boto3
 from sqlalchemy import func, select
 
 from app.aws.caller import describe_failure
 from app.aws.calls import ScanCancelled
-from app.aws.clients import SessionFactory
 from app.aws.identity import Identity, ScanUnavailable, whoami
 from app.aws.login_errors import SignInCancelled, SignInError
 from app.aws.organizations import (
@@ -39,31 +36,26 @@ from app.aws.organizations import (
     list_member_accounts,
     sessions_for_members,
 )
-from app.scan.runner import (
-    ALL_CONTROLS,
-    Progress,
-    ResultsCallback,
-    ScanOutcome,
+from app.scan.request import DEFAULT_ROLE, OrgScope, ScanRequest, ScanWatch
+from app.scan.runner import ScanOutcome, run_scan
+from app.scan.start import (
     check_region_names,
+    chosen_controls,
     default_actor,
-    run_scan,
+    engagement_for,
+    store_failed_scan,
 )
 from app.store import accounts as account_store
 from app.store import engagements as engagement_store
-from app.store import scans as scan_store
 from app.store.database import Database
 from app.store.errors import StoreError
 from app.store.models import Scan
 
 log = logging.getLogger(__name__)
 
-DEFAULT_ROLE = "AuditBinderReadOnly"
-SIGN_IN_KIND = "org-role"
+__all__ = ["DEFAULT_ROLE", "MemberScan", "MembersSummary", "scan_members"]
 
-# `on_account(index, total, account)`: called as each account's turn starts (1-based).
-AccountCallback = Callable[[int, int, MemberAccount], None]
-# `on_scanned(member)`: called as each account's turn ends, whatever came of it.
-ScannedCallback = Callable[["MemberScan"], None]
+SIGN_IN_KIND = "org-role"
 
 
 @dataclass(frozen=True)
@@ -135,22 +127,6 @@ def choose_accounts(
     return [account for account in accounts if account.account_id in wanted], True
 
 
-def _engagement_id(
-    db: Database, engagement: str | int | None, caller: Identity, actor: str
-) -> tuple[int, str]:
-    """By id, or by name (created if missing); by default named after the signed-in
-    (management or delegated administrator) account."""
-    with db.session() as session:
-        if isinstance(engagement, int):
-            row = engagement_store.get_engagement(session, engagement)
-            return row.id, row.name
-        name = engagement or caller.account_id
-        found = engagement_store.find_engagement(session, name)
-        if found is None:
-            found = engagement_store.create_engagement(session, name, actor=actor)
-        return found.id, found.name
-
-
 def _in_scope(
     db: Database, engagement_id: int, account: MemberAccount, sign_in: dict[str, str], actor: str
 ) -> None:
@@ -177,181 +153,135 @@ def _last_scan_id(db: Database, engagement_id: int, account_id: str) -> int:
         return int(found or 0)
 
 
-def _store_failure(
-    db: Database,
-    engagement_id: int,
-    account_id: str,
-    caller: Identity,
-    reason: str,
-    controls: tuple[str, ...],
-    actor: str,
-) -> int:
-    """A failed scan row for an account that could not be scanned at all."""
-    with db.session() as session:
-        row = engagement_store.get_engagement(session, engagement_id)
-        scan = scan_store.start_scan(
-            session,
-            row,
-            account_id=account_id,
-            actor=actor,
-            caller_arn=caller.caller_arn,
-            controls=[] if controls == ALL_CONTROLS else controls,
+@dataclass(frozen=True)
+class _Turn:
+    """What every member account's scan shares: the request and where it goes."""
+
+    request: ScanRequest
+    org: OrgScope
+    watch: ScanWatch
+    db: Database
+    base: boto3.Session
+    caller: Identity
+    engagement_id: int
+    named: bool
+    controls: tuple[str, ...]
+    actor: str
+
+    @property
+    def sign_in(self) -> dict[str, str]:
+        return {"kind": SIGN_IN_KIND, "role": self.org.role, "via": self.caller.account_id}
+
+    def store_failure(self, account: MemberAccount, reason: str) -> int:
+        return store_failed_scan(
+            self.db,
+            self.engagement_id,
+            account.account_id,
+            self.caller,
+            reason,
+            self.controls,
+            self.actor,
         )
-        scan_store.finish_scan(session, scan, scan_store.FAILED, actor=actor, error=reason)
-        return scan.id
 
 
-def scan_members(
-    base_session_factory: SessionFactory,
-    db: Database,
-    engagement: str | int | None = None,
-    *,
-    role: str = DEFAULT_ROLE,
-    account_ids: Collection[str] | None = None,
-    external_id: str | None = None,
-    controls: Collection[str] | None = None,
-    regions: Sequence[str] | Literal["all"] | None = None,
-    progress: Progress | None = None,
-    cancel: threading.Event | None = None,
-    on_results: ResultsCallback | None = None,
-    on_account: AccountCallback | None = None,
-    on_scanned: ScannedCallback | None = None,
-    accounts: Sequence[MemberAccount] | None = None,
-    actor: str | None = None,
-    profile: str | None = None,
-) -> MembersSummary:
-    """Scan each member account (all, or `account_ids`) through `role` into `engagement`.
-
-    `accounts`: the organization's accounts when the caller already listed them (the
-    GUI's picker); otherwise they are listed here. Raises `UnknownRegions` for a region
-    name the signed-in account does not know (before anything is stored),
-    `ScanUnavailable` when nothing can be scanned (not signed in, not in an
-    organization, unknown ids) and `ScanCancelled` (`ScanInterrupted` once an account's
-    scan had started) when cancelled: earlier accounts' scans stay stored, the one
-    running is stored as incomplete with the controls already checked. `on_scanned`
-    gets each account's `MemberScan` as soon as it is done. `progress` gets each
-    account's own scan steps, the message prefixed with the account; `on_results` gets
-    rows carrying their account id. `profile` only names the base profile in error messages.
-    """
-    actor = actor or default_actor()
+def _caller(request: ScanRequest) -> tuple[boto3.Session, Identity]:
     try:
-        audit_role_arn("000000000000", role)
-    except ValueError as exc:
-        raise ScanUnavailable(f"{exc}: give the audit role's name, like {DEFAULT_ROLE}.") from exc
-    unknown = sorted(set(controls or ()) - set(ALL_CONTROLS))
-    if unknown:  # refused once here, not once per account
-        raise ScanUnavailable(
-            f"Unknown control(s): {', '.join(unknown)}. Known: {', '.join(ALL_CONTROLS)}."
-        )
-    try:
-        base = base_session_factory()
-        caller = whoami(base, profile)
+        base = request.sessions()
+        return base, whoami(base, request.profile)
     except SignInError as exc:
         raise ScanUnavailable(str(exc)) from exc
     except Exception as exc:  # botocore's own: an unknown profile, a broken config...
-        raise ScanUnavailable(describe_failure(exc, profile)) from exc
-    check_region_names(lambda: base, db, engagement, caller, regions)
-    listed = list(accounts) if accounts is not None else organization_accounts(base)
-    chosen, named = choose_accounts(listed, account_ids)
+        raise ScanUnavailable(describe_failure(exc, request.profile)) from exc
+
+
+def scan_members(
+    request: ScanRequest, db: Database, watch: ScanWatch | None = None
+) -> MembersSummary:
+    """Scan each member account (all, or `request.org.account_ids`) through the audit role
+    into the engagement.
+
+    `request.org.accounts`: the organization's accounts when the caller already listed
+    them (the GUI's picker); otherwise they are listed here. Raises `UnknownRegions` for
+    a region name the signed-in account does not know (before anything is stored),
+    `ScanUnavailable` when nothing can be scanned (not signed in, not in an
+    organization, unknown ids) and `ScanCancelled` (`ScanInterrupted` once an account's
+    scan had started) when cancelled: earlier accounts' scans stay stored, the one
+    running is stored as incomplete with the controls already checked.
+    `watch.on_scanned` gets each account's `MemberScan` as soon as it is done;
+    `watch.progress` gets each account's own scan steps, the message prefixed with the
+    account; `watch.on_results` gets rows carrying their account id.
+    """
+    org = request.org or OrgScope()
+    watch = watch or ScanWatch()
+    actor = request.actor or default_actor()
+    try:
+        audit_role_arn("000000000000", org.role)
+    except ValueError as exc:
+        raise ScanUnavailable(f"{exc}: give the audit role's name, like {DEFAULT_ROLE}.") from exc
+    controls = chosen_controls(request.controls)  # refused once here, not once per account
+    base, caller = _caller(request)
+    check_region_names(lambda: base, db, request.engagement, caller, request.regions)
+    listed = list(org.accounts) if org.accounts is not None else organization_accounts(base)
+    chosen, named = choose_accounts(listed, org.account_ids)
     if not chosen:
         raise ScanUnavailable("The organization lists no accounts to scan.")
-    wanted_controls = tuple(c for c in ALL_CONTROLS if not controls or c in controls)
-    engagement_id, engagement_name = _engagement_id(db, engagement, caller, actor)
-    sign_in = {"kind": SIGN_IN_KIND, "role": role, "via": caller.account_id}
+    engagement_id, engagement_name = engagement_for(db, request.engagement, caller, actor)
+    turn = _Turn(request, org, watch, db, base, caller, engagement_id, named, controls, actor)
     done: list[MemberScan] = []
     for index, account in enumerate(chosen, start=1):
-        if cancel is not None and cancel.is_set():
+        if watch.cancel.is_set():
             raise ScanCancelled()
-        if on_account is not None:
-            on_account(index, len(chosen), account)
-        member = _scan_one(
-            base,
-            db,
-            engagement_id,
-            account,
-            named=named,
-            caller=caller,
-            role=role,
-            sign_in=sign_in,
-            external_id=external_id,
-            controls=controls,
-            wanted_controls=wanted_controls,
-            regions=regions,
-            progress=progress,
-            cancel=cancel,
-            on_results=on_results,
-            actor=actor,
-        )
+        if watch.on_account is not None:
+            watch.on_account(index, len(chosen), account)
+        member = _scan_one(turn, account)
         done.append(member)
-        if on_scanned is not None:
-            on_scanned(member)
-    return MembersSummary(engagement_name, engagement_id, caller, role, tuple(done))
+        if watch.on_scanned is not None:
+            watch.on_scanned(member)
+    return MembersSummary(engagement_name, engagement_id, caller, org.role, tuple(done))
 
 
-def _scan_one(
-    base: boto3.Session,
-    db: Database,
-    engagement_id: int,
-    account: MemberAccount,
-    *,
-    named: bool,
-    caller: Identity,
-    role: str,
-    sign_in: dict[str, str],
-    external_id: str | None,
-    controls: Collection[str] | None,
-    wanted_controls: tuple[str, ...],
-    regions: Sequence[str] | Literal["all"] | None,
-    progress: Progress | None,
-    cancel: threading.Event | None,
-    on_results: ResultsCallback | None,
-    actor: str,
-) -> MemberScan:
+def _scan_one(turn: _Turn, account: MemberAccount) -> MemberScan:
     try:
-        (member,) = sessions_for_members(base, [account], role, external_id=external_id)
+        (member,) = sessions_for_members(
+            turn.base, [account], turn.org.role, external_id=turn.org.external_id
+        )
     except SignInCancelled as exc:
         raise ScanCancelled() from exc
     except SignInError as exc:  # the caller's own credentials failed meanwhile
         raise ScanUnavailable(str(exc)) from exc
-    if member.session is None and not account.active and not named:
+    if member.session is None and not account.active and not turn.named:
         return MemberScan(account, member.role_arn, error=member.error or "", skipped=True)
-    _in_scope(db, engagement_id, account, sign_in, actor)
+    _in_scope(turn.db, turn.engagement_id, account, turn.sign_in, turn.actor)
     if member.session is None:
         reason = member.error or f"could not assume {member.role_arn}"
-        scan_id = _store_failure(
-            db, engagement_id, account.account_id, caller, reason, wanted_controls, actor
-        )
+        scan_id = turn.store_failure(account, reason)
         return MemberScan(account, member.role_arn, error=reason, scan_id=scan_id)
     session = member.session
     label = f"{account.name or account.account_id} ({account.account_id})"
+    progress = turn.watch.progress
 
     def prefixed(done: int, total: int, message: str) -> None:
         if progress is not None:
             progress(done, total, f"{label}: {message}")
 
-    before = _last_scan_id(db, engagement_id, account.account_id)
+    before = _last_scan_id(turn.db, turn.engagement_id, account.account_id)
+    request = ScanRequest(
+        lambda: session,
+        turn.engagement_id,
+        regions=turn.request.regions,
+        controls=turn.controls,
+        actor=turn.actor,
+    )
     try:
-        outcome = run_scan(
-            lambda: session,
-            db,
-            engagement_id,
-            controls=controls,
-            regions=regions,
-            progress=prefixed,
-            cancel=cancel,
-            actor=actor,
-            on_results=on_results,
-        )
+        outcome = run_scan(request, turn.db, replace(turn.watch, progress=prefixed))
     except (ScanCancelled, KeyboardInterrupt, StoreError):
         raise
     except Exception as exc:  # ScanUnavailable, or a bug: this account only
         reason = str(exc) if isinstance(exc, ScanUnavailable) else f"{type(exc).__name__}: {exc}"
         if not isinstance(exc, ScanUnavailable):
             log.exception("scan of member account %s failed", account.account_id)
-        scan_id = _last_scan_id(db, engagement_id, account.account_id)
+        scan_id = _last_scan_id(turn.db, turn.engagement_id, account.account_id)
         if scan_id <= before:  # it failed before storing anything: store the failure
-            scan_id = _store_failure(
-                db, engagement_id, account.account_id, caller, reason, wanted_controls, actor
-            )
+            scan_id = turn.store_failure(account, reason)
         return MemberScan(account, member.role_arn, error=reason, scan_id=scan_id)
     return MemberScan(account, member.role_arn, outcome=outcome, scan_id=outcome.scan_id)

@@ -8,13 +8,14 @@ intact and itself "running" (the store marks it "incomplete" on next open). Canc
 or Ctrl-C → "incomplete", with the rows of the controls already checked; could not
 run → "failed".
 
-Both take `progress(done, total, message)` (called from worker threads) and a
-`threading.Event` to cancel; the GUI runs `run_scan` in a worker and forwards
-progress through its signals.
+`run_scan` takes a `ScanRequest` (what to scan) and a `ScanWatch` (progress
+`(done, total, message)` called from worker threads, `on_results`, and the
+`threading.Event` that cancels); the GUI runs it in a child process
+(`app.scan.child`) and reads progress and rows from a pipe.
 
 Results as they arrive: each control is checked as soon as every inventory part it
 needs (`NEEDS`) is in, while the rest is still being fetched, and handed to the
-optional `on_results(control_id, rows)`. It is called from the scan's thread (not the
+optional `watch.on_results(control_id, rows)`. It is called from the scan's thread (not the
 GUI's), once per control, in no fixed order, never after a cancel; the rows are final
 (the same objects end up in `ScanOutcome.results`) but not yet stored: the store still
 gets them all at once at the end; an interrupted scan stores those of the controls
@@ -25,38 +26,49 @@ cost the scan.
 
 from __future__ import annotations
 
-import getpass
 import logging
 import threading
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
 from app.aws.caller import ScanUnavailable, caller_identity
 from app.aws.calls import ScanCancelled
-from app.aws.clients import ClientHook, ScanClients, SessionFactory
+from app.aws.clients import ScanClients
 from app.aws.identity import Identity
 from app.aws.inventory.collect import GLOBAL_PARTS, REGION_PARTS, collect_inventory
 from app.aws.inventory.model import Inventory
 from app.aws.receipts import CallReceipt, ReceiptLog
 from app.aws.regions import RegionPlan, UnknownRegions, plan_regions
-from app.controls.checks import CHECK_IDS, CHECKS, CheckSettings
-from app.controls.results import CheckResult, Status
+from app.controls.checks import CheckSettings, check_control
+from app.controls.results import CheckResult
 from app.scan.document import NOT_STORED, result_document
 from app.scan.needs import NEEDS, parts_for
-from app.scan.storing import finish, store_final
-from app.store import engagements as engagement_store
+from app.scan.request import Progress, ResultsCallback, ScanRequest, ScanWatch
+from app.scan.start import (
+    ALL_CONTROLS,
+    chosen_controls,
+    default_actor,
+    fail_scan,
+    start_scan,
+    wanted_regions,
+)
+from app.scan.storing import store_final
 from app.store import scans as scan_store
 from app.store.database import Database
-from app.store.models import Engagement
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[int, int, str], None]
-# `on_results(control_id, rows)`: one control's rows, as soon as they are known.
-ResultsCallback = Callable[[str, list[CheckResult]], None]
-ALL_CONTROLS: tuple[str, ...] = tuple(CHECKS)
+__all__ = [
+    "ALL_CONTROLS",
+    "ScanInterrupted",
+    "ScanOutcome",
+    "default_actor",
+    "prepare",
+    "run_scan",
+    "scan_account",
+]
 
 
 @dataclass(frozen=True)
@@ -117,50 +129,6 @@ class _Steps:
             self._progress(done, total, message)
 
 
-def _crashed_check(control: str, account_id: str, exc: BaseException) -> CheckResult:
-    return CheckResult(
-        control=control,
-        check=CHECK_IDS.get(control, (control,))[0],
-        region="global",
-        resource=account_id,
-        status=Status.ERROR,
-        detail=f"The check itself failed ({type(exc).__name__}: {exc}); please report this.",
-        account_id=account_id,
-    )
-
-
-def check_control(inventory: Inventory, control: str, settings: CheckSettings) -> list[CheckResult]:
-    """One control's rows; a check that raises gives one ERROR row instead."""
-    try:
-        rows = CHECKS[control](inventory, settings)
-    except Exception as exc:  # a bug in one check must not lose the other ten
-        log.exception("check %s failed", control)
-        rows = [_crashed_check(control, inventory.account_id, exc)]
-    return [row if row.account_id else _with_account(row, inventory.account_id) for row in rows]
-
-
-def run_checks(
-    inventory: Inventory, controls: Sequence[str], settings: CheckSettings
-) -> list[CheckResult]:
-    """Each control's rows, in `controls` order; a crashing check does not stop the others."""
-    return [row for control in controls for row in check_control(inventory, control, settings)]
-
-
-def _with_account(row: CheckResult, account_id: str) -> CheckResult:
-    return replace(row, account_id=account_id)
-
-
-def _controls(controls: Collection[str] | None) -> tuple[str, ...]:
-    if not controls:
-        return ALL_CONTROLS
-    unknown = sorted(set(controls) - set(CHECKS))
-    if unknown:
-        raise ScanUnavailable(
-            f"Unknown control(s): {', '.join(unknown)}. Known: {', '.join(ALL_CONTROLS)}."
-        )
-    return tuple(c for c in ALL_CONTROLS if c in controls)
-
-
 @dataclass(frozen=True)
 class Prepared:
     """A scan ready to collect: the caller and the regions (the first two steps)."""
@@ -168,6 +136,20 @@ class Prepared:
     clients: ScanClients
     identity: Identity
     plan: RegionPlan
+
+
+def _signed_in(clients: ScanClients, profile: str | None, steps: _Steps) -> Identity:
+    identity = caller_identity(clients, profile)
+    steps.step(f"Signed in as {identity.arn}")
+    return identity
+
+
+def _planned(
+    clients: ScanClients, identity: Identity, regions: Sequence[str] | None, steps: _Steps
+) -> RegionPlan:
+    plan = plan_regions(clients, identity, regions)
+    steps.step(f"{len(plan.regions)} region(s) to scan, {len(plan.skipped)} skipped")
+    return plan
 
 
 def prepare(
@@ -179,11 +161,8 @@ def prepare(
 ) -> Prepared:
     """Identity and regions; raises `ScanUnavailable` with the reason when impossible."""
     steps = steps or _Steps(None)
-    identity = caller_identity(clients, profile)
-    steps.step(f"Signed in as {identity.arn}")
-    plan = plan_regions(clients, identity, regions)
-    steps.step(f"{len(plan.regions)} region(s) to scan, {len(plan.skipped)} skipped")
-    return Prepared(clients, identity, plan)
+    identity = _signed_in(clients, profile, steps)
+    return Prepared(clients, identity, _planned(clients, identity, regions, steps))
 
 
 def scan_account(
@@ -237,100 +216,6 @@ def scan_account(
     return results
 
 
-def default_actor() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no login name (some containers)
-        return "unknown"
-
-
-def _engagement(
-    db: Database, engagement: str | int | None, identity: Identity, actor: str
-) -> tuple[int, str]:
-    """The engagement's id and name: by id, or by name (created if missing); by default
-    one named after the account id."""
-    with db.session() as session:
-        if isinstance(engagement, int):
-            found = engagement_store.get_engagement(session, engagement)  # NotFound if gone
-            return found.id, found.name
-        wanted = engagement or identity.account_id
-        row = engagement_store.find_or_create_engagement(session, wanted, actor=actor)
-        return row.id, row.name
-
-
-def _wanted_regions(
-    db: Database,
-    engagement: str | int | None,
-    identity: Identity,
-    regions: Sequence[str] | Literal["all"] | None,
-) -> list[str]:
-    """The regions asked for (empty: every enabled one); the engagement's own when none
-    were named. Reads only: nothing is created before the names are checked."""
-    if regions == "all":
-        return []
-    if regions:
-        return list(regions)
-    with db.session() as session:
-        if isinstance(engagement, int):
-            row: Engagement | None = engagement_store.get_engagement(session, engagement)
-        else:
-            row = engagement_store.find_engagement(session, engagement or identity.account_id)
-        return list(row.regions or []) if row is not None else []
-
-
-def check_region_names(
-    session_factory: SessionFactory,
-    db: Database,
-    engagement: str | int | None,
-    identity: Identity,
-    regions: Sequence[str] | Literal["all"] | None,
-) -> None:
-    """Raise `UnknownRegions` when a region the scan would cover is not one of the
-    account's own names (`DescribeRegions(AllRegions=True)`); before anything is stored.
-    Silent when the names cannot be listed: each scan then says why per region."""
-    names = _wanted_regions(db, engagement, identity, regions)
-    if names:
-        plan_regions(ScanClients(session_factory), identity, names)
-
-
-@dataclass(frozen=True)
-class _Started:
-    scan_id: int
-    started_at: datetime
-    engagement: str
-    settings: CheckSettings
-
-
-def _start(
-    db: Database,
-    engagement: str | int | None,
-    identity: Identity,
-    actor: str,
-    controls: tuple[str, ...],
-    regions: Sequence[str],
-) -> _Started:
-    """Commit the scan as "running" (before any inventory call) with what it will cover."""
-    engagement_id, name = _engagement(db, engagement, identity, actor)
-    with db.session() as session:
-        row = engagement_store.get_engagement(session, engagement_id)
-        try:
-            settings = CheckSettings.from_engagement_settings(row.settings or {})
-        except (TypeError, ValueError) as exc:
-            raise ScanUnavailable(
-                f"The engagement's check settings are invalid: {exc}. Fix them and scan again."
-            ) from exc
-        scan = scan_store.start_scan(
-            session,
-            row,
-            account_id=identity.account_id,
-            actor=actor,
-            caller_arn=identity.arn,
-            regions=regions,
-            controls=[] if controls == ALL_CONTROLS else controls,
-        )
-        return _Started(scan.id, scan.started_at, name, settings)
-
-
 class ScanInterrupted(ScanCancelled):
     """Cancelled (or Ctrl-C): stored as "incomplete" with the rows of every control already
     checked; `outcome` holds them (state "incomplete", `error` says what is missing)."""
@@ -338,6 +223,9 @@ class ScanInterrupted(ScanCancelled):
     def __init__(self, outcome: ScanOutcome) -> None:
         super().__init__(outcome.error)
         self.outcome = outcome
+
+    def __reduce__(self) -> tuple[type[ScanInterrupted], tuple[ScanOutcome]]:
+        return (type(self), (self.outcome,))
 
 
 def _counts(results: Sequence[CheckResult]) -> dict[str, int]:
@@ -358,57 +246,42 @@ def _stopped_reason(how: str, chosen: Sequence[str], judged: Sequence[str], rows
     )
 
 
-def run_scan(
-    session_factory: SessionFactory,
-    db: Database,
-    engagement: str | int | None = None,
-    *,
-    controls: Collection[str] | None = None,
-    regions: Sequence[str] | Literal["all"] | None = None,
-    progress: Progress | None = None,
-    cancel: threading.Event | None = None,
-    profile: str | None = None,
-    actor: str | None = None,
-    hooks: Sequence[ClientHook] = (),
-    on_results: ResultsCallback | None = None,
-) -> ScanOutcome:
-    """Scan the account behind `session_factory` into `engagement` (an id, or a name
-    created if missing; default: one named after the account id).
+def run_scan(request: ScanRequest, db: Database, watch: ScanWatch | None = None) -> ScanOutcome:
+    """Scan the account behind `request.sessions` into `request.engagement`.
 
     Raises `UnknownRegions` (a typo in `regions`: nothing stored, not even the
     engagement), `ScanUnavailable` when the scan cannot start (nothing stored when even
     the caller is unknown; otherwise the scan is stored as "failed" with the reason),
     `ScanInterrupted` after storing the scan as "incomplete" with the rows of the
     controls already checked, and `ScanNotStored` when the store would not take the
-    results (they are in the file it names). `regions`: names, "all" (every enabled
-    region), or None (the engagement's regions, else every enabled one).
-    `on_results(control_id, rows)`: each control's rows as soon as they are known, from
-    the scan's thread, before they are stored (module docstring).
+    results (they are in the file it names). `watch.on_results(control_id, rows)`: each
+    control's rows as soon as they are known, from the scan's thread, before they are
+    stored (module docstring). `request.org` is ignored: `app.scan.entry.scan` sends
+    organization scans to `app.scan.accounts`.
     """
-    actor = actor or default_actor()
-    chosen = _controls(controls)
-    steps = _Steps(progress)
-    clients = ScanClients(session_factory, hooks=hooks)
-    identity = caller_identity(clients, profile)
-    steps.step(f"Signed in as {identity.arn}")
-    wanted = _wanted_regions(db, engagement, identity, regions)
+    watch = watch or ScanWatch()
+    actor = request.actor or default_actor()
+    chosen = chosen_controls(request.controls)
+    steps = _Steps(watch.progress)
+    clients = ScanClients(request.sessions, hooks=request.hooks)
+    identity = _signed_in(clients, request.profile, steps)
+    wanted = wanted_regions(db, request.engagement, identity, request.regions)
     try:
-        plan = plan_regions(clients, identity, wanted or None)
+        plan = _planned(clients, identity, wanted or None, steps)
     except UnknownRegions:
         raise  # a typo: nothing stored
     except ScanUnavailable as exc:  # the regions could not be listed: a failed scan
-        failed = _start(db, engagement, identity, actor, chosen, wanted)
-        finish(db, failed.scan_id, scan_store.FAILED, actor, error=str(exc))
+        failed = start_scan(db, request.engagement, identity, actor, chosen, wanted)
+        fail_scan(db, failed.scan_id, actor, exc)
         raise
-    steps.step(f"{len(plan.regions)} region(s) to scan, {len(plan.skipped)} skipped")
-    started = _start(db, engagement, identity, actor, chosen, plan.regions)
+    started = start_scan(db, request.engagement, identity, actor, chosen, plan.regions)
     judged: dict[str, list[CheckResult]] = {}
     log = ReceiptLog()
 
     def keep(control: str, rows: list[CheckResult]) -> None:
         judged[control] = list(rows)
-        if on_results is not None:
-            on_results(control, rows)
+        if watch.on_results is not None:
+            watch.on_results(control, rows)
 
     def outcome(results: Sequence[CheckResult], **fields: Any) -> ScanOutcome:
         return ScanOutcome(
@@ -430,7 +303,7 @@ def run_scan(
             Prepared(clients, identity, plan),
             controls=chosen,
             settings=started.settings,
-            cancel=cancel,
+            cancel=watch.cancel,
             steps=steps,
             on_results=keep,
             receipts=log,
@@ -456,11 +329,8 @@ def run_scan(
             document=lambda error: replace(partial, state=NOT_STORED, error=error).document(),
         )
         raise ScanInterrupted(replace(partial, finished_at=at)) from exc
-    except ScanUnavailable as exc:
-        finish(db, started.scan_id, scan_store.FAILED, actor, error=str(exc))
-        raise
     except BaseException as exc:
-        finish(db, started.scan_id, scan_store.FAILED, actor, error=f"{type(exc).__name__}: {exc}")
+        fail_scan(db, started.scan_id, actor, exc)
         raise
     finished_at = store_final(
         db,

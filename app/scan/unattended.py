@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from app.aws.login_errors import SignInError
 from app.aws.profiles import AwsConfig, Profile, ProfileKind, get_profile, load_config
-from app.scan.runner import default_actor
+from app.scan.start import default_actor
 from app.store import engagements as engagement_store
 from app.store import scans as scan_store
 from app.store.database import Database

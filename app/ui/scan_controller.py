@@ -1,38 +1,56 @@
-"""Run checks (all of them or some) off the GUI thread, report progress, refresh the screens.
+"""Run checks (all of them or some) in a child process, report progress, refresh the screens.
 
-The engine's `run_scan` does the whole job in the worker: it talks to AWS through a
-session made for this task (boto3 sessions are not thread-safe), and stores the
-scan through its own short-lived ORM sessions in that thread (the same path as the
-CLI, so a GUI scan and `audit-binder scan` store identical records). The GUI thread
-only receives plain values: progress `(done, total, text)` and the `ScanOutcome`.
+The scan runs in a child process (`app.scan.child`): botocore parsing AWS's answers
+there cannot stall the window. The child stores the scan itself, through its own
+connection to the store (the same path as the CLI, so a GUI scan and `audit-binder
+scan` store identical records). The GUI thread reads the child's messages from a pipe
+on a short timer, never blocking: progress `(done, total, text)`, each control's rows
+as soon as they are known, then the `ScanOutcome` (or `MembersSummary`).
 
-Results as they arrive: the engine checks each control as soon as its inventory is
-in and calls `on_results` on the scan's thread; we pass the rows (frozen
-`CheckResult`s) through the worker's `item` signal, queued to the GUI thread, and
-re-emit them as `results_arrived(control_id, rows)`. They are provisional until the
-scan is stored: `live_results` holds them for screens opened meanwhile, and is
-emptied before the final `data_changed`, so every screen then re-reads the store.
+Results as they arrive are re-emitted as `results_arrived(control_id, rows)`. They are
+provisional until the scan is stored: `live_results` holds them for screens opened
+meanwhile, and is emptied before the final `data_changed`, so every screen then
+re-reads the store. Cancel asks the child to stop; it stores the scan as incomplete
+with the controls already checked. Closing the app ends the child (`WorkerRegistry`).
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Sequence
-from typing import Any
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from app.aws.identity import ScanUnavailable
-from app.aws.login_errors import SignInError, SignInRequired
+from app.aws.clients import ClientHook, SessionFactory
+from app.aws.organizations import MemberAccount
+from app.aws.portable_sessions import portable
 from app.controls.results import CheckResult
-from app.scan.accounts import MembersSummary, scan_members
-from app.scan.runner import ScanOutcome, run_scan
+from app.scan.accounts import MembersSummary
+from app.scan.child import (
+    ChildJob,
+    ChildScan,
+    Failed,
+    Finished,
+    Log,
+    Message,
+    Progress,
+    Rows,
+    Stopped,
+    final_message,
+    parent_log,
+)
+from app.scan.request import OrgScope, ScanRequest
+from app.scan.runner import ScanOutcome
 from app.store.errors import StoreError
 from app.ui.context import AppContext, actor, get_engagement
-from app.ui.workers import Progress, Worker
 
 log = logging.getLogger(__name__)
+
+POLL_MS = 15  # how often the GUI thread looks at the pipe
+POLL_BUDGET_S = 0.008  # at most this long per look: the window stays responsive
+CANCELLED = (
+    "Scan cancelled; it is kept in the history as incomplete, with the controls already checked."
+)
 
 
 class ScanController(QObject):
@@ -47,33 +65,53 @@ class ScanController(QObject):
     def __init__(self, ctx: AppContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self._worker: Worker | None = None
+        self._child: ChildScan | None = None
+        self._cancelling = False
         self._engagement_id: int | None = None
         self.last_outcome: ScanOutcome | None = None
         self.last_members: MembersSummary | None = None
         self.last_error = ""
         # The running scan's rows per control, not stored yet (provisional).
         self.live_results: dict[str, tuple[CheckResult, ...]] = {}
+        # Added to every scan's AWS clients (picklable: they go to the child), e.g. the
+        # tests' fault injection.
+        self.client_hooks: tuple[ClientHook, ...] = ()
+        self._timer = QTimer(self)
+        self._timer.setInterval(POLL_MS)
+        self._timer.timeout.connect(self._on_timer_timeout)
 
     @property
     def live_engagement_id(self) -> int | None:
         """The engagement the running scan is for (None when no scan runs)."""
-        return self._engagement_id if self._worker is not None else None
+        return self._engagement_id if self._child is not None else None
 
     @property
     def is_running(self) -> bool:
-        return self._worker is not None
+        return self._child is not None
+
+    def _sessions(self, why: str) -> SessionFactory | None:
+        """The signed-in identity's sessions, ready for the child; None (said why) if none."""
+        if self._child is not None:
+            self.ctx.say("A scan is already running; wait for it or cancel it.")
+            return None
+        who = self.ctx.signed_in
+        if who is None or who.make_session is None:
+            self.ctx.session_expired.emit(why)
+            self.ctx.say(why)
+            return None
+        try:
+            return portable(who.make_session)
+        except Exception as exc:  # expired or missing credentials: as a failed scan says it
+            final = final_message(exc)
+            if isinstance(final, Failed):
+                self._failed(final)
+            return None
 
     def run_checks(self, engagement_id: int, control_ids: Sequence[str] | None = None) -> bool:
         """Start a scan of the signed-in account into the engagement; False if it cannot."""
-        if self._worker is not None:
-            self.ctx.say("A scan is already running; wait for it or cancel it.")
-            return False
+        sessions = self._sessions("Sign in first: the checks run as the signed-in AWS identity.")
         who = self.ctx.signed_in
-        if who is None or who.make_session is None:
-            reason = "Sign in first: the checks run as the signed-in AWS identity."
-            self.ctx.session_expired.emit(reason)
-            self.ctx.say(reason)
+        if sessions is None or who is None:
             return False
         try:
             info = get_engagement(self.ctx, engagement_id)
@@ -86,32 +124,15 @@ class ScanController(QObject):
                 f"Signed in to account {who.account_id}, which is not among this engagement's "
                 f"accounts ({', '.join(sorted(in_scope))}); its results are stored all the same."
             )
-        make_session = who.make_session
-        db = self.ctx.db
-        name = info.name
-        scan_actor = actor(self.ctx)
-        profile = who.profile or None
-        controls = tuple(control_ids) if control_ids else None
-
-        def task(progress: Progress) -> ScanOutcome:
-            return run_scan(
-                make_session,
-                db,
-                name,
-                controls=controls,
-                progress=progress,
-                cancel=progress.token.event,
-                profile=profile,
-                actor=scan_actor,
-                # On the scan's thread: hand the rows over (queued), do nothing else there.
-                on_results=lambda control, rows: progress.item((control, tuple(rows))),
-            )
-
-        worker = Worker(task, name=f"scan of {name}")
-        self._launch(worker, engagement_id, f"Running checks on {name}…")
-        worker.signals.finished.connect(self._on_worker_finished)
-        self.ctx.submit(worker)
-        return True
+        request = ScanRequest(
+            sessions,
+            info.name,
+            controls=tuple(control_ids) if control_ids else None,
+            profile=who.profile or None,
+            actor=actor(self.ctx),
+            hooks=self.client_hooks,
+        )
+        return self._start(request, engagement_id, f"Running checks on {info.name}…")
 
     def run_members(
         self,
@@ -120,105 +141,99 @@ class ScanController(QObject):
         role: str,
         account_ids: Sequence[str],
         external_id: str | None = None,
-        accounts: Sequence[Any] | None = None,
+        accounts: Sequence[MemberAccount] | None = None,
     ) -> bool:
         """Scan organization member accounts through `role` (app.scan.accounts), one
         after the other, into the engagement; False if it cannot start."""
-        if self._worker is not None:
-            self.ctx.say("A scan is already running; wait for it or cancel it.")
-            return False
+        why = "Sign in first: member accounts are reached from the signed-in account."
+        sessions = self._sessions(why)
         who = self.ctx.signed_in
-        if who is None or who.make_session is None:
-            reason = "Sign in first: member accounts are reached from the signed-in account."
-            self.ctx.session_expired.emit(reason)
-            self.ctx.say(reason)
+        if sessions is None or who is None:
             return False
-        make_session = who.make_session
-        db = self.ctx.db
-        scan_actor = actor(self.ctx)
-        wanted = tuple(account_ids)
-        listed = tuple(accounts) if accounts is not None else None
+        org = OrgScope(
+            role,
+            tuple(account_ids),
+            external_id or None,
+            tuple(accounts) if accounts is not None else None,
+        )
+        request = ScanRequest(
+            sessions,
+            engagement_id,
+            profile=who.profile or None,
+            actor=actor(self.ctx),
+            org=org,
+            hooks=self.client_hooks,
+        )
+        message = f"Scanning {len(account_ids)} member account(s) as {role}…"
+        return self._start(request, engagement_id, message)
 
-        def task(progress: Progress) -> MembersSummary:
-            # Rows per control across accounts: the second account's must not hide the first's.
-            seen: dict[str, list[CheckResult]] = {}
-            lock = threading.Lock()
-
-            def on_results(control: str, rows: list[CheckResult]) -> None:
-                with lock:
-                    seen.setdefault(control, []).extend(rows)
-                    merged = tuple(seen[control])
-                progress.item((control, merged))
-
-            return scan_members(
-                make_session,
-                db,
-                engagement_id,
-                role=role,
-                account_ids=wanted,
-                external_id=external_id or None,
-                progress=progress,
-                cancel=progress.token.event,
-                on_results=on_results,
-                on_account=lambda i, n, a: progress(
-                    i - 1, n, f"Account {i} of {n}: {a.name} ({a.account_id})"
-                ),
-                accounts=listed,
-                actor=scan_actor,
-                profile=who.profile or None,
-            )
-
-        worker = Worker(task, name=f"scan of {len(wanted)} member account(s)")
-        self._launch(worker, engagement_id, f"Scanning {len(wanted)} member account(s) as {role}…")
-        worker.signals.finished.connect(self._on_members_finished)
-        self.ctx.submit(worker)
-        return True
-
-    def _launch(self, worker: Worker, engagement_id: int, message: str) -> None:
-        """Wire a scan worker's shared signals and announce it; the caller connects
-        `finished` to its own slot, then submits."""
-        worker.signals.progress.connect(self._on_worker_progress)
-        worker.signals.item.connect(self._on_worker_item)
-        worker.signals.failed.connect(self._on_worker_failed)
-        worker.signals.cancelled.connect(self._on_worker_cancelled)
-        self._worker = worker
+    def _start(self, request: ScanRequest, engagement_id: int, message: str) -> bool:
+        try:
+            child = ChildScan(ChildJob(request, self.ctx.db.location))
+        except Exception as exc:  # no process could be started, or the request not pickled
+            log.exception("could not start the scan process")
+            self.ctx.say(f"The scan could not start: {exc}")
+            return False
+        self._child = child
+        self._cancelling = False
         self._engagement_id = engagement_id
         self.live_results = {}
+        self.ctx.workers.track(child)
+        self._timer.start()
         self.scan_started.emit(engagement_id)
         self.ctx.say(message)
+        return True
 
     def cancel(self) -> None:
-        if self._worker is not None:
-            self._worker.cancel()
+        if self._child is not None:
+            self._cancelling = True
+            self._child.cancel()
             self.ctx.say("Cancelling the scan…")
 
-    @Slot(int, int, str)
-    def _on_worker_progress(self, done: int, total: int, text: str) -> None:
-        self.scan_progress.emit(done, total, text)
-
-    @Slot(object)
-    def _on_worker_item(self, value: object) -> None:
-        worker = self._worker
-        if worker is None or worker.token.is_cancelled:
-            return  # a cancelled scan's rows do not count (stored incomplete): not shown
-        if not isinstance(value, tuple) or len(value) != 2:
+    @Slot()
+    def _on_timer_timeout(self) -> None:
+        child = self._child
+        if child is None:
+            self._timer.stop()
             return
-        control, rows = value
-        self.live_results[str(control)] = tuple(rows)
-        self.results_arrived.emit(str(control), tuple(rows))
+        for message in child.messages(POLL_BUDGET_S):
+            self._handle(message)
+        if self._child is child and child.final is not None:  # ended from outside (quit)
+            self._handle(child.final)
+
+    def _handle(self, message: Message) -> None:
+        if isinstance(message, Progress):
+            self.scan_progress.emit(message.done, message.total, message.text)
+        elif isinstance(message, Rows):
+            if not self._cancelling:  # a cancelled scan's rows do not count: not shown
+                self.live_results[message.control] = message.rows
+                self.results_arrived.emit(message.control, message.rows)
+        elif isinstance(message, Log):
+            parent_log(message)
+        elif isinstance(message, Finished):
+            if isinstance(message.report, MembersSummary):
+                self._members_finished(message.report)
+            else:
+                self._finished(message.report)
+        elif isinstance(message, Stopped) or self._cancelling:
+            self._cancelled()
+        else:
+            self._failed(message)
 
     def _done(self) -> int | None:
         engagement_id = self._engagement_id
-        self._worker = None
+        if self._child is not None:
+            self.ctx.workers.forget(self._child)
+        self._child = None
         self._engagement_id = None
+        self._timer.stop()
         # Before data_changed: the screens re-read the store, not the provisional rows.
         self.live_results = {}
         return engagement_id
 
-    @Slot(object)
-    def _on_worker_finished(self, outcome: Any) -> None:
+    def _finished(self, outcome: ScanOutcome) -> None:
         engagement_id = self._done()
-        if not isinstance(outcome, ScanOutcome) or engagement_id is None:
+        if engagement_id is None:
             return
         self.last_outcome = outcome
         for result in outcome.results:
@@ -234,10 +249,9 @@ class ScanController(QObject):
         self.ctx.notify_data_changed(engagement_id)
         self.scan_finished.emit(engagement_id)
 
-    @Slot(object)
-    def _on_members_finished(self, summary: Any) -> None:
+    def _members_finished(self, summary: MembersSummary) -> None:
         engagement_id = self._done()
-        if not isinstance(summary, MembersSummary) or engagement_id is None:
+        if engagement_id is None:
             return
         self.last_members = summary
         for member in summary.scanned:
@@ -255,20 +269,17 @@ class ScanController(QObject):
         self.ctx.notify_data_changed(engagement_id)
         self.scan_finished.emit(engagement_id)
 
-    @Slot(object)
-    def _on_worker_failed(self, error: object) -> None:
+    def _failed(self, failure: Failed) -> None:
         engagement_id = self._done()
-        if isinstance(error, SignInRequired):
-            message = str(error)
+        if failure.sign_in_required:
+            message = failure.message
             self.ctx.session_expired.emit(message)
-        elif isinstance(error, SignInError | ScanUnavailable):
-            message = str(error)
+        elif failure.trouble is not None:
+            message = failure.message
         else:
             # A bug, not expected trouble: log it in full; the scan row says "failed".
-            log.error("scan failed", exc_info=error if isinstance(error, BaseException) else None)
-            message = (
-                f"The scan failed unexpectedly ({type(error).__name__}: {error}). See the log."
-            )
+            log.error("scan failed: %s\n%s", failure.message, failure.detail)
+            message = f"The scan failed unexpectedly ({failure.message}). See the log."
         self.last_error = message
         self.ctx.say(message)
         if engagement_id is not None:
@@ -276,15 +287,10 @@ class ScanController(QObject):
             self.ctx.notify_data_changed(engagement_id)
         self.scan_failed.emit(message)
 
-    @Slot()
-    def _on_worker_cancelled(self) -> None:
+    def _cancelled(self) -> None:
         engagement_id = self._done()
-        message = (
-            "Scan cancelled; it is kept in the history as incomplete, with the controls "
-            "already checked."
-        )
-        self.last_error = message
-        self.ctx.say(message)
+        self.last_error = CANCELLED
+        self.ctx.say(CANCELLED)
         if engagement_id is not None:
             self.ctx.notify_data_changed(engagement_id)
-        self.scan_failed.emit(message)
+        self.scan_failed.emit(CANCELLED)

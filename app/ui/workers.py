@@ -129,12 +129,27 @@ class ImmediatePool:
         runnable.run()
 
 
+class Endable(Protocol):
+    """Work outside the pool (a scan's child process) that must end when the app does."""
+
+    def end(self, grace_s: float = ...) -> None: ...
+
+
 class WorkerRegistry:
-    """Keeps running workers alive (Python would collect them) and cancels them on quit."""
+    """Keeps running workers alive (Python would collect them) and cancels them on quit,
+    with the child processes it tracks."""
 
     def __init__(self, pool: TaskPool) -> None:
         self._pool = pool
         self._running: set[Worker] = set()
+        self._children: list[Endable] = []
+
+    def track(self, child: Endable) -> None:
+        self._children.append(child)
+
+    def forget(self, child: Endable) -> None:
+        if child in self._children:
+            self._children.remove(child)
 
     def submit(self, worker: Worker) -> Worker:
         self._running.add(worker)
@@ -156,5 +171,8 @@ class WorkerRegistry:
     def cancel_all(self, wait_seconds: float = 5.0) -> None:
         for worker in list(self._running):
             worker.cancel()
+        for child in list(self._children):  # cancelled, given time to store, then ended
+            child.end(wait_seconds)
+        self._children.clear()
         for worker in list(self._running):
             worker.done.wait(wait_seconds)

@@ -15,6 +15,7 @@ import boto3
 import pytest
 
 from app.demo.moto_server import LocalMotoServer
+from app.scan.request import ScanRequest
 from app.scan.runner import ScanOutcome, run_scan
 from app.store import engagements
 from app.store.database import open_database
@@ -75,5 +76,7 @@ def scanned(
                     actor="test",
                     settings={"sensitive_buckets": [SENSITIVE]},
                 )
-            outcome = run_scan(boto3.Session, db, "Acme 2026", regions=[HOME, OTHER], actor="t")
+            outcome = run_scan(
+                ScanRequest(boto3.Session, "Acme 2026", regions=[HOME, OTHER], actor="t"), db
+            )
     yield outcome, path

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
-from app.commands import scan_org
+from app.commands import scan_options
 from app.store.database import open_database
 from app.store.models import Account, Engagement, Scan
 from tests.result_schema import assert_valid
@@ -22,7 +22,9 @@ def test_members_are_scanned_into_one_engagement_and_written_as_an_array(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     ids = make_organization()
-    monkeypatch.setattr(scan_org, "base_session", lambda profile: refusing_assume_role(ids["prod"]))
+    monkeypatch.setattr(
+        scan_options, "profile_session", lambda profile: refusing_assume_role(ids["prod"])
+    )
     out, db_path = tmp_path / "org.json", tmp_path / "cli.sqlite3"
 
     code = main(

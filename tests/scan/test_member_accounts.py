@@ -18,6 +18,7 @@ from app.aws.calls import ScanCancelled
 from app.aws.identity import ScanUnavailable
 from app.controls.results import CheckResult
 from app.scan.accounts import scan_members
+from app.scan.request import OrgScope, ScanRequest, ScanWatch
 from app.store import accounts as account_store
 from app.store import engagements as engagement_store
 from app.store import scans as scan_store
@@ -65,16 +66,19 @@ def test_each_member_gets_its_own_scan_and_keeps_its_account_id(aws: str, tmp_pa
 
     with open_database(tmp_path / "org.sqlite3") as db:
         summary = scan_members(
-            boto3.Session,
+            ScanRequest(
+                boto3.Session,
+                controls=CONTROLS,
+                regions=["us-east-1"],
+                actor="tester",
+                org=OrgScope(role="AuditBinderReadOnly", account_ids=(ids["prod"], ids["staging"])),
+            ),
             db,
-            role="AuditBinderReadOnly",
-            account_ids=[ids["prod"], ids["staging"]],
-            controls=CONTROLS,
-            regions=["us-east-1"],
-            progress=lambda done, total, message: messages.append(message),
-            on_results=lambda control, rows: seen.extend(rows),
-            on_account=lambda i, n, account: turns.append((i, n, account.name)),
-            actor="tester",
+            ScanWatch(
+                progress=lambda done, total, message: messages.append(message),
+                on_results=lambda control, rows: seen.extend(rows),
+                on_account=lambda i, n, account: turns.append((i, n, account.name)),
+            ),
         )
 
         assert summary.engagement == MANAGEMENT  # named after the signed-in account
@@ -116,13 +120,15 @@ def test_each_member_gets_its_own_scan_and_keeps_its_account_id(aws: str, tmp_pa
 
         # Scanning again reuses the accounts in scope instead of failing on duplicates.
         again = scan_members(
-            boto3.Session,
+            ScanRequest(
+                boto3.Session,
+                MANAGEMENT,
+                controls=["no-iam-access-keys"],
+                regions=["us-east-1"],
+                actor="tester",
+                org=OrgScope(account_ids=(ids["prod"],)),
+            ),
             db,
-            MANAGEMENT,
-            account_ids=[ids["prod"]],
-            controls=["no-iam-access-keys"],
-            regions=["us-east-1"],
-            actor="tester",
         )
         assert [m.account.account_id for m in again.scanned] == [ids["prod"]]
 
@@ -133,15 +139,19 @@ def test_an_account_whose_role_cannot_be_assumed_fails_alone(aws: str, tmp_path:
 
     with open_database(tmp_path / "org.sqlite3") as db:
         summary = scan_members(
-            lambda: base,
+            ScanRequest(
+                lambda: base,
+                "Acme org",
+                controls=CONTROLS,
+                regions=["us-east-1"],
+                actor="tester",
+                org=OrgScope(
+                    role="Audit",
+                    account_ids=(ids["prod"], ids["staging"]),
+                    external_id="client-external-id",
+                ),
+            ),
             db,
-            "Acme org",
-            role="Audit",
-            account_ids=[ids["prod"], ids["staging"]],
-            external_id="client-external-id",
-            controls=CONTROLS,
-            regions=["us-east-1"],
-            actor="tester",
         )
 
         (failed,) = summary.failed
@@ -177,21 +187,30 @@ def test_every_account_by_default_and_unknown_ids_refused(aws: str, tmp_path: Pa
     ids = make_organization()
     with open_database(tmp_path / "org.sqlite3") as db:
         with pytest.raises(ScanUnavailable, match="Not in the organization: 999999999999"):
-            scan_members(boto3.Session, db, account_ids=["999999999999", ids["prod"]])
+            scan_members(
+                ScanRequest(boto3.Session, org=OrgScope(account_ids=("999999999999", ids["prod"]))),
+                db,
+            )
         with pytest.raises(ScanUnavailable, match="Unknown control"):
-            scan_members(boto3.Session, db, controls=["no-such-control"])
+            scan_members(
+                ScanRequest(boto3.Session, controls=["no-such-control"], org=OrgScope()), db
+            )
         with db.session() as session:
             assert session.query(Scan).count() == 0  # refused before anything was stored
 
         cancel = threading.Event()
         with pytest.raises(ScanCancelled):
             scan_members(
-                boto3.Session,
+                ScanRequest(
+                    boto3.Session,
+                    controls=["no-iam-access-keys"],
+                    regions=["us-east-1"],
+                    org=OrgScope(),
+                ),
                 db,
-                controls=["no-iam-access-keys"],
-                regions=["us-east-1"],
-                cancel=cancel,
-                on_account=lambda i, n, account: cancel.set() if i == 2 else None,
+                ScanWatch(
+                    cancel=cancel, on_account=lambda i, n, account: cancel.set() if i == 2 else None
+                ),
             )
         with db.session() as session:
             # Every account by default (management included): cancelled as the second began.

@@ -17,6 +17,7 @@ from botocore.awsrequest import AWSResponse
 from app.aws.calls import ScanCancelled
 from app.aws.clients import MAX_ATTEMPTS
 from app.aws.inventory import collect
+from app.scan.request import ScanRequest, ScanWatch
 from app.scan.runner import run_scan
 from app.store import scans as scan_store
 from app.store.database import open_database
@@ -36,7 +37,9 @@ def test_denied_operation_errors_exactly_the_controls_that_need_it(
 ) -> None:
     deny = answer_with_error("ec2", "DescribeNetworkAcls", "UnauthorizedOperation", 403)
     with _db(tmp_path) as db:
-        outcome = run_scan(boto3.Session, db, "Faults", regions=[HOME], hooks=[deny], actor="t")
+        outcome = run_scan(
+            ScanRequest(boto3.Session, "Faults", regions=[HOME], hooks=[deny], actor="t"), db
+        )
     assert outcome.state == "complete"
     by_check: dict[str, set[str]] = {}
     for row in outcome.results:
@@ -78,7 +81,10 @@ def test_throttled_past_retries_errors_only_kms_rows(
 
     with _db(tmp_path) as db:
         outcome = run_scan(
-            boto3.Session, db, "Faults", regions=[HOME], hooks=[throttle_kms_listing], actor="t"
+            ScanRequest(
+                boto3.Session, "Faults", regions=[HOME], hooks=[throttle_kms_listing], actor="t"
+            ),
+            db,
         )
     assert outcome.state == "complete"
     assert len(attempts) == MAX_ATTEMPTS  # botocore's bounded retries, then the error
@@ -101,13 +107,15 @@ def test_one_control_fetches_only_what_it_needs(scan_env: Built, tmp_path: Path)
 
     with _db(tmp_path) as db:
         outcome = run_scan(
-            boto3.Session,
+            ScanRequest(
+                boto3.Session,
+                "Partial",
+                controls=["nacls"],
+                regions=[HOME],
+                hooks=[count],
+                actor="t",
+            ),
             db,
-            "Partial",
-            controls=["nacls"],
-            regions=[HOME],
-            hooks=[count],
-            actor="t",
         )
         with db.session() as session:
             scan = session.get(Scan, outcome.scan_id)
@@ -122,7 +130,7 @@ def test_cancel_marks_the_scan_incomplete_and_keeps_earlier_scans(
     scan_env: Built, tmp_path: Path
 ) -> None:
     with _db(tmp_path) as db:
-        first = run_scan(boto3.Session, db, "Cancel", regions=[HOME], actor="t")
+        first = run_scan(ScanRequest(boto3.Session, "Cancel", regions=[HOME], actor="t"), db)
         cancel = threading.Event()
 
         def progress(done: int, total: int, message: str) -> None:
@@ -131,13 +139,9 @@ def test_cancel_marks_the_scan_incomplete_and_keeps_earlier_scans(
 
         with pytest.raises(ScanCancelled):
             run_scan(
-                boto3.Session,
+                ScanRequest(boto3.Session, "Cancel", regions=[HOME], actor="t"),
                 db,
-                "Cancel",
-                regions=[HOME],
-                progress=progress,
-                cancel=cancel,
-                actor="t",
+                ScanWatch(progress=progress, cancel=cancel),
             )
         with db.session() as session:
             scans = {s.id: s for s in session.query(Scan).all()}
@@ -167,7 +171,11 @@ def test_progress_reaches_its_total(scan_env: Built, tmp_path: Path) -> None:
             seen.append((done, total, message))
 
     with _db(tmp_path) as db:
-        run_scan(boto3.Session, db, "Progress", regions=[HOME], progress=progress, actor="t")
+        run_scan(
+            ScanRequest(boto3.Session, "Progress", regions=[HOME], actor="t"),
+            db,
+            ScanWatch(progress=progress),
+        )
     done, total, message = max(seen)
     assert done == total
     assert "Checked 17 control(s)" in message
@@ -176,6 +184,7 @@ def test_progress_reaches_its_total(scan_env: Built, tmp_path: Path) -> None:
 
 KILLED_SCAN = """
 import os, sys, boto3
+from app.scan.request import ScanRequest, ScanWatch
 from app.scan.runner import run_scan
 from app.store.database import open_database
 
@@ -184,7 +193,8 @@ def progress(done, total, message):
         os._exit(9)  # the process dies mid-scan: no cleanup, no finally
 
 with open_database(sys.argv[1]) as db:
-    run_scan(boto3.Session, db, "Killed", regions=["us-east-1"], progress=progress, actor="t")
+    run_scan(ScanRequest(boto3.Session, "Killed", regions=["us-east-1"], actor="t"), db,
+             ScanWatch(progress=progress))
 """
 
 
@@ -193,7 +203,7 @@ def test_a_killed_scan_is_incomplete_on_next_open_and_earlier_scans_survive(
 ) -> None:
     path = store_location
     with open_database(path) as db:
-        first = run_scan(boto3.Session, db, "Killed", regions=[HOME], actor="t")
+        first = run_scan(ScanRequest(boto3.Session, "Killed", regions=[HOME], actor="t"), db)
     died = subprocess.run(
         [sys.executable, "-c", KILLED_SCAN, db_argument(path)], capture_output=True, timeout=300
     )
@@ -214,11 +224,14 @@ def test_a_failing_fetcher_gives_error_rows_not_a_failed_scan(
         raise RuntimeError("parser bug")
 
     monkeypatch.setitem(
-        collect.REGION_PARTS, "flow_logs", collect.Part(broken, "ec2", "DescribeFlowLogs")
+        collect.REGION_PARTS, "flow_logs", collect.RegionPart("ec2", "DescribeFlowLogs", broken)
     )
     with _db(tmp_path) as db:
         outcome = run_scan(
-            boto3.Session, db, "Bug", controls=["vpc-flow-logs"], regions=[HOME], actor="t"
+            ScanRequest(
+                boto3.Session, "Bug", controls=["vpc-flow-logs"], regions=[HOME], actor="t"
+            ),
+            db,
         )
     assert outcome.state == "complete"
     flow = [r for r in outcome.results if r.check == "vpc-flow-log-all-traffic"]

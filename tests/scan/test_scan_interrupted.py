@@ -17,6 +17,7 @@ import pytest
 from app.cli import main
 from app.controls.results import CheckResult
 from app.scan import runner
+from app.scan.request import ScanRequest, ScanWatch
 from app.scan.runner import ScanInterrupted, run_scan
 from app.store import scans as scan_store
 from app.store.database import open_database
@@ -43,13 +44,9 @@ def test_a_cancelled_scan_keeps_the_controls_already_checked(aws: str, tmp_path:
     db_path = tmp_path / "db.sqlite3"
     with open_database(db_path) as db, pytest.raises(ScanInterrupted) as raised:
         run_scan(
-            boto3.Session,
+            ScanRequest(boto3.Session, "Acme", controls=CONTROLS, regions=["us-east-1"]),
             db,
-            "Acme",
-            controls=CONTROLS,
-            regions=["us-east-1"],
-            cancel=cancel,
-            on_results=first_control_then_cancel,
+            ScanWatch(cancel=cancel, on_results=first_control_then_cancel),
         )
 
     outcome = raised.value.outcome

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from app.aws.clients import ClientHook
 from app.controls.results import CheckResult
 from app.scan.needs import NEEDS
+from app.scan.request import ScanRequest, ScanWatch
 from app.scan.runner import ALL_CONTROLS, run_scan
 from app.store.database import open_database
 from app.store.models import ResultRow
@@ -68,13 +69,15 @@ def test_controls_arrive_before_the_last_part_and_add_up_to_the_stored_results(
     journal = Journal()
     with open_database(tmp_path / "live.sqlite3") as db:
         outcome = run_scan(
-            boto3.Session,
+            ScanRequest(
+                boto3.Session,
+                "Live",
+                regions=[HOME],
+                actor="t",
+                hooks=[journal.hold_backup_plans()],
+            ),
             db,
-            "Live",
-            regions=[HOME],
-            actor="t",
-            hooks=[journal.hold_backup_plans()],
-            on_results=journal.on_results,
+            ScanWatch(on_results=journal.on_results),
         )
         with db.session() as session:
             stored = session.scalar(
@@ -108,13 +111,11 @@ def test_a_failing_results_callback_costs_nothing(scan_env: Built, tmp_path: Pat
 
     with open_database(tmp_path / "live.sqlite3") as db:
         outcome = run_scan(
-            boto3.Session,
+            ScanRequest(
+                boto3.Session, "Live", controls=["nacls", "cloudtrail"], regions=[HOME], actor="t"
+            ),
             db,
-            "Live",
-            controls=["nacls", "cloudtrail"],
-            regions=[HOME],
-            actor="t",
-            on_results=broken,
+            ScanWatch(on_results=broken),
         )
     assert outcome.state == "complete"
     assert sorted(calls) == ["cloudtrail", "nacls"]

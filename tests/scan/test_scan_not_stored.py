@@ -14,6 +14,7 @@ import pytest
 
 from app.cli import main
 from app.scan import storing
+from app.scan.request import ScanRequest, ScanWatch
 from app.scan.runner import run_scan
 from app.store import scans as scan_store
 from app.store.database import open_database
@@ -47,7 +48,10 @@ def test_results_go_to_a_file_when_the_db_stays_locked(
     monkeypatch.setattr(storing, "finish", _locked_when_complete(storing.finish))
     db = open_database(store_location)
     with pytest.raises(storing.ScanNotStored) as raised:
-        run_scan(boto3.session.Session, db, "acme", controls=["nacls"], regions=["us-east-1"])
+        run_scan(
+            ScanRequest(boto3.session.Session, "acme", controls=["nacls"], regions=["us-east-1"]),
+            db,
+        )
     rescue = _rescued(store_location)
     assert str(rescue) in str(raised.value)
     document = json.loads(rescue.read_text())
@@ -94,8 +98,10 @@ def test_a_server_that_stops_during_the_scan_loses_nothing(
 
     try:
         with pytest.raises(storing.ScanNotStored) as raised:
-            run_scan(boto3.session.Session, db, "acme", controls=["nacls"],
-                     regions=["us-east-1"], on_results=server_goes_away)  # fmt: skip
+            request = ScanRequest(
+                boto3.session.Session, "acme", controls=["nacls"], regions=["us-east-1"]
+            )
+            run_scan(request, db, ScanWatch(on_results=server_goes_away))
     finally:
         pg_server.cluster.resume()
     message = str(raised.value)
@@ -128,12 +134,9 @@ def test_a_real_lock_the_whole_way_still_names_the_rescue_file_in_the_stored_rea
     db = open_database(db_path, busy_timeout_ms=200)
     with pytest.raises(storing.ScanNotStored) as raised:
         run_scan(
-            boto3.session.Session,
+            ScanRequest(boto3.session.Session, "acme", controls=["nacls"], regions=["us-east-1"]),
             db,
-            "acme",
-            controls=["nacls"],
-            regions=["us-east-1"],
-            progress=lock_once_checked,
+            ScanWatch(progress=lock_once_checked),
         )
     db.close()
     other.execute("ROLLBACK")

@@ -18,6 +18,7 @@ import pytest
 
 from app.aws.clients import MAX_ATTEMPTS
 from app.controls.catalogue import Control, load_catalogue
+from app.scan.request import ScanRequest
 from app.scan.runner import ScanOutcome, run_scan
 from app.store.database import open_database
 from tests.scan.helpers import answer_with, answer_with_error, rows, status_of, throttled
@@ -27,16 +28,22 @@ Scanned = tuple[ScanOutcome, Path]
 ROOT = "arn:aws:iam::123456789012:root"
 
 
+def _controls(ids: list[str]) -> list[Control]:
+    return [c for c in load_catalogue().controls if c.id in ids]
+
+
 def _scan(tmp_path: Path, controls: list[str], hooks: list[Any]) -> ScanOutcome:
     with open_database(tmp_path / "six.sqlite3") as db:
         return run_scan(
-            boto3.Session,
+            ScanRequest(
+                boto3.Session,
+                "Six",
+                controls=controls,
+                regions=[HOME, OTHER],
+                hooks=hooks,
+                actor="t",
+            ),
             db,
-            "Six",
-            controls=controls,
-            regions=[HOME, OTHER],
-            hooks=hooks,
-            actor="t",
         )
 
 
@@ -207,10 +214,6 @@ def test_throttled_past_retries_is_error(
     assert attempts and all(n % MAX_ATTEMPTS == 0 for n in Counter(attempts).values())
 
 
-def _catalogued(ids: list[str]) -> list[Control]:
-    return [c for c in load_catalogue().controls if c.id in ids]
-
-
 def test_each_control_is_the_worst_of_its_rows(scanned: Scanned) -> None:
     """FAIL over ERROR over PASS, as for the eleven: the stored scan's control statuses."""
     from app.controls.control_status import ControlStatus
@@ -222,7 +225,7 @@ def test_each_control_is_the_worst_of_its_rows(scanned: Scanned) -> None:
     with open_database(path) as db, db.session() as session:
         engagement = engagements.find_engagement(session, "Acme 2026")
         assert engagement is not None
-        summaries = control_summaries(session, engagement, _catalogued(six))
+        summaries = control_summaries(session, engagement, _controls(six))
     statuses = {control: summaries[control].check_status for control in six}
     # root-account has a FAIL, an ERROR and a PASS row; the others FAIL and PASS rows.
     assert statuses == dict.fromkeys(six, ControlStatus.FAILING)
@@ -238,19 +241,20 @@ def test_errors_without_failures_make_the_control_error(scan_env: Built, tmp_pat
     deny = answer_with_error("iam", "ListMFADevices", "AccessDenied", 403)
     with open_database(tmp_path / "rollup.sqlite3") as db:
         run_scan(
-            boto3.Session,
+            ScanRequest(
+                boto3.Session,
+                "Rollup",
+                controls=["console-mfa", "threat-detection"],
+                regions=[HOME],
+                hooks=[deny],
+                actor="t",
+            ),
             db,
-            "Rollup",
-            controls=["console-mfa", "threat-detection"],
-            regions=[HOME],
-            hooks=[deny],
-            actor="t",
         )
         with db.session() as session:
             engagement = engagements.find_engagement(session, "Rollup")
             assert engagement is not None
-            summaries = control_summaries(
-                session, engagement, _catalogued(["console-mfa", "threat-detection"])
-            )
+            wanted = _controls(["console-mfa", "threat-detection"])
+            summaries = control_summaries(session, engagement, wanted)
     assert summaries["console-mfa"].check_status == ControlStatus.ERROR
     assert summaries["threat-detection"].check_status == ControlStatus.PASSING  # HOME has one

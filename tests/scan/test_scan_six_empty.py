@@ -10,6 +10,7 @@ from pathlib import Path
 import boto3
 import pytest
 
+from app.scan.request import ScanRequest
 from app.scan.runner import run_scan
 from app.store.database import open_database
 from tests.cli.helpers import run_cli
@@ -30,7 +31,7 @@ def test_nothing_to_judge_is_not_applicable_with_the_reason(aws: str, tmp_path: 
     iam.update_account_password_policy(MinimumPasswordLength=8)
     with open_database(tmp_path / "empty.sqlite3") as db:
         outcome = run_scan(
-            boto3.Session, db, "Empty", controls=SIX, regions=["us-east-1"], actor="t"
+            ScanRequest(boto3.Session, "Empty", controls=SIX, regions=["us-east-1"], actor="t"), db
         )
     by_check = {r.check: r for r in outcome.results if r.status.value == "NOT_APPLICABLE"}
     assert set(by_check) == {"console-user-mfa", "iam-password-policy", "s3-bucket-public-access"}

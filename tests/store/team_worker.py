@@ -21,6 +21,7 @@ from pathlib import Path
 
 import boto3
 
+from app.scan.request import ScanRequest
 from app.scan.runner import run_scan
 from app.store.attachments import add_attachment
 from app.store.control_states import control_state, set_control_state
@@ -88,9 +89,16 @@ def main() -> int:
     note = _edit_note(db, args.name, note_version)
     with ThreadPoolExecutor(1) as background:  # the scan runs while the reviewer works
         scanning = background.submit(
-            run_scan, boto3.Session, db, ENGAGEMENT, controls=SCAN_CONTROLS,
-            regions=["us-east-1"], actor=args.name,
-        )  # fmt: skip
+            run_scan,
+            ScanRequest(
+                boto3.Session,
+                ENGAGEMENT,
+                controls=SCAN_CONTROLS,
+                regions=["us-east-1"],
+                actor=args.name,
+            ),
+            db,
+        )
         files, chain = [], []
         for number in range(args.rounds):
             files.append(_attach(db, args.name, number))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 
 import boto3
@@ -52,7 +53,9 @@ def test_members_are_listed_picked_and_scanned_one_failing(
     # The role cannot be assumed in prod (as when it is missing there); staging works.
     who = ctx.signed_in
     assert who is not None
-    ctx.set_signed_in(replace(who, make_session=lambda: refusing_assume_role(ids["prod"])))
+    # A partial, not a lambda: it goes to the scan's process as it is, hook included.
+    refusing = functools.partial(refusing_assume_role, ids["prod"])
+    ctx.set_signed_in(replace(who, make_session=refusing))
     assert window.members_action.isEnabled()
 
     dialog = open_dialog(window)

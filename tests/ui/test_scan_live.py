@@ -4,23 +4,25 @@ still running; when it ends, everything shows what the store holds.
 
 Deterministic without timing: a client hook holds backup:ListBackupPlans (needed by
 "backups" only) until the test releases it, so the scan cannot end before we looked.
+The scan runs in a child process: the hook goes there with the request and the two
+meet through files.
 """
 
 from __future__ import annotations
 
-import functools
-import threading
+import time
 from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
 
 from app.controls.results import CheckResult
-from app.scan.runner import ALL_CONTROLS, run_scan
+from app.scan.runner import ALL_CONTROLS
 from app.services.control_model import ResultLine
 from app.services.control_statuses import checklist_overview
-from app.ui import scan_controller
 from app.ui.context import AppContext
 from app.ui.control_page.results_model import LINE_ROLE
 from app.ui.main_window import MainWindow, Screen
@@ -31,15 +33,22 @@ from tests.ui.test_scan_flow import open_ssh_to_the_world
 WAIT_MS = 120_000
 
 
-def hold_backup_plans(gate: threading.Event, held: threading.Event) -> Any:
-    def hook(client: Any) -> None:
-        def before_call(**_: Any) -> None:
-            held.set()
-            gate.wait(WAIT_MS / 1000)  # released by the test (or the scan gives up waiting)
+@dataclass(frozen=True)
+class HoldBackupPlans:
+    """A client hook holding backup:ListBackupPlans until `gate` exists; it creates `held`
+    when it starts waiting. Files, not events: the scan runs in another process."""
 
-        client.meta.events.register("before-call.backup.ListBackupPlans", before_call)
+    held: Path
+    gate: Path
 
-    return hook
+    def __call__(self, client: Any) -> None:
+        client.meta.events.register("before-call.backup.ListBackupPlans", self.wait)
+
+    def wait(self, **_: Any) -> None:
+        self.held.touch()
+        deadline = time.monotonic() + WAIT_MS / 1000  # or the scan gives up waiting
+        while not self.gate.exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
 
 
 def page_lines(window: MainWindow) -> list[ResultLine]:
@@ -57,16 +66,12 @@ def test_results_reach_the_checklist_and_page_while_the_scan_runs(
     qtbot: QtBot,
     moto_profile: str,
     aws: str,
-    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     group = open_ssh_to_the_world(aws)
-    gate, held = threading.Event(), threading.Event()
-    monkeypatch.setattr(
-        scan_controller,
-        "run_scan",
-        functools.partial(run_scan, hooks=[hold_backup_plans(gate, held)]),
-    )
+    hold = HoldBackupPlans(tmp_path / "held", tmp_path / "gate")
     window = make_window(threaded_ctx, qtbot)
+    window.scans.client_hooks = (hold,)
     window.sign_in.select_profile(moto_profile)
     window.sign_in.sign_in_button.click()
     qtbot.waitUntil(lambda: threaded_ctx.signed_in is not None, timeout=30000)
@@ -92,7 +97,7 @@ def test_results_reach_the_checklist_and_page_while_the_scan_runs(
         assert isinstance(rows, tuple) and all(isinstance(r, CheckResult) for r in rows)
         # Every control but the held one arrives while the scan is still running.
         qtbot.waitUntil(lambda: len(checklist.live) == len(ALL_CONTROLS) - 1, timeout=WAIT_MS)
-        assert held.is_set() and not gate.is_set()
+        assert hold.held.exists() and not hold.gate.exists()
         assert scans.is_running and finished == []
         assert "backups" not in checklist.live
         assert checklist.status_text("backups") == "Not checked"
@@ -108,7 +113,7 @@ def test_results_reach_the_checklist_and_page_while_the_scan_runs(
         assert "Fail (provisional)" in {proxy_text(window, r) for r in range(len(live_lines))}
         assert "Provisional" in window.checklist.page.results.summary.text()
     finally:
-        gate.set()
+        hold.gate.touch()
 
     qtbot.waitUntil(lambda: finished == [engagement_id], timeout=WAIT_MS)
     assert sorted(control for control, _ in arrived) == sorted(ALL_CONTROLS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -11,7 +12,9 @@ import pytest
 from PySide6.QtCore import QThreadPool
 from pytestqt.qtbot import QtBot
 
+from app.store.models import Scan
 from app.ui.context import AppContext
+from app.ui.main_window import MainWindow
 from app.ui.stall_probe import EventLoopProbe
 from app.ui.workers import Progress, Worker, WorkerRegistry
 from tests.ui.conftest import make_window
@@ -48,14 +51,20 @@ def test_the_gui_thread_is_never_blocked_long_during_a_scan(
     assert not window.task_status.isVisible()
 
 
+def _three_region_window(ctx: AppContext, qtbot: QtBot, moto_profile: str, name: str) -> MainWindow:
+    """Signed in through the real panel (a real thread), an engagement of three regions."""
+    window = make_window(ctx, qtbot)
+    window.sign_in.select_profile(moto_profile)
+    window.sign_in.sign_in_button.click()
+    qtbot.waitUntil(lambda: ctx.signed_in is not None, timeout=30000)
+    create_via_dialog(window, qtbot, name, regions="us-east-1, eu-west-1, eu-central-1")
+    return window
+
+
 def test_cancel_stops_a_running_scan_and_keeps_it_as_incomplete(
     threaded_ctx: AppContext, qtbot: QtBot, moto_profile: str, aws: str
 ) -> None:
-    window = make_window(threaded_ctx, qtbot)
-    window.sign_in.select_profile(moto_profile)
-    window.sign_in.sign_in_button.click()
-    qtbot.waitUntil(lambda: threaded_ctx.signed_in is not None, timeout=30000)
-    create_via_dialog(window, qtbot, "Cancelled", regions="us-east-1, eu-west-1, eu-central-1")
+    window = _three_region_window(threaded_ctx, qtbot, moto_profile, "Cancelled")
     with qtbot.waitSignal(window.scans.scan_failed, timeout=180000) as failed:
         window.run_all_action.trigger()
         qtbot.waitUntil(lambda: window.task_status.bar.maximum() > 0, timeout=60000)
@@ -64,6 +73,22 @@ def test_cancel_stops_a_running_scan_and_keeps_it_as_incomplete(
     window.history.refresh()
     assert window.history.table.item(0, 2).text() == "incomplete"
     assert not window.scans.is_running
+
+
+def test_closing_the_window_ends_the_scan_process_and_keeps_the_scan_incomplete(
+    threaded_ctx: AppContext, qtbot: QtBot, moto_profile: str, aws: str
+) -> None:
+    window = _three_region_window(threaded_ctx, qtbot, moto_profile, "Closed")
+    window.run_all_action.trigger()
+    child = window.scans._child
+    assert child is not None and child.process.is_alive()  # the scan runs in its own process
+    assert child.process.pid != os.getpid()
+    qtbot.waitUntil(lambda: window.task_status.bar.value() > 2, timeout=60000)
+    window.close()  # what quitting does: cancel, give it time to store, end it
+    assert not child.process.is_alive()
+    with threaded_ctx.db.session() as session:
+        (scan,) = session.query(Scan).all()
+    assert scan.state == "incomplete"
 
 
 def test_a_worker_reports_the_error_instead_of_dying(qtbot: QtBot) -> None:

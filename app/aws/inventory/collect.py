@@ -48,65 +48,97 @@ log = logging.getLogger(__name__)
 Progress = Callable[[int, int, str], None]
 # `on_ready(key, inventory)`: `key` is a `watch` key whose parts are all fetched.
 Ready = Callable[[str, Inventory], None]
+# What an inventory part's fetcher is: per region, or once for the account.
+RegionFetcher = Callable[[FetchContext, str], Fetched[Any]]
+GlobalFetcher = Callable[[FetchContext], Fetched[Any]]
 
 
 @dataclass(frozen=True)
-class Part:
-    """One inventory part: the fetcher and the (first) call it makes, for messages."""
+class PartCall:
+    """The (first) call a part makes, for messages and "not collected" evidence."""
 
-    fetch: Callable[..., Any]
     service: str
     operation: str
 
 
-REGION_PARTS: Mapping[str, Part] = {
-    "vpcs": Part(ec2.vpcs, "ec2", "DescribeVpcs"),
-    "subnets": Part(ec2.subnets, "ec2", "DescribeSubnets"),
-    "security_groups": Part(ec2.security_groups, "ec2", "DescribeSecurityGroups"),
-    "network_acls": Part(ec2.network_acls, "ec2", "DescribeNetworkAcls"),
-    "flow_logs": Part(ec2.flow_logs, "ec2", "DescribeFlowLogs"),
-    "ebs_encryption_by_default": Part(
-        ec2.ebs_encryption_by_default, "ec2", "GetEbsEncryptionByDefault"
+@dataclass(frozen=True)
+class RegionPart(PartCall):
+    """A part fetched in every scanned region (a field of `RegionInventory`)."""
+
+    fetch: RegionFetcher
+
+    def run(self, ctx: FetchContext, region: str | None) -> Fetched[Any]:
+        assert region is not None
+        return self.fetch(ctx, region)
+
+
+@dataclass(frozen=True)
+class GlobalPart(PartCall):
+    """A part fetched once per account (a field of `IamInventory` or `S3Inventory`)."""
+
+    fetch: GlobalFetcher
+
+    def run(self, ctx: FetchContext, region: str | None) -> Fetched[Any]:
+        return self.fetch(ctx)
+
+
+Part = RegionPart | GlobalPart
+
+
+REGION_PARTS: Mapping[str, RegionPart] = {
+    "vpcs": RegionPart("ec2", "DescribeVpcs", ec2.vpcs),
+    "subnets": RegionPart("ec2", "DescribeSubnets", ec2.subnets),
+    "security_groups": RegionPart("ec2", "DescribeSecurityGroups", ec2.security_groups),
+    "network_acls": RegionPart("ec2", "DescribeNetworkAcls", ec2.network_acls),
+    "flow_logs": RegionPart("ec2", "DescribeFlowLogs", ec2.flow_logs),
+    "ebs_encryption_by_default": RegionPart(
+        "ec2", "GetEbsEncryptionByDefault", ec2.ebs_encryption_by_default
     ),
-    "volumes": Part(ec2.volumes, "ec2", "DescribeVolumes"),
-    "snapshots": Part(ec2.snapshots, "ec2", "DescribeSnapshots"),
-    "snapshot_locks": Part(ec2.snapshot_locks, "ec2", "DescribeLockedSnapshots"),
-    "instances": Part(ec2.instances, "ec2", "DescribeInstances"),
-    "managed_instances": Part(ssm.managed_instances, "ssm", "DescribeInstanceInformation"),
-    "trails": Part(cloudtrail.trails, "cloudtrail", "DescribeTrails"),
-    "kms_keys": Part(kms.kms_keys, "kms", "ListKeys"),
-    "kms_aliases": Part(kms.kms_aliases, "kms", "ListAliases"),
-    "backup_plans": Part(backup.backup_plans, "backup", "ListBackupPlans"),
-    "backup_vaults": Part(backup.backup_vaults, "backup", "ListBackupVaults"),
-    "protected_resources": Part(backup.protected_resources, "backup", "ListProtectedResources"),
-    "db_instances": Part(data_stores.db_instances, "rds", "DescribeDBInstances"),
-    "db_clusters": Part(data_stores.db_clusters, "rds", "DescribeDBClusters"),
-    "dynamodb_tables": Part(data_stores.dynamodb_tables, "dynamodb", "ListTables"),
-    "file_systems": Part(data_stores.file_systems, "efs", "DescribeFileSystems"),
-    "guardduty_detectors": Part(guardduty.detectors, "guardduty", "ListDetectors"),
-    "config_recorders": Part(
-        config_recording.recorders, "config", "DescribeConfigurationRecorders"
+    "volumes": RegionPart("ec2", "DescribeVolumes", ec2.volumes),
+    "snapshots": RegionPart("ec2", "DescribeSnapshots", ec2.snapshots),
+    "snapshot_locks": RegionPart("ec2", "DescribeLockedSnapshots", ec2.snapshot_locks),
+    "instances": RegionPart("ec2", "DescribeInstances", ec2.instances),
+    "managed_instances": RegionPart("ssm", "DescribeInstanceInformation", ssm.managed_instances),
+    "trails": RegionPart("cloudtrail", "DescribeTrails", cloudtrail.trails),
+    "kms_keys": RegionPart("kms", "ListKeys", kms.kms_keys),
+    "kms_aliases": RegionPart("kms", "ListAliases", kms.kms_aliases),
+    "backup_plans": RegionPart("backup", "ListBackupPlans", backup.backup_plans),
+    "backup_vaults": RegionPart("backup", "ListBackupVaults", backup.backup_vaults),
+    "protected_resources": RegionPart(
+        "backup", "ListProtectedResources", backup.protected_resources
     ),
-    "config_delivery_channels": Part(
-        config_recording.delivery_channels, "config", "DescribeDeliveryChannels"
+    "db_instances": RegionPart("rds", "DescribeDBInstances", data_stores.db_instances),
+    "db_clusters": RegionPart("rds", "DescribeDBClusters", data_stores.db_clusters),
+    "dynamodb_tables": RegionPart("dynamodb", "ListTables", data_stores.dynamodb_tables),
+    "file_systems": RegionPart("efs", "DescribeFileSystems", data_stores.file_systems),
+    "guardduty_detectors": RegionPart("guardduty", "ListDetectors", guardduty.detectors),
+    "config_recorders": RegionPart(
+        "config", "DescribeConfigurationRecorders", config_recording.recorders
+    ),
+    "config_delivery_channels": RegionPart(
+        "config", "DescribeDeliveryChannels", config_recording.delivery_channels
     ),
 }
 
-GLOBAL_PARTS: Mapping[str, Part] = {
-    "iam.authorization": Part(iam.authorization, "iam", "GetAccountAuthorizationDetails"),
-    "iam.account_summary": Part(iam.account_summary, "iam", "GetAccountSummary"),
-    "iam.credential_report": Part(iam.credential_report, "iam", "GetCredentialReport"),
-    "iam.console_users": Part(iam_account.console_users, "iam", "ListUsers"),
-    "iam.password_policy": Part(iam_account.password_policy, "iam", "GetAccountPasswordPolicy"),
-    "iam.organizations_features": Part(
-        iam_account.organizations_features, "iam", "ListOrganizationsFeatures"
+GLOBAL_PARTS: Mapping[str, GlobalPart] = {
+    "iam.authorization": GlobalPart("iam", "GetAccountAuthorizationDetails", iam.authorization),
+    "iam.account_summary": GlobalPart("iam", "GetAccountSummary", iam.account_summary),
+    "iam.credential_report": GlobalPart("iam", "GetCredentialReport", iam.credential_report),
+    "iam.console_users": GlobalPart("iam", "ListUsers", iam_account.console_users),
+    "iam.password_policy": GlobalPart(
+        "iam", "GetAccountPasswordPolicy", iam_account.password_policy
     ),
-    "s3.buckets": Part(s3.buckets, "s3", "ListBuckets"),
-    "s3.account_public_access": Part(s3_public.account_block, "s3control", "GetPublicAccessBlock"),
-    "s3.bucket_public_access": Part(s3_public.bucket_public_access, "s3", "ListBuckets"),
+    "iam.organizations_features": GlobalPart(
+        "iam", "ListOrganizationsFeatures", iam_account.organizations_features
+    ),
+    "s3.buckets": GlobalPart("s3", "ListBuckets", s3.buckets),
+    "s3.account_public_access": GlobalPart(
+        "s3control", "GetPublicAccessBlock", s3_public.account_block
+    ),
+    "s3.bucket_public_access": GlobalPart("s3", "ListBuckets", s3_public.bucket_public_access),
 }
 
-_ORGANIZATION = Part(lambda ctx: None, "organizations", "DescribeOrganization")
+_ORGANIZATION = PartCall("organizations", "DescribeOrganization")
 
 ALL_PARTS: frozenset[str] = frozenset(REGION_PARTS) | frozenset(GLOBAL_PARTS)
 
@@ -118,7 +150,7 @@ NOT_COLLECTED = "Not collected: this scan did not cover the controls using it."
 NOT_YET = "Not fetched yet: this part was still being collected when the check ran."
 
 
-def _not_collected(part: Part, region: str, reason: str = NOT_COLLECTED) -> Fetched[Any]:
+def _not_collected(part: PartCall, region: str, reason: str = NOT_COLLECTED) -> Fetched[Any]:
     call = Call(part.service, part.operation, region, {}, utc_now())
     return Fetched(call=call, error=reason)
 
@@ -138,12 +170,12 @@ class _Counter:
             self._progress(done, self.total, message)
 
 
-def fetch_part(part: Part, ctx: FetchContext, region: str | None) -> Any:
+def fetch_part(part: Part, ctx: FetchContext, region: str | None) -> Fetched[Any]:
     """One part in one region (None: a global part); a fetcher that raises gives its part
     an ERROR (a bug in one fetcher must not cost the scan), except a cancellation."""
     where = region or GLOBAL
     try:
-        return part.fetch(ctx, region) if region is not None else part.fetch(ctx)
+        return part.run(ctx, region)
     except ScanCancelled:
         raise
     except Exception as exc:
@@ -194,7 +226,7 @@ def collect_inventory(
             receipts=receipts or ReceiptLog(),
         )
 
-        def run(part: Part, region: str | None) -> Any:
+        def run(part: Part, region: str | None) -> Fetched[Any]:
             value = fetch_part(part, ctx, region)
             counter.step(f"{part.service}:{part.operation} in {region or GLOBAL}")
             return value

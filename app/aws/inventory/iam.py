@@ -286,13 +286,4 @@ def credential_report(ctx: FetchContext) -> Fetched[tuple[CredentialReportRow, .
     return convert(iam_call(ctx, "GetCredentialReport"), _report_rows)
 
 
-def iam_inventory_parts() -> dict[str, Any]:
-    """Field name of `IamInventory` → fetcher, for the collector."""
-    return {
-        "authorization": authorization,
-        "account_summary": account_summary,
-        "credential_report": credential_report,
-    }
-
-
 __all__ = ["IamInventory", "account_summary", "authorization", "credential_report"]

@@ -7,7 +7,9 @@ Checks do no I/O and never call AWS: they read `Inventory` only.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import replace
 
 from app.aws.inventory.model import Inventory
 from app.controls.checks import (
@@ -30,7 +32,9 @@ from app.controls.checks import (
     threat_detection,
 )
 from app.controls.checks.settings import CheckSettings
-from app.controls.results import CheckResult
+from app.controls.results import CheckResult, Status
+
+log = logging.getLogger(__name__)
 
 Check = Callable[[Inventory, CheckSettings], list[CheckResult]]
 
@@ -91,9 +95,36 @@ CHECK_IDS: dict[str, tuple[str, ...]] = {
 }
 
 
-def run_checks(inventory: Inventory, settings: CheckSettings) -> list[CheckResult]:
-    """Every control's rows for one account, in catalogue order."""
-    return [row for check in CHECKS.values() for row in check(inventory, settings)]
+def _crashed_check(control: str, account_id: str, exc: BaseException) -> CheckResult:
+    return CheckResult(
+        control=control,
+        check=CHECK_IDS.get(control, (control,))[0],
+        region="global",
+        resource=account_id,
+        status=Status.ERROR,
+        detail=f"The check itself failed ({type(exc).__name__}: {exc}); please report this.",
+        account_id=account_id,
+    )
 
 
-__all__ = ["CHECKS", "CHECK_IDS", "Check", "CheckSettings", "run_checks"]
+def check_control(inventory: Inventory, control: str, settings: CheckSettings) -> list[CheckResult]:
+    """One control's rows, each carrying the account id; a check that raises gives one
+    ERROR row instead (a bug in one check must not lose the others)."""
+    try:
+        rows = CHECKS[control](inventory, settings)
+    except Exception as exc:
+        log.exception("check %s failed", control)
+        rows = [_crashed_check(control, inventory.account_id, exc)]
+    account_id = inventory.account_id
+    return [row if row.account_id else replace(row, account_id=account_id) for row in rows]
+
+
+def run_checks(
+    inventory: Inventory, settings: CheckSettings, controls: Iterable[str] | None = None
+) -> list[CheckResult]:
+    """The rows of `controls` (default: every control, in catalogue order), in that order."""
+    chosen = CHECKS if controls is None else controls
+    return [row for control in chosen for row in check_control(inventory, control, settings)]
+
+
+__all__ = ["CHECKS", "CHECK_IDS", "Check", "CheckSettings", "check_control", "run_checks"]
