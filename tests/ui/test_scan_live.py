@@ -25,8 +25,7 @@ from app.ui.control_page.snapshot import ResultLine
 from app.ui.control_page.status import checklist_overview
 from app.ui.main_window import MainWindow, Screen
 from tests.ui.conftest import make_window
-from tests.ui.test_engagements import create_via_dialog
-from tests.ui.test_scan_flow import open_ssh_to_the_world
+from tests.ui.helpers import create_via_dialog, open_ssh_to_the_world
 
 WAIT_MS = 120_000
 
