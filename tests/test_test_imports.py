@@ -43,11 +43,10 @@ def offending_imports(root: Path = ROOT) -> list[str]:
     found = []
     for folder in SCANNED:
         for path in sorted((root / folder).rglob("*.py")):
-            found += [
-                f"{path.relative_to(root)}:{line}: imports {names[0]}"
-                for line, names in _imports(path, root)
-                if any(_is_test_module(name) for name in names)
-            ]
+            for line, names in _imports(path, root):
+                tests = [name for name in names if _is_test_module(name)]
+                if tests:
+                    found.append(f"{path.relative_to(root)}:{line}: imports {tests[0]}")
     return found
 
 
