@@ -35,8 +35,8 @@ def result_document(
     state: str = "",
     error: str = "",
 ) -> dict[str, Any]:
-    """The contract's keys, plus `skipped_regions`, `engagement` and `scan` (additive);
-    `scan.error` says why a scan is incomplete, failed or not stored."""
+    """The keys docs/scan-result.schema.json requires, plus `skipped_regions`, `engagement`
+    and `scan` (additive); `scan.error` says why a scan is incomplete, failed or not stored."""
     return {
         "schema_version": SCHEMA_VERSION,
         "account": {"id": account_id, "caller_arn": caller_arn},
