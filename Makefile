@@ -24,9 +24,15 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+# The suite runs on PYTEST_WORKERS processes (pytest-xdist; each starts its own moto
+# server and PostgreSQL cluster; a test module stays on one worker, so its module-scoped
+# fixtures are built once); `make test PYTEST_WORKERS=0` runs it serially in one process.
+# PYTEST_ARGS adds pytest arguments: `make test PYTEST_ARGS="tests/ui -x --durations=20"`.
+PYTEST_WORKERS ?= auto
+
 test: $(STAMP)
 	@$(BIN)/python packaging/qt_preflight.py
-	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check app tests bench migrations packaging
