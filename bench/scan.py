@@ -1,6 +1,7 @@
 """Scan benchmark: a sizeable account on a local moto server, scanned three ways.
 
     .venv/bin/python bench/scan.py [--regions 4] [--scale 2] [--latency-ms 50] [--no-data-stores]
+                                   [--rounds 3]
 
 Builds (in a moto server subprocess on 127.0.0.1, so server and scanner do not share a
 GIL) an account across N regions with hundreds of resources, then prints:
@@ -9,15 +10,18 @@ GIL) an account across N regions with hundreds of resources, then prints:
   and file systems, as before they were scanned, to compare like with like);
 - the wall time with a fixed latency added to every request (a botocore `before-send`
   sleep), next to the longest chain of dependent calls × that latency, which is the
-  floor a perfectly parallel scan could reach.
+  floor a perfectly parallel scan could reach;
+- the article's eleven controls alone against all of them (the six account-security
+  controls added), scanned back to back `--rounds` times: requests and wall times, with
+  the machine's load average (the account is in `bench/scan_account.py`).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -38,24 +42,11 @@ sys.path.insert(0, str(ROOT))
 
 from app.aws.clients import ScanClients  # noqa: E402
 from app.aws.inventory.collect import LEAF_WORKERS, TOP_WORKERS  # noqa: E402
+from app.controls.catalogue import CONTROL_IDS  # noqa: E402
 from app.scan.runner import prepare, scan_account  # noqa: E402
+from bench.scan_account import build  # noqa: E402
 
 REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-2", "sa-east-1", "eu-central-1", "us-west-2")
-AMI = "ami-12c6146b"
-ADMIN = {
-    "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
-}
-TRUST = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Principal": {"Service": "ec2.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-        }
-    ],
-}
 
 
 def _free_port() -> int:
@@ -86,139 +77,6 @@ def moto_subprocess() -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=10)
-
-
-def _data_stores(session: boto3.Session, region: str, made: Counter[str]) -> None:
-    """A stand-alone database, an Aurora cluster with one instance, two tables, a file system."""
-    rds = session.client("rds", region_name=region)
-    login = {"MasterUsername": "bench", "MasterUserPassword": "bench-password"}
-    rds.create_db_instance(
-        DBInstanceIdentifier="bench-db",
-        Engine="postgres",
-        DBInstanceClass="db.t4g.micro",
-        AllocatedStorage=20,
-        StorageEncrypted=True,
-        **login,
-    )
-    rds.create_db_cluster(DBClusterIdentifier="bench-aurora", Engine="aurora-postgresql", **login)
-    rds.create_db_instance(
-        DBInstanceIdentifier="bench-aurora-1",
-        DBClusterIdentifier="bench-aurora",
-        Engine="aurora-postgresql",
-        DBInstanceClass="db.r6g.large",
-    )
-    made["db instance"] += 2
-    made["db cluster"] += 1
-    dynamodb = session.client("dynamodb", region_name=region)
-    for name in ("bench-orders", "bench-sessions"):
-        dynamodb.create_table(
-            TableName=name,
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
-        made["dynamodb table"] += 1
-    session.client("efs", region_name=region).create_file_system(CreationToken="bench")
-    made["file system"] += 1
-
-
-def build(
-    session: boto3.Session, regions: tuple[str, ...], scale: float, data_stores: bool = True
-) -> Counter[str]:
-    """Hundreds of resources; returns how many of each kind were made."""
-    made: Counter[str] = Counter()
-    n = max(1, round(scale))
-    for region in regions:
-        ec2 = session.client("ec2", region_name=region)
-        kms = session.client("kms", region_name=region)
-        for v in range(3 * n):
-            vpc = ec2.create_vpc(CidrBlock=f"10.{v}.0.0/16")["Vpc"]["VpcId"]
-            made["vpc"] += 1
-            if v % 2 == 0:
-                ec2.create_flow_logs(
-                    ResourceIds=[vpc],
-                    ResourceType="VPC",
-                    TrafficType="ALL",
-                    LogDestinationType="s3",
-                    LogDestination="arn:aws:s3:::bench-logs",
-                )
-                made["flow log"] += 1
-            for g in range(5):
-                group = ec2.create_security_group(
-                    GroupName=f"g{g}", Description="bench", VpcId=vpc
-                )["GroupId"]
-                port = 22 if g == 0 else 443 + g
-                ec2.authorize_security_group_ingress(
-                    GroupId=group,
-                    IpPermissions=[
-                        {
-                            "IpProtocol": "tcp",
-                            "FromPort": port,
-                            "ToPort": port,
-                            "IpRanges": [{"CidrIp": "0.0.0.0/0" if g < 2 else "10.0.0.0/24"}],
-                        }
-                    ],
-                )
-                made["security group"] += 1
-            ec2.create_network_acl(VpcId=vpc)
-            made["network acl"] += 1
-        for _ in range(6 * n):
-            volume = ec2.create_volume(AvailabilityZone=f"{region}a", Size=4, Encrypted=_ % 2 == 0)[
-                "VolumeId"
-            ]
-            ec2.create_snapshot(VolumeId=volume)
-            made["volume"] += 1
-            made["snapshot"] += 1
-        for k in range(4 * n):
-            key = kms.create_key(Description=f"k{k}")["KeyMetadata"]["KeyId"]
-            if k % 2:
-                kms.enable_key_rotation(KeyId=key)
-            made["kms key"] += 1
-        ec2.run_instances(ImageId=AMI, MinCount=2, MaxCount=2)
-        made["instance"] += 2
-        backup = session.client("backup", region_name=region)
-        backup.create_backup_vault(BackupVaultName="vault")
-        backup.create_backup_plan(
-            BackupPlan={
-                "BackupPlanName": "daily",
-                "Rules": [{"RuleName": "daily", "TargetBackupVaultName": "vault"}],
-            }
-        )
-        made["backup plan"] += 1
-        if data_stores:
-            _data_stores(session, region, made)
-    s3 = session.client("s3", region_name="us-east-1")
-    s3.create_bucket(Bucket="bench-logs")
-    for b in range(20 * n):
-        region = regions[b % len(regions)]
-        config = (
-            {}
-            if region == "us-east-1"
-            else {"CreateBucketConfiguration": {"LocationConstraint": region}}
-        )
-        session.client("s3", region_name=region).create_bucket(Bucket=f"bench-{b}", **config)
-        made["bucket"] += 1
-    trail = session.client("cloudtrail", region_name="us-east-1")
-    trail.create_trail(Name="bench-trail", S3BucketName="bench-logs", IsMultiRegionTrail=True)
-    trail.start_logging(Name="bench-trail")
-    made["trail"] += 1
-    iam = session.client("iam", region_name="us-east-1")
-    for u in range(15 * n):
-        iam.create_user(UserName=f"user{u}")
-        if u % 3 == 0:
-            iam.create_access_key(UserName=f"user{u}")
-        made["iam user"] += 1
-    for r in range(10 * n):
-        iam.create_role(RoleName=f"role{r}", AssumeRolePolicyDocument=json.dumps(TRUST))
-        if r == 0:
-            iam.attach_role_policy(
-                RoleName="role0", PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess"
-            )
-        made["iam role"] += 1
-    for p in range(5 * n):
-        iam.create_policy(PolicyName=f"policy{p}", PolicyDocument=json.dumps(ADMIN))
-        made["iam policy"] += 1
-    return made
 
 
 def _region_of(request: Any) -> str:
@@ -288,13 +146,48 @@ class Meter:
                 )
 
 
-def scan_once(regions: tuple[str, ...], meter: Meter | None = None) -> tuple[float, Meter, int]:
+def scan_once(
+    regions: tuple[str, ...], meter: Meter | None = None, controls: tuple[str, ...] = CONTROL_IDS
+) -> tuple[float, Meter, int]:
     meter = meter or Meter()
     started = time.perf_counter()
     clients = ScanClients(boto3.Session, hooks=[meter.hook])
     prepared = prepare(clients, regions=list(regions))
-    results = scan_account(prepared)
+    results = scan_account(prepared, controls=controls)
     return time.perf_counter() - started, meter, len(results)
+
+
+def compare_with_the_eleven(regions: tuple[str, ...], rounds: int) -> None:
+    """The article's eleven controls alone, then all of them, back to back, `rounds` times
+    (interleaved, so the machine's changing load weighs on both alike)."""
+    eleven = CONTROL_IDS[:11]
+    walls: dict[str, list[float]] = {"eleven": [], "all": []}
+    sent: dict[str, int] = {}
+    load_before = os.getloadavg()[0]
+    for _ in range(rounds):
+        for name, controls in (("eleven", eleven), ("all", CONTROL_IDS)):
+            wall, meter, _ = scan_once(regions, controls=controls)
+            walls[name].append(wall)
+            sent[name] = sum(meter.requests.values())
+    load_after = os.getloadavg()[0]
+    best = {name: min(times) for name, times in walls.items()}
+    middle = {name: statistics.median(times) for name, times in walls.items()}
+    print(
+        f"\nthe eleven alone vs all {len(CONTROL_IDS)} controls, back to back, {rounds} rounds "
+        f"(load average {load_before:.1f} before, {load_after:.1f} after, on "
+        f"{os.cpu_count()} cores):"
+    )
+    for name in ("eleven", "all"):
+        runs = ", ".join(f"{t:.2f}" for t in walls[name])
+        print(
+            f"  {name:6} {sent[name]:5} requests; wall time best {best[name]:.2f} s, "
+            f"median {middle[name]:.2f} s ({runs})"
+        )
+    print(
+        f"  all / eleven: {sent['all'] / sent['eleven']:.2f}x requests, wall time "
+        f"{best['all'] / best['eleven'] - 1:+.0%} (best), "
+        f"{middle['all'] / middle['eleven'] - 1:+.0%} (median)"
+    )
 
 
 def longest_chain(requests: Counter[str], regions: int) -> tuple[int, str]:
@@ -309,9 +202,14 @@ def longest_chain(requests: Counter[str], regions: int) -> tuple[int, str]:
 
     branches = {
         "kms: ListKeys → DescribeKey → GetKeyRotationStatus": pages("kms.ListKeys", regions) + 2,
+        # Two parts list the users, side by side: one for the keys, one for console sign-in.
         "iam: ListUsers → ListAccessKeys → GetAccessKeyLastUsed (beside the batch call)": max(
-            pages("iam.GetAccountAuthorizationDetails"), pages("iam.ListUsers") + 2
+            pages("iam.GetAccountAuthorizationDetails"), pages("iam.ListUsers", 2) + 2
         ),
+        "iam: ListUsers → GetLoginProfile → ListMFADevices": pages("iam.ListUsers", 2)
+        + 1
+        + bool(requests.get("iam.ListMFADevices")),
+        "guardduty: ListDetectors → GetDetector": pages("guardduty.ListDetectors", regions) + 1,
         "s3: ListBuckets → GetBucketLocation → bucket details": pages("s3.ListBuckets") + 2,
         "iam: GenerateCredentialReport (polled) → GetCredentialReport": requests.get(
             "iam.GenerateCredentialReport", 1
@@ -338,6 +236,9 @@ def main() -> int:
     parser.add_argument("--latency-ms", type=float, default=50.0)
     parser.add_argument(
         "--no-data-stores", action="store_true", help="build no databases, tables or file systems"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="rounds of the eleven-vs-all comparison (0: skip)"
     )
     args = parser.parse_args()
     regions = REGIONS[: max(4, min(args.regions, len(REGIONS)))]
@@ -407,6 +308,8 @@ def main() -> int:
         )
         biggest = max(meter.recorded.items(), key=lambda item: len(item[1][2]))
         print(f"largest response: {biggest[0][0]} {len(biggest[1][2]) / 1e6:.1f} MB")
+        if args.rounds:
+            compare_with_the_eleven(regions, args.rounds)
     return 0
 
 

@@ -10,9 +10,11 @@ of the credential chain; the session factory decides the profile.
 
 from __future__ import annotations
 
+import ipaddress
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import boto3
 from botocore.config import Config
@@ -85,6 +87,39 @@ def _no_retry_on_html_500(response: Any = None, **_: Any) -> bool | None:
     return None
 
 
+def is_loopback_host(host: str) -> bool:
+    """A loopback address (or `localhost`): the local fake AWS, never a real endpoint."""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def _local_s3_control_host(endpoint: str) -> Callable[..., None]:
+    """For S3 Control on a local endpoint (the fake AWS of the demo and the tests): botocore's
+    endpoint rules put the account id in front of any host (`123456789012.127.0.0.1`),
+    which does not resolve; send the request to the endpoint's own host instead."""
+    own = urlsplit(endpoint).netloc
+
+    def rewrite(request: Any, **_: Any) -> None:
+        parts = urlsplit(request.url)
+        if parts.netloc != own and parts.netloc.endswith(f".{own}"):
+            request.url = urlunsplit(parts._replace(netloc=own))
+
+    return rewrite
+
+
+def register_local_fixes(client: Any, service: str) -> None:
+    """Only ever for a loopback endpoint: a real AWS endpoint is never rewritten."""
+    endpoint = str(client.meta.endpoint_url or "")
+    if service == "s3control" and is_loopback_host(urlsplit(endpoint).hostname or ""):
+        client.meta.events.register(
+            "before-send.s3-control",
+            _local_s3_control_host(endpoint),
+            unique_id="audit-binder-local-s3-control",
+        )
+
+
 class ScanClients:
     """Builds and caches guarded boto3 clients per (service, region); thread-safe.
 
@@ -152,6 +187,7 @@ class ScanClients:
             service, region_name=region, config=config
         )
         guard_client(client)
+        register_local_fixes(client, service)
         service_event = client.meta.service_model.service_id.hyphenize()
         client.meta.events.register_first(
             f"needs-retry.{service_event}",

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from app.controls.results import Evidence
+from app.evidence import Evidence
 
 T = TypeVar("T")
 

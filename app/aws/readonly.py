@@ -42,8 +42,12 @@ ALLOWED: Mapping[str, frozenset[str]] = {
             "GetBucketEncryption",
             "GetObjectLockConfiguration",
             "GetBucketReplication",
+            "GetPublicAccessBlock",
+            "GetBucketPolicyStatus",
         }
     ),
+    # The account-level S3 Block Public Access.
+    "s3control": frozenset({"GetPublicAccessBlock"}),
     "iam": frozenset(
         {
             "GetAccountAuthorizationDetails",
@@ -53,6 +57,10 @@ ALLOWED: Mapping[str, frozenset[str]] = {
             "GetAccessKeyLastUsed",
             "GenerateCredentialReport",
             "GetCredentialReport",
+            "GetLoginProfile",
+            "ListMFADevices",
+            "GetAccountPasswordPolicy",
+            "ListOrganizationsFeatures",
         }
     ),
     "backup": frozenset(
@@ -71,6 +79,14 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "efs": frozenset({"DescribeFileSystems"}),
     # Resource tags, read only when a backup selection assigns resources by tag.
     "resourcegroupstaggingapi": frozenset({"GetResources"}),
+    "guardduty": frozenset({"ListDetectors", "GetDetector"}),
+    "config": frozenset(
+        {
+            "DescribeConfigurationRecorders",
+            "DescribeConfigurationRecorderStatus",
+            "DescribeDeliveryChannels",
+        }
+    ),
 }
 
 # What `scan --org-role` sends from the management (or delegated administrator) account
@@ -99,11 +115,14 @@ _IAM_ACTION_OVERRIDES: Mapping[tuple[str, str], str] = {
     ("s3", "GetBucketEncryption"): "s3:GetEncryptionConfiguration",
     ("s3", "GetObjectLockConfiguration"): "s3:GetBucketObjectLockConfiguration",
     ("s3", "GetBucketReplication"): "s3:GetReplicationConfiguration",
+    ("s3", "GetPublicAccessBlock"): "s3:GetBucketPublicAccessBlock",
+    ("s3control", "GetPublicAccessBlock"): "s3:GetAccountPublicAccessBlock",
 }
 
 # IAM action prefixes that differ from the boto3 service name.
 _IAM_PREFIX: Mapping[str, str] = {
     "efs": "elasticfilesystem",
+    "s3control": "s3",
     "resourcegroupstaggingapi": "tag",
 }
 

@@ -7,7 +7,6 @@ account the demo and the tests run against.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import tomllib
 from collections.abc import Mapping
@@ -16,7 +15,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from app.demo import data_stores
+from app.aws.clients import is_loopback_host
+from app.demo import data_stores, security
 from app.demo.local_aws import LocalEndpointSession
 from app.paths import resources_dir
 
@@ -35,12 +35,7 @@ def load_scenario(path: Path | None = None) -> dict[str, Any]:
 
 
 def _require_loopback(endpoint: str) -> None:
-    host = urlparse(endpoint).hostname or ""
-    try:
-        loopback = ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = host == "localhost"
-    if not loopback:
+    if not is_loopback_host(urlparse(endpoint).hostname or ""):
         raise NotLoopback(f"the demo account is only ever built on 127.0.0.1, not {endpoint!r}")
 
 
@@ -88,6 +83,7 @@ class DemoAccountBuilder:
         for trail in s.get("trails", []):
             self._trail(trail)
         self._iam(s)
+        security.build(self, s)
         for plan in s.get("backup_plans", []):
             self._backup_plan(plan)
         return self._built

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from app.controls.results import iso_utc
+from app.evidence import iso_utc
 from app.report.model import BinderData
 
 MANIFEST_NAME = "binder-manifest.json"

@@ -12,7 +12,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from app.controls.results import CheckResult, iso_utc
+from app.controls.results import CheckResult
+from app.evidence import iso_utc
 from app.store.models import Scan
 from app.store.scans import to_check_result
 

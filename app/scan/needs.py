@@ -37,6 +37,15 @@ NEEDS: Mapping[str, frozenset[str]] = {
         {"backup_plans", "backup_vaults", "protected_resources", "volumes", "instances", _BUCKETS}
     )
     | _DATA_STORES,
+    "root-account": frozenset(
+        {"iam.account_summary", "iam.credential_report", "iam.organizations_features"}
+    ),
+    # The credential report only adds each user's last console sign-in.
+    "console-mfa": frozenset({"iam.console_users", "iam.credential_report"}),
+    "password-policy": frozenset({"iam.password_policy", "iam.console_users"}),
+    "threat-detection": frozenset({"guardduty_detectors"}),
+    "s3-public-access": frozenset({"s3.account_public_access", "s3.bucket_public_access"}),
+    "config-recording": frozenset({"config_recorders", "config_delivery_channels"}),
 }
 
 

@@ -157,7 +157,7 @@ class Scan(Base):
     app_version: Mapped[str] = mapped_column(String(50), default="")
     regions: Mapped[list[Any]] = mapped_column(default=list)
     skipped_regions: Mapped[list[Any]] = mapped_column(default=list)
-    # Controls this scan covered (all eleven, or the one the user ran).
+    # Controls this scan covered (empty: all of them; or the ones the user ran).
     controls: Mapped[list[Any]] = mapped_column(default=list)
     error: Mapped[str] = mapped_column(Text, default="")
     # "host:pid" of the process running it, so opening the DB elsewhere can tell a

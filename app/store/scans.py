@@ -20,7 +20,8 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from app import __version__
-from app.controls.results import CheckResult, Evidence, Status
+from app.controls.results import CheckResult, Status
+from app.evidence import Evidence
 from app.store.audit import SYSTEM_ACTOR, record
 from app.store.errors import InvalidInput
 from app.store.limits import check_values

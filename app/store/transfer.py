@@ -27,7 +27,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import __version__
-from app.controls.results import Evidence, Status
+from app.controls.results import Status
+from app.evidence import Evidence
 from app.store.attachments import MAX_ATTACHMENT_BYTES, attachments
 from app.store.audit import audit_log, record
 from app.store.control_states import IN_SCOPE, NOT_APPLICABLE, control_states

@@ -1,4 +1,4 @@
-"""Run checks (all eleven or some) off the GUI thread, report progress, refresh the screens.
+"""Run checks (all of them or some) off the GUI thread, report progress, refresh the screens.
 
 The engine's `run_scan` does the whole job in the worker: it talks to AWS through a
 session made for this task (boto3 sessions are not thread-safe), and stores the

@@ -123,6 +123,24 @@ def test_policy_document_matches_the_allowlist() -> None:
     ):
         assert action in statement["Action"], action
     assert not any(a.startswith(("efs:", "resourcegroupstaggingapi:")) for a in statement["Action"])
+    # The account-security reads: S3's historic names, S3 Control under "s3:".
+    for action in (
+        "s3:GetAccountPublicAccessBlock",
+        "s3:GetBucketPublicAccessBlock",
+        "s3:GetBucketPolicyStatus",
+        "guardduty:ListDetectors",
+        "guardduty:GetDetector",
+        "config:DescribeConfigurationRecorders",
+        "config:DescribeConfigurationRecorderStatus",
+        "config:DescribeDeliveryChannels",
+        "iam:GetLoginProfile",
+        "iam:ListMFADevices",
+        "iam:GetAccountPasswordPolicy",
+        "iam:ListOrganizationsFeatures",
+    ):
+        assert action in statement["Action"], action
+    assert not any(a.startswith("s3control:") for a in statement["Action"])
+    assert "s3:GetPublicAccessBlock" not in statement["Action"]  # no such IAM action
     assert not any(a.split(":")[1].startswith(("Put", "Delete")) for a in statement["Action"])
 
 

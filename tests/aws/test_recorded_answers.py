@@ -240,3 +240,68 @@ def test_every_answer_fits_botocore_s_output_shape() -> None:
     bad = Exchange("kms", "DescribeKey", "us-east-1", {}, {"KeyMetadata": {"KeyIdd": "x"}})
     with pytest.raises(BadRecording, match="KeyIdd"):
         bad.parsed()
+
+
+# --- the six account-security controls ------------------------------------------------------
+
+
+def test_account_security_of_a_standalone_2016_account(legacy: ReplayedScan) -> None:
+    assert legacy.row("root-mfa", ":root").status is Status.PASS
+    used = legacy.row("root-not-used", ":root")
+    assert used.status is Status.FAIL
+    assert "last used 2026-10-02 (password sign-in, 57 days ago)" in used.detail
+    assert _statuses(legacy, "console-user-mfa") == {
+        "user/jsmith": "PASS",
+        "user/ops-contractor": "FAIL",
+    }
+    contractor = legacy.row("console-user-mfa", "user/ops-contractor")
+    assert "last console sign-in 2024-02-12" in contractor.detail
+    policy = legacy.row("iam-password-policy", "111122223333")
+    assert policy.status is Status.FAIL
+    assert "minimum length 8" in policy.detail and "reuse prevention off" in policy.detail
+    assert legacy.row("guardduty-enabled", "us-east-1").status is Status.FAIL
+    recording = legacy.row("config-recorder-on", "us-east-1")
+    assert recording.status is Status.PASS and "s3://legacy-cloudtrail-logs" in recording.detail
+    assert legacy.row("s3-account-public-access-block", "111122223333").status is Status.FAIL
+    assert _statuses(legacy, "s3-bucket-public-access") == {
+        "legacy-app-assets": "FAIL",  # a public policy
+        "legacy-cloudtrail-logs": "PASS",  # its own block
+        "legacy-eu-archive": "FAIL",  # no block anywhere
+    }
+    assert legacy.row("s3-bucket-public-access", ":::legacy-eu-archive").region == "eu-west-1"
+
+
+def test_a_member_account_whose_root_credentials_were_removed(saas: ReplayedScan) -> None:
+    root = saas.row("root-mfa", ":root")
+    assert root.status is Status.PASS
+    assert "root credentials removed" in root.detail and "o-a1b2c3d4e5" in root.detail
+    assert saas.row("root-not-used", ":root").status is Status.PASS
+    (no_users,) = saas.rows("console-user-mfa")
+    assert no_users.status is Status.NOT_APPLICABLE and "no IAM users" in no_users.detail
+    (policy,) = saas.rows("iam-password-policy")
+    assert policy.status is Status.NOT_APPLICABLE and "no password policy" in policy.detail
+    assert _statuses(saas, "guardduty-enabled") == {
+        "eu-west-1": "PASS",
+        "us-east-1": "FAIL",
+    }
+    assert "RDS_LOGIN_EVENTS" in saas.row("guardduty-enabled", "eu-west-1").detail
+    assert _statuses(saas, "config-recorder-on") == {
+        "eu-west-1": "PASS",
+        "us-east-1": "FAIL",
+    }
+    assert {r.status for r in saas.rows("s3-bucket-public-access")} == {Status.PASS}
+    assert saas.row("s3-account-public-access-block", "444455556666").status is Status.PASS
+
+
+def test_an_old_audit_role_gets_errors_not_account_security_verdicts(
+    partial: ReplayedScan,
+) -> None:
+    root = partial.row("root-mfa", ":root")
+    assert root.status is Status.ERROR and "iam:ListOrganizationsFeatures" in root.detail
+    assert partial.row("guardduty-enabled", "us-west-2").status is Status.ERROR
+    assert partial.row("s3-account-public-access-block", "777788889999").status is Status.ERROR
+    (buckets,) = partial.rows("s3-bucket-public-access")
+    assert buckets.status is Status.NOT_APPLICABLE
+    stopped = partial.row("config-recorder-on", "us-west-2")
+    assert stopped.status is Status.FAIL and "stopped" in stopped.detail
+    assert partial.row("iam-password-policy", "777788889999").status is Status.PASS

@@ -1,4 +1,4 @@
-"""The bundled manual controls: with the eleven AWS ones they cover every criterion."""
+"""The bundled manual controls: with the seventeen AWS ones they cover every criterion."""
 
 from __future__ import annotations
 

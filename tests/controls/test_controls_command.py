@@ -31,12 +31,14 @@ def test_table_lists_every_control_grouped_by_family_with_its_kind(
     # Each control sits under its family's heading.
     assert positions[0] < _line_of(lines, "nacls") < positions[1]
     assert positions[4] < _line_of(lines, "deletion-protection") < _line_of(lines, "backups")
+    assert positions[3] < _line_of(lines, "root-account") < positions[4]
+    assert positions[0] < _line_of(lines, "s3-public-access") < positions[1]
     assert positions[7] < _line_of(lines, "aws-data-centres") < positions[8]
     assert positions[-1] < _line_of(lines, "processing-integrity")
     manual = len(catalogue.controls) - len(CONTROL_IDS)
     totals = " ".join(out.split())
-    assert f"{len(catalogue.controls)} controls (11 automated, {manual} manual, 1 of them" in totals
-    assert "29 automated checks" in totals
+    assert f"{len(catalogue.controls)} controls (17 automated, {manual} manual, 1 of them" in totals
+    assert "38 automated checks" in totals
     assert max(len(line) for line in lines) <= 120
 
 

@@ -72,10 +72,17 @@ def test_headless_demo_writes_a_demo_binder_naming_every_control(
         statuses: dict[str, set[str]] = defaultdict(set)
         for row in rows:
             statuses[row.control_id].add(row.status)
-        # The scenario gives every automated control compliant and failing resources.
+        # The scenario gives every automated control judging several resources compliant
+        # and failing ones; the account-wide password policy is in the state a careful team
+        # keeps it.
         automated = load_catalogue().automated_ids
-        expected = dict.fromkeys(automated, True)
-        assert {c: {"PASS", "FAIL"} <= statuses[c] for c in automated} == expected
+        assert len(automated) == 17
+        several = [c for c in automated if c != "password-policy"]
+        expected = dict.fromkeys(several, True)
+        assert {c: {"PASS", "FAIL"} <= statuses[c] for c in several} == expected
+        assert statuses["password-policy"] == {"PASS"}
+        # moto has no root MFA and no root row in its credential report (the demo note says so).
+        assert statuses["root-account"] == {"PASS", "FAIL", "ERROR"}
         summaries = control_summaries(session, engagement, load_catalogue().controls)
         assert summaries["security-policies"].status == ControlStatus.SIGNED_OFF
         assert summaries["security-training"].status == ControlStatus.SIGNED_OFF
@@ -89,6 +96,9 @@ def test_headless_demo_writes_a_demo_binder_naming_every_control(
         # The exception accepts exactly the legacy bastion's group.
         assert summaries["no-ssh"].counts.excepted == 1
         assert summaries["backups"].attachments == 2
+        # A control's status is the worst of its rows: FAIL over ERROR over PASS.
+        assert summaries["root-account"].check_status == ControlStatus.FAILING
+        assert summaries["password-policy"].check_status == ControlStatus.PASSING
         assert verify_chain(session, engagement).ok
 
 

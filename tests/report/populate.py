@@ -10,7 +10,8 @@ from PIL import Image, ImageDraw
 from sqlalchemy.orm import Session
 
 from app.controls.catalogue import SOC2_CATEGORIES, Catalogue
-from app.controls.results import CheckResult, Evidence, Status
+from app.controls.results import CheckResult, Status
+from app.evidence import Evidence
 from app.services import soa
 from app.services.soa_model import DecisionChange
 from app.store.accounts import add_account

@@ -20,7 +20,8 @@ from reportlab.platypus import Flowable, Paragraph, Table
 from sqlalchemy.orm import Session
 
 from app.controls.catalogue import Catalogue
-from app.controls.results import CheckResult, Evidence, Status, utc_now
+from app.controls.results import CheckResult, Status
+from app.evidence import Evidence, utc_now
 from app.report.binder import export_binder
 from app.store.accounts import add_account
 from app.store.attachments import add_attachment

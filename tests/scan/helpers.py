@@ -72,3 +72,68 @@ def refusing_assume_role(account_id: str) -> boto3.Session:
     events: Any = session.events
     events.register("before-call.sts.AssumeRole", answer)
     return session
+
+
+# A throttling answer in each protocol's own error format, so botocore parses the code and
+# its retry handler treats it as throttling (status, body, headers).
+_THROTTLED: dict[str, tuple[int, bytes, dict[str, str]]] = {
+    "query": (
+        400,
+        b"<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code>"
+        b"<Message>Rate exceeded</Message></Error><RequestId>r-1</RequestId></ErrorResponse>",
+        {"content-type": "text/xml"},
+    ),
+    "rest-xml": (
+        503,
+        b"<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message>"
+        b"<RequestId>r-1</RequestId></Error>",
+        {"content-type": "application/xml"},
+    ),
+    "json": (
+        400,
+        b'{"__type": "ThrottlingException", "message": "Rate exceeded"}',
+        {"content-type": "application/x-amz-json-1.1"},
+    ),
+    "rest-json": (
+        429,
+        b'{"message": "Rate exceeded"}',
+        {"content-type": "application/json", "x-amzn-errortype": "TooManyRequestsException"},
+    ),
+}
+
+
+def throttled(service_event: str, operation: str, attempts: list[str]) -> Callable[[Any], None]:
+    """A client hook answering every attempt at `operation` with AWS's throttling error for
+    the client's protocol (before anything is sent); each attempt is noted in `attempts`."""
+
+    def hook(client: Any) -> None:
+        status, body, headers = _THROTTLED[client.meta.service_model.protocol]
+
+        def before_send(request: Any, **_: Any) -> AWSResponse:
+            attempts.append(operation)
+            response = AWSResponse(request.url, status, headers, None)
+            response._content = body
+            return response
+
+        client.meta.events.register(f"before-send.{service_event}.{operation}", before_send)
+
+    return hook
+
+
+def answer_with(
+    service_event: str, operation: str, parsed: dict[str, Any]
+) -> Callable[[Any], None]:
+    """A client hook answering `operation` with `parsed` (as botocore would have parsed it),
+    for what moto cannot be made to say (a root row in the credential report...)."""
+
+    def hook(client: Any) -> None:
+        def handler(**_: Any) -> tuple[AWSResponse, dict[str, Any]]:
+            meta = {"HTTPStatusCode": 200, "RetryAttempts": 0}
+            return AWSResponse("https://injected", 200, {}, None), {
+                **parsed,
+                "ResponseMetadata": meta,
+            }
+
+        client.meta.events.register(f"before-call.{service_event}.{operation}", handler)
+
+    return hook

@@ -13,6 +13,8 @@ from typing import Any
 
 import boto3
 
+from tests.scan.scenario_security import build_security
+
 HOME = "us-east-1"
 OTHER = "eu-west-1"
 AMI = "ami-12c6146b"  # one of moto's built-in images
@@ -344,4 +346,5 @@ def build_account(session: boto3.Session, *, copies: int = 1, prefix: str = "acm
     _iam(session.client("iam", region_name=HOME), built)
     _trails(session, built)
     _backups(session)
+    build_security(session, HOME, OTHER, built.buckets)
     return built

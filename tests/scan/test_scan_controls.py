@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from app.aws.clients import ScanClients
 from app.aws.inventory import collect
-from app.aws.inventory.model import IamInventory, Inventory, RegionInventory, S3Inventory
+from app.aws.inventory.model import Inventory, RegionInventory
 from app.controls.checks import CHECK_IDS, CHECKS, CheckSettings
 from app.controls.results import CheckResult
 from app.scan.needs import NEEDS
@@ -244,21 +244,19 @@ def _only(full: Inventory, parts: frozenset[str]) -> Inventory:
         }
         return replace(region, **changes)
 
-    def global_part(name: str, value: Any) -> Any:
-        if name in parts:
-            return value
-        return collect._not_collected(collect.GLOBAL_PARTS[name], "global")
+    def section(current: Any, prefix: str) -> Any:
+        changes = {
+            name.removeprefix(prefix): collect._not_collected(part, "global")
+            for name, part in collect.GLOBAL_PARTS.items()
+            if name.startswith(prefix) and name not in parts
+        }
+        return replace(current, **changes)
 
-    iam = full.iam
     return replace(
         full,
         regions={name: region_inventory(r) for name, r in full.regions.items()},
-        iam=IamInventory(
-            authorization=global_part("iam.authorization", iam.authorization),
-            account_summary=global_part("iam.account_summary", iam.account_summary),
-            credential_report=global_part("iam.credential_report", iam.credential_report),
-        ),
-        s3=S3Inventory(buckets=global_part("s3.buckets", full.s3.buckets)),
+        iam=section(full.iam, "iam."),
+        s3=section(full.s3, "s3."),
     )
 
 

@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from app.controls.catalogue import Catalogue, Control, load_catalogue
-from app.controls.results import CheckResult, Evidence, Status
+from app.controls.results import CheckResult, Status
+from app.evidence import Evidence
 from app.store.attachments import add_attachment
 from app.store.audit import audit_log
 from app.store.database import Database, open_database

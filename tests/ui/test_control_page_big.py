@@ -12,7 +12,8 @@ from PySide6.QtCore import QAbstractTableModel, Qt
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
-from app.controls.results import CheckResult, Evidence, Status
+from app.controls.results import CheckResult, Status
+from app.evidence import Evidence
 from app.store import scans as store_scans
 from app.store.database import Database
 from app.store.engagements import create_engagement

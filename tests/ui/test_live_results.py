@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from app.controls.results import CheckResult, Evidence, Status
+from app.controls.results import CheckResult, Status
+from app.evidence import Evidence
 from app.store.database import open_database
 from app.store.engagements import create_engagement, get_engagement
 from app.store.risk import add_exception, today_utc

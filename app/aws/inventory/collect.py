@@ -24,7 +24,20 @@ from app.aws.calls import ScanCancelled, utc_now
 from app.aws.clients import ScanClients
 from app.aws.fetched import Call, Fetched
 from app.aws.identity import Identity
-from app.aws.inventory import backup, cloudtrail, data_stores, ec2, iam, kms, s3, ssm
+from app.aws.inventory import (
+    backup,
+    cloudtrail,
+    config_recording,
+    data_stores,
+    ec2,
+    guardduty,
+    iam,
+    iam_account,
+    kms,
+    s3,
+    s3_public,
+    ssm,
+)
 from app.aws.inventory.context import GLOBAL, FetchContext
 from app.aws.inventory.model import IamInventory, Inventory, RegionInventory, S3Inventory
 from app.aws.regions import RegionPlan
@@ -69,13 +82,27 @@ REGION_PARTS: Mapping[str, Part] = {
     "db_clusters": Part(data_stores.db_clusters, "rds", "DescribeDBClusters"),
     "dynamodb_tables": Part(data_stores.dynamodb_tables, "dynamodb", "ListTables"),
     "file_systems": Part(data_stores.file_systems, "efs", "DescribeFileSystems"),
+    "guardduty_detectors": Part(guardduty.detectors, "guardduty", "ListDetectors"),
+    "config_recorders": Part(
+        config_recording.recorders, "config", "DescribeConfigurationRecorders"
+    ),
+    "config_delivery_channels": Part(
+        config_recording.delivery_channels, "config", "DescribeDeliveryChannels"
+    ),
 }
 
 GLOBAL_PARTS: Mapping[str, Part] = {
     "iam.authorization": Part(iam.authorization, "iam", "GetAccountAuthorizationDetails"),
     "iam.account_summary": Part(iam.account_summary, "iam", "GetAccountSummary"),
     "iam.credential_report": Part(iam.credential_report, "iam", "GetCredentialReport"),
+    "iam.console_users": Part(iam_account.console_users, "iam", "ListUsers"),
+    "iam.password_policy": Part(iam_account.password_policy, "iam", "GetAccountPasswordPolicy"),
+    "iam.organizations_features": Part(
+        iam_account.organizations_features, "iam", "ListOrganizationsFeatures"
+    ),
     "s3.buckets": Part(s3.buckets, "s3", "ListBuckets"),
+    "s3.account_public_access": Part(s3_public.account_block, "s3control", "GetPublicAccessBlock"),
+    "s3.bucket_public_access": Part(s3_public.bucket_public_access, "s3", "ListBuckets"),
 }
 
 _ORGANIZATION = Part(lambda ctx: None, "organizations", "DescribeOrganization")
@@ -237,19 +264,23 @@ def _assemble(
         )
         for region in plan.regions
     }
-    buckets = global_part("s3.buckets")
     return Inventory(
         account_id=identity.account_id,
         caller_arn=identity.arn,
         partition=identity.partition,
         regions=regions,
         skipped_regions=plan.skipped,
-        iam=IamInventory(
-            authorization=global_part("iam.authorization"),
-            account_summary=global_part("iam.account_summary"),
-            credential_report=global_part("iam.credential_report"),
-        ),
-        s3=buckets if isinstance(buckets, S3Inventory) else S3Inventory(buckets=buckets),
+        iam=IamInventory(**_fields("iam.", global_part)),
+        s3=S3Inventory(**_fields("s3.", global_part)),
         # No check reads the organization: not asked (one permission fewer).
         organization=_not_collected(_ORGANIZATION, GLOBAL),
     )
+
+
+def _fields(prefix: str, value_of: Callable[[str], Any]) -> dict[str, Any]:
+    """The global parts named `prefix` + field, as the fields of their inventory section."""
+    return {
+        name.removeprefix(prefix): value_of(name)
+        for name in GLOBAL_PARTS
+        if name.startswith(prefix)
+    }

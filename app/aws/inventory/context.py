@@ -8,9 +8,9 @@ themselves, so the two levels cannot deadlock.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import Executor
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from concurrent.futures import Executor, Future
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -32,6 +32,8 @@ class FetchContext:
     scanned_regions: frozenset[str]
     cancel: threading.Event
     leaf_pool: Executor
+    _shared: dict[Hashable, Future[Any]] = field(default_factory=dict, repr=False)
+    _shared_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def global_region(self) -> str:
@@ -59,6 +61,24 @@ class FetchContext:
             cancel=self.cancel,
             absent_codes=absent_codes,
         )
+
+    def once(self, key: Hashable, work: Callable[[], R]) -> R:
+        """`work()` once per scan for `key`: a second part needing the same listing waits for
+        the first one's answer (or its exception) instead of asking AWS again. `work` must
+        not wait on a part that could be waiting on it."""
+        with self._shared_lock:
+            future = self._shared.get(key)
+            first = future is None
+            if future is None:
+                future = self._shared[key] = Future()
+        if first:
+            try:
+                future.set_result(work())
+            except BaseException as exc:
+                future.set_exception(exc)
+                raise
+        result: R = future.result()
+        return result
 
     def fan_out(self, work: Callable[[T], R], items: Iterable[T]) -> list[R]:
         """`work(item)` for every item concurrently on the leaf pool, results in order.

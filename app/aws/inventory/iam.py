@@ -34,15 +34,23 @@ from app.aws.inventory.model import (
 REPORT_WAIT_S = 60.0
 
 
-def _call(
+def iam_call(
     ctx: FetchContext,
     operation: str,
     params: Mapping[str, Any] | None = None,
     *,
     paginate: bool = False,
+    absent_codes: frozenset[str] = frozenset(),
 ) -> Fetched[dict[str, Any]]:
+    """One IAM call (a global service: sent to the partition's main region)."""
     return ctx.call(
-        "iam", ctx.global_region, operation, params, paginate=paginate, evidence_region=GLOBAL
+        "iam",
+        ctx.global_region,
+        operation,
+        params,
+        paginate=paginate,
+        evidence_region=GLOBAL,
+        absent_codes=absent_codes,
     )
 
 
@@ -78,7 +86,7 @@ def _last_used(response: Mapping[str, Any]) -> AccessKeyLastUsed:
 
 def _access_keys(ctx: FetchContext, user_names: list[str]) -> dict[str, Fetched[Any]]:
     listed = ctx.fan_out(
-        lambda name: _call(ctx, "ListAccessKeys", {"UserName": name}, paginate=True), user_names
+        lambda name: iam_call(ctx, "ListAccessKeys", {"UserName": name}, paginate=True), user_names
     )
     key_items = [
         (name, item)
@@ -88,7 +96,7 @@ def _access_keys(ctx: FetchContext, user_names: list[str]) -> dict[str, Fetched[
     ]
     last_used = ctx.fan_out(
         lambda pair: convert(
-            _call(ctx, "GetAccessKeyLastUsed", {"AccessKeyId": pair[1]["AccessKeyId"]}),
+            iam_call(ctx, "GetAccessKeyLastUsed", {"AccessKeyId": pair[1]["AccessKeyId"]}),
             _last_used,
         ),
         key_items,
@@ -152,8 +160,8 @@ def _keys_for(
 def authorization(ctx: FetchContext) -> Fetched[AuthorizationDetails]:
     # The batch call is often the slowest of a scan (many pages): list users and walk
     # their keys meanwhile, so the key calls are not chained behind it.
-    pending = ctx.leaf_pool.submit(_call, ctx, "GetAccountAuthorizationDetails", paginate=True)
-    users = _call(ctx, "ListUsers", paginate=True)
+    pending = ctx.leaf_pool.submit(iam_call, ctx, "GetAccountAuthorizationDetails", paginate=True)
+    users = iam_call(ctx, "ListUsers", paginate=True)
     listed = pending.result()
     user_list = convert(listed, lambda response: listing(response, "UserDetailList"))
     if not user_list.ok or listed.value is None or user_list.value is None:
@@ -214,7 +222,7 @@ def authorization(ctx: FetchContext) -> Fetched[AuthorizationDetails]:
 
 def account_summary(ctx: FetchContext) -> Fetched[Mapping[str, int]]:
     return convert(
-        _call(ctx, "GetAccountSummary"),
+        iam_call(ctx, "GetAccountSummary"),
         lambda response: {str(k): int(v) for k, v in response["SummaryMap"].items()},
     )
 
@@ -223,21 +231,34 @@ def _flag(value: str) -> bool:
     return value.strip().lower() == "true"
 
 
+# Columns whose absence must not read as "off" or "never used" (see CredentialReportRow).
+STATED_COLUMNS = (
+    "mfa_active",
+    "password_last_used",
+    "access_key_1_last_used_date",
+    "access_key_2_last_used_date",
+)
+
+
 def _report_rows(response: Mapping[str, Any]) -> tuple[CredentialReportRow, ...]:
     content = response["Content"]
     text = content.decode("utf-8") if isinstance(content, bytes) else str(content)
     rows = []
     for row in csv.DictReader(io.StringIO(text)):
+        missing = tuple(c for c in STATED_COLUMNS if row.get(c) is None)
         rows.append(
             CredentialReportRow(
                 user=row["user"],
                 arn=row.get("arn", ""),
+                mfa_active=None if "mfa_active" in missing else _flag(row["mfa_active"]),
+                password_last_used=utc(row.get("password_last_used")),
                 access_key_1_active=_flag(row.get("access_key_1_active", "")),
                 access_key_1_last_rotated=utc(row.get("access_key_1_last_rotated")),
                 access_key_1_last_used=utc(row.get("access_key_1_last_used_date")),
                 access_key_2_active=_flag(row.get("access_key_2_active", "")),
                 access_key_2_last_rotated=utc(row.get("access_key_2_last_rotated")),
                 access_key_2_last_used=utc(row.get("access_key_2_last_used_date")),
+                missing=missing,
                 raw=dict(row),
             )
         )
@@ -249,7 +270,7 @@ def credential_report(ctx: FetchContext) -> Fetched[tuple[CredentialReportRow, .
     deadline = time.monotonic() + REPORT_WAIT_S
     pause = 0.25  # IAM usually finishes within seconds: poll soon, then back off
     while True:
-        generated = _call(ctx, "GenerateCredentialReport")
+        generated = iam_call(ctx, "GenerateCredentialReport")
         if not generated.ok or generated.value is None:
             return convert(generated, lambda response: ())
         if generated.value.get("State") == "COMPLETE":
@@ -262,7 +283,7 @@ def credential_report(ctx: FetchContext) -> Fetched[tuple[CredentialReportRow, .
         if ctx.cancel.wait(pause):
             raise ScanCancelled()
         pause = min(pause * 2, 2.0)
-    return convert(_call(ctx, "GetCredentialReport"), _report_rows)
+    return convert(iam_call(ctx, "GetCredentialReport"), _report_rows)
 
 
 def iam_inventory_parts() -> dict[str, Any]:

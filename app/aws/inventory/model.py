@@ -31,7 +31,8 @@ member (botocore's output shapes) removed in turn and fails on any new PASS or a
 resource that vanished without an ERROR row.
 
 Resource dataclasses live in model_network / model_compute / model_services /
-model_global and are re-exported here: import everything from this module.
+model_global / model_data / model_security and are re-exported here: import everything
+from this module.
 """
 
 from __future__ import annotations
@@ -88,6 +89,21 @@ from app.aws.inventory.model_network import (
     Subnet,
     Vpc,
 )
+from app.aws.inventory.model_security import (
+    BucketPublicAccess,
+    ConfigRecorder,
+    ConsoleUser,
+    DeliveryChannel,
+    Detector,
+    DetectorDetails,
+    LoginProfile,
+    MfaDevice,
+    OrganizationsFeatures,
+    PasswordPolicy,
+    PolicyStatus,
+    PublicAccessBlock,
+    RecorderStatus,
+)
 from app.aws.inventory.model_services import (
     AdvancedEventSelector,
     AdvancedFieldSelector,
@@ -120,10 +136,16 @@ __all__ = [
     "BackupVault",
     "Bucket",
     "BucketEncryption",
+    "BucketPublicAccess",
+    "ConfigRecorder",
+    "ConsoleUser",
     "ContinuousBackups",
     "CredentialReportRow",
     "DbCluster",
     "DbInstance",
+    "DeliveryChannel",
+    "Detector",
+    "DetectorDetails",
     "DynamoTable",
     "EncryptionRule",
     "EventSelector",
@@ -142,13 +164,20 @@ __all__ = [
     "KeyRotation",
     "KmsAlias",
     "KmsKey",
+    "LoginProfile",
     "ManagedInstance",
     "ManagedPolicy",
+    "MfaDevice",
     "NetworkAcl",
     "NetworkAclEntry",
     "ObjectLock",
     "Organization",
+    "OrganizationsFeatures",
+    "PasswordPolicy",
+    "PolicyStatus",
     "ProtectedResource",
+    "PublicAccessBlock",
+    "RecorderStatus",
     "RegionInventory",
     "Replication",
     "ReplicationRule",
@@ -206,6 +235,11 @@ class RegionInventory:
     # dynamodb:ListTables, then DescribeTable and DescribeContinuousBackups per table
     dynamodb_tables: Fetched[tuple[DynamoTable, ...]]
     file_systems: Fetched[tuple[FileSystem, ...]]  # elasticfilesystem:DescribeFileSystems
+    # account security services
+    guardduty_detectors: Fetched[tuple[Detector, ...]]  # ListDetectors, GetDetector per id
+    # config:DescribeConfigurationRecorders with DescribeConfigurationRecorderStatus
+    config_recorders: Fetched[tuple[ConfigRecorder, ...]]
+    config_delivery_channels: Fetched[tuple[DeliveryChannel, ...]]  # DescribeDeliveryChannels
 
 
 @dataclass(frozen=True)

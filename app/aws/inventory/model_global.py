@@ -9,6 +9,13 @@ from datetime import datetime
 from typing import Any
 
 from app.aws.fetched import Fetched
+from app.aws.inventory.model_security import (
+    BucketPublicAccess,
+    ConsoleUser,
+    OrganizationsFeatures,
+    PasswordPolicy,
+    PublicAccessBlock,
+)
 
 # --- IAM ----------------------------------------------------------------------------
 
@@ -143,16 +150,22 @@ class AuthorizationDetails:
 @dataclass(frozen=True)
 class CredentialReportRow:
     """One CSV row of `iam:GetCredentialReport` (`user` is "<root_account>" for root;
-    moto has no root row). Dates None when the report says "N/A"/"no_information"."""
+    moto has no root row). Dates None when the report says "N/A"/"no_information".
+
+    `missing` names the columns read here that the report did not have: a date that is
+    None because its column is missing is "not said", not "never used"."""
 
     user: str
     arn: str
+    mfa_active: bool | None = None
+    password_last_used: datetime | None = None
     access_key_1_active: bool = False
     access_key_1_last_rotated: datetime | None = None
     access_key_1_last_used: datetime | None = None
     access_key_2_active: bool = False
     access_key_2_last_rotated: datetime | None = None
     access_key_2_last_used: datetime | None = None
+    missing: tuple[str, ...] = ()
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
 
@@ -162,6 +175,12 @@ class IamInventory:
     # `iam:GetAccountSummary` `SummaryMap`, e.g. {"AccountAccessKeysPresent": 0, ...}
     account_summary: Fetched[Mapping[str, int]]
     credential_report: Fetched[tuple[CredentialReportRow, ...]]
+    # iam:ListUsers, then GetLoginProfile per user and ListMFADevices per console user
+    console_users: Fetched[tuple[ConsoleUser, ...]]
+    # iam:GetAccountPasswordPolicy; None value: the account has no password policy
+    password_policy: Fetched[PasswordPolicy | None]
+    # iam:ListOrganizationsFeatures; None value: centralised root access is not available
+    organizations_features: Fetched[OrganizationsFeatures | None]
 
 
 # --- S3 -----------------------------------------------------------------------------
@@ -254,6 +273,10 @@ class Bucket:
 @dataclass(frozen=True)
 class S3Inventory:
     buckets: Fetched[tuple[Bucket, ...]]
+    # s3control:GetPublicAccessBlock for the account; None value: none configured
+    account_public_access: Fetched[PublicAccessBlock | None]
+    # s3:ListBuckets, then GetPublicAccessBlock and GetBucketPolicyStatus per bucket
+    bucket_public_access: Fetched[tuple[BucketPublicAccess, ...]]
 
 
 # --- Organizations ------------------------------------------------------------------

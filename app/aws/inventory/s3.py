@@ -1,5 +1,7 @@
 """S3 inventory, fetched once per scan: buckets and, in each bucket's home region, their
 encryption, Object Lock and replication (versioning is not read: no check needs it).
+The bucket listing (with each bucket's region) is shared with the Block Public Access
+part (`s3_public`).
 
 `ListBuckets` is sent with a page size (`MaxBuckets`): AWS includes each bucket's
 `BucketRegion` only when the request carries a parameter, and pages with a
@@ -10,7 +12,7 @@ calls run for all buckets at once, each through a client of the bucket's own reg
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from app.aws.calls import convert, json_safe, utc_now
@@ -23,7 +25,6 @@ from app.aws.inventory.model import (
     ObjectLock,
     Replication,
     ReplicationRule,
-    S3Inventory,
     Versioning,
 )
 
@@ -126,7 +127,17 @@ BUILDERS: Mapping[str, Any] = {
 }
 
 
-def buckets(ctx: FetchContext) -> S3Inventory:
+Listing = tuple[Fetched[dict[str, Any]], list[Mapping[str, Any]], list[Fetched[str]]]
+
+
+def list_buckets(ctx: FetchContext) -> Listing:
+    """`ListBuckets` (all pages), its bucket items and each bucket's region, once per scan
+    (the bucket parts share it). When the listing cannot be used, the first value carries
+    the error and there are no items."""
+    return ctx.once("s3:ListBuckets", lambda: _list_buckets(ctx))
+
+
+def _list_buckets(ctx: FetchContext) -> Listing:
     listed = ctx.call(
         "s3",
         ctx.global_region,
@@ -137,7 +148,7 @@ def buckets(ctx: FetchContext) -> S3Inventory:
     )
     names = convert(listed, lambda response: [b["Name"] for b in listing(response, "Buckets")])
     if not names.ok or listed.value is None:
-        return S3Inventory(buckets=convert(names, lambda response: ()))
+        return Fetched(call=listed.call, error=names.error), [], []
     items: list[Mapping[str, Any]] = listing(listed.value, "Buckets")
 
     def region_of(item: Mapping[str, Any]) -> Fetched[str]:
@@ -152,21 +163,37 @@ def buckets(ctx: FetchContext) -> S3Inventory:
         )
         return convert(fetched, _location)
 
-    regions = ctx.fan_out(region_of, items)
+    return listed, items, ctx.fan_out(region_of, items)
+
+
+def bucket_call(
+    ctx: FetchContext,
+    region: Fetched[str],
+    name: str,
+    operation: str,
+    build: Callable[[Any], Any],
+    absent_codes: frozenset[str] = frozenset(),
+) -> Fetched[Any]:
+    """One per-bucket call, sent to the bucket's own region (an error when that is unknown)."""
+    if not region.ok or region.value is None:
+        return Fetched(
+            call=region.call, error=f"The region of bucket {name} is unknown: {region.error}"
+        )
+    fetched = ctx.call("s3", region.value, operation, {"Bucket": name}, absent_codes=absent_codes)
+    return convert(fetched, build)
+
+
+def buckets(ctx: FetchContext) -> Fetched[tuple[Bucket, ...]]:
+    listed, items, regions = list_buckets(ctx)
+    if not listed.ok:
+        return convert(listed, lambda response: ())
 
     def detail(job: tuple[int, str]) -> Fetched[Any]:
         index, operation = job
-        region = regions[index]
         name = str(items[index]["Name"])
-        if not region.ok or region.value is None:
-            fetched: Fetched[Any] = Fetched(
-                call=region.call, error=f"The region of bucket {name} is unknown: {region.error}"
-            )
-            return fetched
-        fetched = ctx.call(
-            "s3", region.value, operation, {"Bucket": name}, absent_codes=ABSENT[operation]
+        return bucket_call(
+            ctx, regions[index], name, operation, BUILDERS[operation], ABSENT[operation]
         )
-        return convert(fetched, BUILDERS[operation])
 
     jobs = [(i, op) for i in range(len(items)) for op in BUILDERS]
     done = dict(zip(jobs, ctx.fan_out(detail, jobs), strict=True))
@@ -186,4 +213,4 @@ def buckets(ctx: FetchContext) -> S3Inventory:
             for i, item in enumerate(items)
         )
 
-    return S3Inventory(buckets=convert(listed, build))
+    return convert(listed, build)

@@ -14,14 +14,20 @@ from app.controls.checks import (
     access_keys,
     backups,
     cloudtrail,
+    config_recording,
+    console_mfa,
     default_vpcs,
     deletion,
     encryption,
     flow_logs,
     least_privilege,
     nacls,
+    password_policy,
+    root_account,
+    s3_public_access,
     sg_inbound,
     ssh,
+    threat_detection,
 )
 from app.controls.checks.settings import CheckSettings
 from app.controls.results import CheckResult
@@ -40,6 +46,12 @@ CHECKS: dict[str, Check] = {
     "deletion-protection": deletion.check,
     "least-privilege": least_privilege.check,
     "backups": backups.check,
+    "root-account": root_account.check,
+    "console-mfa": console_mfa.check,
+    "password-policy": password_policy.check,
+    "threat-detection": threat_detection.check,
+    "s3-public-access": s3_public_access.check,
+    "config-recording": config_recording.check,
 }
 
 # Every check id each control emits (the catalogue's `checks[].id`).
@@ -70,6 +82,12 @@ CHECK_IDS: dict[str, tuple[str, ...]] = {
     ),
     "least-privilege": ("iam-policy-unbounded", "iam-principal-admin"),
     "backups": ("backup-plan", "backup-coverage", "s3-replication"),
+    "root-account": ("root-mfa", "root-account-access-keys", "root-not-used"),
+    "console-mfa": ("console-user-mfa",),
+    "password-policy": ("iam-password-policy",),
+    "threat-detection": ("guardduty-enabled",),
+    "s3-public-access": ("s3-account-public-access-block", "s3-bucket-public-access"),
+    "config-recording": ("config-recorder-on",),
 }
 
 

@@ -12,7 +12,8 @@ from datetime import datetime
 from app.aws.inventory.model import AccessKey, CredentialReportRow, IamUser, Inventory
 from app.controls.checks.rows import Rows, pick
 from app.controls.checks.settings import CheckSettings
-from app.controls.results import CheckResult, Evidence, Status
+from app.controls.results import CheckResult, Status
+from app.evidence import Evidence
 
 CONTROL = "no-iam-access-keys"
 ROOT_ROW = "<root_account>"
@@ -21,7 +22,7 @@ ROOT_ROW = "<root_account>"
 def check(inventory: Inventory, settings: CheckSettings) -> list[CheckResult]:
     users = Rows(CONTROL, "iam-user-access-keys", inventory, settings.now)
     root = Rows(CONTROL, "root-access-keys", inventory, settings.now)
-    return [*_user_rows(users, settings.now), _root_row(root)]
+    return [*_user_rows(users, settings.now), root_keys_row(root)]
 
 
 def _user_rows(rows: Rows, now: datetime) -> list[CheckResult]:
@@ -78,18 +79,24 @@ def _user_row(rows: Rows, user: IamUser, now: datetime) -> CheckResult:
     return rows.row("global", user.arn, Status.FAIL, detail, evidence)
 
 
-def _root_report_row(rows: Rows) -> CredentialReportRow | None:
-    report = rows.inventory.iam.credential_report
+def root_report_row(inventory: Inventory) -> CredentialReportRow | None:
+    """The credential report's root row; None when the report or the row is missing."""
+    report = inventory.iam.credential_report
     if not report.ok:
         return None
     return next((r for r in report.require() if r.user == ROOT_ROW), None)
 
 
-def _root_row(rows: Rows) -> CheckResult:
+def root_arn(inventory: Inventory) -> str:
+    return f"arn:{inventory.partition}:iam::{inventory.account_id}:root"
+
+
+def root_keys_row(rows: Rows) -> CheckResult:
+    """Whether the root user has access keys (also a check of root-account)."""
     inventory = rows.inventory
-    resource = f"arn:{inventory.partition}:iam::{inventory.account_id}:root"
+    resource = root_arn(inventory)
     summary = inventory.iam.account_summary
-    report_row = _root_report_row(rows)
+    report_row = root_report_row(inventory)
     if summary.ok:
         present = int(summary.require().get("AccountAccessKeysPresent", 0))
         evidence = [rows.evidence(summary, {"AccountAccessKeysPresent": present})]

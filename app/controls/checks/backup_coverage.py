@@ -24,7 +24,8 @@ from app.aws.inventory.model import BackupPlan, ProtectedResource, RegionInvento
 from app.controls.checks.backup_selection import describe_rules, selects
 from app.controls.checks.databases import databases
 from app.controls.checks.rows import Rows, first_error, pick
-from app.controls.results import CheckResult, Evidence, Status
+from app.controls.results import CheckResult, Status
+from app.evidence import Evidence
 
 # The longest common schedule (monthly) plus a few days' grace.
 RECENT = timedelta(days=35)

@@ -28,7 +28,8 @@ from app.controls.checks.encryption import bucket_region
 from app.controls.checks.ip_rules import summarize
 from app.controls.checks.rows import Rows, first_error, pick
 from app.controls.checks.settings import CheckSettings
-from app.controls.results import CheckResult, Evidence, Status
+from app.controls.results import CheckResult, Status
+from app.evidence import Evidence
 
 CONTROL = "backups"
 
@@ -175,15 +176,9 @@ def _no_usable_plan(
 
 
 def _replication_rows(rows: Rows) -> list[CheckResult]:
-    inventory = rows.inventory
-    listing = inventory.s3.buckets
-    if not listing.ok:
-        return [rows.error("global", inventory.account_id, "the S3 bucket list", listing)]
-    buckets = listing.require()
-    if not buckets:
-        return [rows.none_in_region("global", "S3 buckets", listing)]
-    regions = {f"arn:{inventory.partition}:s3:::{b.name}": b.region for b in buckets}
-    return [_replication_row(rows, bucket, regions) for bucket in buckets]
+    listing = rows.inventory.s3.buckets
+    regions = {b.arn(rows.inventory.partition): b.region for b in listing.value or ()}
+    return rows.per_bucket(listing, lambda bucket: _replication_row(rows, bucket, regions))
 
 
 def _replication_row(rows: Rows, bucket: Bucket, regions: dict[str, Fetched[str]]) -> CheckResult:

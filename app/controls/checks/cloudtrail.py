@@ -16,7 +16,8 @@ from app.aws.fetched import Fetched
 from app.aws.inventory.model import Inventory, Trail, TrailEventSelectors
 from app.controls.checks.rows import Rows, pick
 from app.controls.checks.settings import CheckSettings
-from app.controls.results import CheckResult, Evidence, Status
+from app.controls.results import CheckResult, Status
+from app.evidence import Evidence
 
 CONTROL = "cloudtrail"
 _TRAIL_KEYS = ("Name", "TrailARN", "HomeRegion", "IsMultiRegionTrail", "IsOrganizationTrail")

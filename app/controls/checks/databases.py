@@ -17,7 +17,8 @@ from app.aws.fetched import Fetched
 from app.aws.inventory.model import DbCluster, DbInstance, RegionInventory
 from app.aws.inventory.model_data import engine_name
 from app.controls.checks.rows import Rows, first_error, pick
-from app.controls.results import CheckResult, Evidence, Status
+from app.controls.results import CheckResult, Status
+from app.evidence import Evidence
 
 EXCERPT = (
     "DBInstanceIdentifier",

@@ -149,14 +149,10 @@ def _snapshot_row(rows: Rows, region: RegionInventory, snapshot: Snapshot) -> Ch
 
 
 def _bucket_rows(rows: Rows, settings: CheckSettings) -> list[CheckResult]:
-    inventory = rows.inventory
-    listing = inventory.s3.buckets
-    if not listing.ok:
-        return [rows.error("global", inventory.account_id, "the S3 bucket list", listing)]
-    buckets = listing.require()
-    if not buckets:
-        return [rows.none_in_region("global", "S3 buckets", listing)]
-    return [_bucket_row(rows, b, b.name in settings.sensitive_buckets) for b in buckets]
+    return rows.per_bucket(
+        rows.inventory.s3.buckets,
+        lambda bucket: _bucket_row(rows, bucket, bucket.name in settings.sensitive_buckets),
+    )
 
 
 def _bucket_row(rows: Rows, bucket: Bucket, sensitive: bool) -> CheckResult:

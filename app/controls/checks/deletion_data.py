@@ -15,7 +15,8 @@ from app.aws.inventory.model import DynamoTable, RegionInventory
 from app.controls.checks import databases
 from app.controls.checks.databases import Database
 from app.controls.checks.rows import Rows, first_error
-from app.controls.results import CheckResult, Evidence, Status
+from app.controls.results import CheckResult, Status
+from app.evidence import Evidence
 
 
 def database_rows(rows: Rows, region: RegionInventory) -> list[CheckResult]:

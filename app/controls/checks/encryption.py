@@ -12,7 +12,7 @@ configuration whose rules name no algorithm (a rule may set only `BucketKeyEnabl
 
 from __future__ import annotations
 
-from app.aws.inventory.model import Bucket, Inventory, KmsKey, RegionInventory
+from app.aws.inventory.model import Bucket, BucketPublicAccess, Inventory, KmsKey, RegionInventory
 from app.controls.checks import encryption_data
 from app.controls.checks.kms_keys import (
     aws_aliased_key_ids,
@@ -170,20 +170,13 @@ def _rotation_row(
     return rows.row(name, key.arn, Status.FAIL, f"{label} has automatic rotation off", evidence)
 
 
-def bucket_region(bucket: Bucket) -> str:
+def bucket_region(bucket: Bucket | BucketPublicAccess) -> str:
     """The bucket's home region for its rows, "global" when it could not be read."""
     return bucket.region.value if bucket.region.ok and bucket.region.value else "global"
 
 
 def _bucket_rows(rows: Rows) -> list[CheckResult]:
-    inventory = rows.inventory
-    listing = inventory.s3.buckets
-    if not listing.ok:
-        return [rows.error("global", inventory.account_id, "the S3 bucket list", listing)]
-    buckets = listing.require()
-    if not buckets:
-        return [rows.none_in_region("global", "S3 buckets", listing)]
-    return [_bucket_row(rows, bucket) for bucket in buckets]
+    return rows.per_bucket(rows.inventory.s3.buckets, lambda bucket: _bucket_row(rows, bucket))
 
 
 def _bucket_row(rows: Rows, bucket: Bucket) -> CheckResult:

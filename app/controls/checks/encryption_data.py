@@ -16,7 +16,8 @@ from app.aws.inventory.model import DynamoTable, FileSystem, RegionInventory
 from app.controls.checks import databases
 from app.controls.checks.databases import Database, key_words
 from app.controls.checks.rows import Rows, pick
-from app.controls.results import CheckResult, Evidence, Status
+from app.controls.results import CheckResult, Status
+from app.evidence import Evidence
 
 AWS_OWNED_NOTE = (
     "a key AWS owns and manages: encrypted, but the company cannot control, rotate or audit "

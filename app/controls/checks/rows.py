@@ -9,7 +9,8 @@ from typing import Any, TypeVar
 
 from app.aws.fetched import Call, Fetched
 from app.aws.inventory.model import Inventory
-from app.controls.results import CheckResult, Evidence, Status
+from app.controls.results import CheckResult, Status
+from app.evidence import Evidence
 
 T = TypeVar("T")
 
@@ -101,6 +102,18 @@ class Rows:
         if not items:
             return [self.none_in_region(region, what, listing)]
         return [judge(item) for item in items]
+
+    def per_bucket(
+        self, listing: Fetched[tuple[T, ...]], judge: Callable[[T], CheckResult]
+    ) -> list[CheckResult]:
+        """`judge(bucket)` for each bucket of the account's listing; one ERROR row for the
+        account when it could not be read, one NOT_APPLICABLE row when there is none."""
+        if not listing.ok:
+            return [self.error("global", self.inventory.account_id, "the S3 bucket list", listing)]
+        buckets = listing.require()
+        if not buckets:
+            return [self.none_in_region("global", "S3 buckets", listing)]
+        return [judge(bucket) for bucket in buckets]
 
     def ec2_arn(self, region: str, kind: str, resource_id: str) -> str:
         return self.inventory.arn("ec2", region, f"{kind}/{resource_id}")

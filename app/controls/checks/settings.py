@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from app.controls.results import utc_now
+from app.evidence import utc_now
 
 
 @dataclass(frozen=True)

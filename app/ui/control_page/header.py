@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.controls.results import iso_utc
+from app.evidence import iso_utc
 from app.ui.control_page.remediation_panel import plain_label
 from app.ui.control_page.snapshot import ControlSnapshot
 from app.ui.status_badges import RESULT_LOOKS, ResultStatusKey, control_look, status_icon

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.controls.results import iso_utc
+from app.evidence import iso_utc
 from app.ui.control_page.evidence_viewer import EvidenceViewer
 from app.ui.control_page.remediation_panel import plain_label
 from app.ui.control_page.results_model import (

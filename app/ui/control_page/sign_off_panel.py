@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.controls.results import iso_utc
+from app.evidence import iso_utc
 from app.ui.control_page.overview_panel import section_title
 from app.ui.control_page.remediation_panel import plain_label
 from app.ui.control_page.snapshot import ControlSnapshot, SignOffInfo

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from app.controls.catalogue import Catalogue
-from app.controls.results import iso_utc
+from app.evidence import iso_utc
 from app.store import scans as store_scans
 from app.store.audit import audit_log
 from app.store.control_states import NOT_APPLICABLE, control_states

@@ -22,6 +22,8 @@ from app.aws.inventory.model import (
     BackupVault,
     Bucket,
     BucketEncryption,
+    BucketPublicAccess,
+    ConsoleUser,
     CredentialReportRow,
     EncryptionRule,
     FlowLog,
@@ -44,6 +46,9 @@ from app.aws.inventory.model import (
     NetworkAclEntry,
     ObjectLock,
     Organization,
+    OrganizationsFeatures,
+    PasswordPolicy,
+    PublicAccessBlock,
     RegionInventory,
     Replication,
     ReplicationRule,
@@ -118,6 +123,9 @@ def region(name: str = "us-east-1", **fields: Any) -> RegionInventory:
         "db_clusters": ok((), "DescribeDBClusters", "rds"),
         "dynamodb_tables": ok((), "ListTables", "dynamodb"),
         "file_systems": ok((), "DescribeFileSystems", "efs"),
+        "guardduty_detectors": ok((), "ListDetectors", "guardduty"),
+        "config_recorders": ok((), "DescribeConfigurationRecorders", "config"),
+        "config_delivery_channels": ok((), "DescribeDeliveryChannels", "config"),
     }
     defaults.update(fields)
     return RegionInventory(region=name, **defaults)
@@ -127,8 +135,15 @@ def inventory(
     *regions: RegionInventory,
     iam: IamInventory | None = None,
     buckets: Fetched[tuple[Bucket, ...]] | Iterable[Bucket] = (),
+    account_block: Fetched[PublicAccessBlock | None] | None = None,
+    public_access: Fetched[tuple[BucketPublicAccess, ...]] | Iterable[BucketPublicAccess] = (),
 ) -> Inventory:
     bucket_fetch = buckets if isinstance(buckets, Fetched) else ok(tuple(buckets), service="s3")
+    public_fetch = (
+        public_access
+        if isinstance(public_access, Fetched)
+        else ok(tuple(public_access), "ListBuckets", "s3", "global")
+    )
     return Inventory(
         account_id=ACCOUNT,
         caller_arn=f"arn:aws:iam::{ACCOUNT}:user/auditor",
@@ -136,7 +151,12 @@ def inventory(
         regions={r.region: r for r in regions},
         skipped_regions=(),
         iam=iam or iam_inventory(),
-        s3=S3Inventory(buckets=bucket_fetch),
+        s3=S3Inventory(
+            buckets=bucket_fetch,
+            account_public_access=account_block
+            or ok(None, "GetPublicAccessBlock", "s3control", "global"),
+            bucket_public_access=public_fetch,
+        ),
         organization=ok(None, service="organizations"),
     )
 
@@ -620,6 +640,9 @@ def iam_inventory(
     authorization: Fetched[AuthorizationDetails] | None = None,
     summary: Fetched[Any] | None = None,
     report: Fetched[tuple[CredentialReportRow, ...]] | None = None,
+    console_users: Fetched[tuple[ConsoleUser, ...]] | Iterable[ConsoleUser] = (),
+    password_policy: Fetched[PasswordPolicy | None] | None = None,
+    features: Fetched[OrganizationsFeatures | None] | None = None,
 ) -> IamInventory:
     details = AuthorizationDetails(
         users=tuple(users), groups=tuple(groups), roles=tuple(roles), policies=tuple(policies)
@@ -630,6 +653,11 @@ def iam_inventory(
         account_summary=summary
         or ok({"AccountAccessKeysPresent": 0}, "GetAccountSummary", "iam", "global"),
         credential_report=report or ok((), "GetCredentialReport", "iam", "global"),
+        console_users=console_users
+        if isinstance(console_users, Fetched)
+        else ok(tuple(console_users), "ListUsers", "iam", "global"),
+        password_policy=password_policy or ok(None, "GetAccountPasswordPolicy", "iam", "global"),
+        organizations_features=features or ok(None, "ListOrganizationsFeatures", "iam", "global"),
     )
 
 

@@ -58,6 +58,12 @@ CONTROLS = (
     "deletion-protection",
     "least-privilege",
     "backups",
+    "root-account",
+    "console-mfa",
+    "password-policy",
+    "threat-detection",
+    "s3-public-access",
+    "config-recording",
 )
 
 
@@ -105,15 +111,13 @@ def broken_inventory() -> Inventory:
         partition="aws",
         regions={"us-east-1": reg},
         skipped_regions=("me-south-1",),
-        iam=IamInventory(
-            authorization=failed(), account_summary=failed(), credential_report=failed()
-        ),
-        s3=S3Inventory(buckets=failed()),
+        iam=IamInventory(**{f.name: failed() for f in fields(IamInventory)}),
+        s3=S3Inventory(**{f.name: failed() for f in fields(S3Inventory)}),
         organization=failed(),
     )
 
 
-def test_registry_has_the_eleven_controls_in_order() -> None:
+def test_registry_has_the_seventeen_controls_in_order() -> None:
     assert tuple(CHECKS) == CONTROLS
     assert tuple(CHECK_IDS) == CONTROLS
 
