@@ -17,6 +17,7 @@ import boto3
 import pytest
 
 from app.aws.clients import MAX_ATTEMPTS
+from app.controls.catalogue import load_catalogue
 from app.scan.runner import ScanOutcome, run_scan
 from app.store.database import open_database
 from tests.scan.helpers import answer_with, answer_with_error, rows, status_of, throttled
@@ -213,10 +214,11 @@ def test_each_control_is_the_worst_of_its_rows(scanned: Scanned) -> None:
 
     outcome, path = scanned
     six = [c for c in outcome.controls if c in NEEDED]
+    catalogue = load_catalogue()
     with open_database(path) as db, db.session() as session:
         engagement = engagements.find_engagement(session, "Acme 2026")
         assert engagement is not None
-        summaries = control_summaries(session, engagement, six)
+        summaries = control_summaries(session, engagement, [catalogue.get(c) for c in six])
     statuses = {control: summaries[control].check_status for control in six}
     # root-account has a FAIL, an ERROR and a PASS row; the others FAIL and PASS rows.
     assert statuses == dict.fromkeys(six, ControlStatus.FAILING)
@@ -242,6 +244,7 @@ def test_errors_without_failures_make_the_control_error(scan_env: Built, tmp_pat
         with db.session() as session:
             engagement = engagements.find_engagement(session, "Rollup")
             assert engagement is not None
-            summaries = control_summaries(session, engagement, ["console-mfa", "threat-detection"])
+            controls = [load_catalogue().get(c) for c in ("console-mfa", "threat-detection")]
+            summaries = control_summaries(session, engagement, controls)
     assert summaries["console-mfa"].check_status == ControlStatus.ERROR
     assert summaries["threat-detection"].check_status == ControlStatus.PASSING  # HOME has one
