@@ -74,6 +74,12 @@ package-check: $(STAMP)
 	$(BIN)/python packaging/check_binder.py $(PACKAGE_CHECK_PDF) \
 		--db build/package-check/frozen.sqlite3 --reference-db build/package-check/source.sqlite3
 
+# Every benchmark in bench/ with quick settings (a few minutes), printing their figures and
+# the machine's load; BENCH_ARGS="--full" runs each at the sizes its aims are stated for,
+# BENCH_ARGS="scan.py" only that one (see bench/all.py).
+bench: $(STAMP)
+	$(BIN)/python bench/all.py $(BENCH_ARGS)
+
 # The README's screenshots (docs/screenshots/*.png): the main screens on the demo account,
 # rendered offscreen in a temp HOME (nothing of yours is read or written).
 screenshots: $(STAMP)
