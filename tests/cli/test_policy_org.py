@@ -86,6 +86,7 @@ def test_the_organization_listing_client_may_send_nothing_else(aws: str) -> None
     assert "ListAccounts" in sent
 
 
+@pytest.mark.slow
 def test_an_org_scan_sends_only_what_the_org_policy_grants(
     aws: str,
     tmp_path: Path,

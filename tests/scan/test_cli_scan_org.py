@@ -15,6 +15,7 @@ from tests.result_schema import assert_valid
 from tests.scan.helpers import MANAGEMENT, make_organization, refusing_assume_role
 
 
+@pytest.mark.slow
 def test_members_are_scanned_into_one_engagement_and_written_as_an_array(
     aws: str,
     tmp_path: Path,

@@ -26,6 +26,7 @@ from tests.scan.helpers import MANAGEMENT, make_organization, refusing_assume_ro
 CONTROLS = ["no-iam-access-keys", "sg-inbound"]  # a global and a regional part: quick
 
 
+@pytest.mark.slow
 def test_each_member_gets_its_own_scan_and_keeps_its_account_id(aws: str, tmp_path: Path) -> None:
     ids = make_organization()
     seen: list[CheckResult] = []
@@ -96,6 +97,7 @@ def test_each_member_gets_its_own_scan_and_keeps_its_account_id(aws: str, tmp_pa
         assert [m.account.account_id for m in again.scanned] == [ids["prod"]]
 
 
+@pytest.mark.slow
 def test_an_account_whose_role_cannot_be_assumed_fails_alone(aws: str, tmp_path: Path) -> None:
     ids = make_organization()
     base = refusing_assume_role(ids["prod"])
@@ -142,6 +144,7 @@ def test_an_account_whose_role_cannot_be_assumed_fails_alone(aws: str, tmp_path:
             assert texts and not any("client-external-id" in t for t in texts)
 
 
+@pytest.mark.slow
 def test_every_account_by_default_and_unknown_ids_refused(aws: str, tmp_path: Path) -> None:
     ids = make_organization()
     with open_database(tmp_path / "org.sqlite3") as db:
