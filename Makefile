@@ -24,9 +24,15 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+# The suite runs on PYTEST_WORKERS processes (pytest-xdist; each starts its own moto
+# server and PostgreSQL cluster; a test module stays on one worker, so its module-scoped
+# fixtures are built once); `make test PYTEST_WORKERS=0` runs it serially in one process.
+# PYTEST_ARGS adds pytest arguments: `make test PYTEST_ARGS="tests/ui -x --durations=20"`.
+PYTEST_WORKERS ?= auto
+
 test: $(STAMP)
 	@$(BIN)/python packaging/qt_preflight.py
-	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check app tests bench migrations packaging
@@ -67,6 +73,12 @@ package-check: $(STAMP)
 		--db build/package-check/source.sqlite3 > /dev/null
 	$(BIN)/python packaging/check_binder.py $(PACKAGE_CHECK_PDF) \
 		--db build/package-check/frozen.sqlite3 --reference-db build/package-check/source.sqlite3
+
+# Every benchmark in bench/ with quick settings (a few minutes), printing their figures and
+# the machine's load; BENCH_ARGS="--full" runs each at the sizes its aims are stated for,
+# BENCH_ARGS="scan.py" only that one (see bench/all.py).
+bench: $(STAMP)
+	$(BIN)/python bench/all.py $(BENCH_ARGS)
 
 # The README's screenshots (docs/screenshots/*.png): the main screens on the demo account,
 # rendered offscreen in a temp HOME (nothing of yours is read or written).

@@ -48,19 +48,19 @@ def _loopback_only(self: socket.socket, address: Any) -> Any:
     return _real_connect(self, address)
 
 
-@pytest.fixture(autouse=True)
-def isolated_machine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MemoryKeyring]:
-    """A fresh HOME, empty AWS config, a temp DB path and an in-memory keyring."""
-    home = tmp_path / "home"
+def _isolate(patch: pytest.MonkeyPatch, folder: Path) -> None:
+    """HOME, the AWS config files, the XDG folders and the DB path inside `folder`; no AWS
+    credentials or endpoint from the environment; sockets to loopback only."""
+    home = folder / "home"
     (home / ".aws").mkdir(parents=True)
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(home / ".aws" / "config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(home / ".aws" / "credentials"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
-    monkeypatch.setenv("XDG_STATE_HOME", str(home / ".local" / "state"))
-    monkeypatch.setenv("AUDIT_BINDER_DB", str(tmp_path / "audit-binder.sqlite3"))
+    patch.setenv("HOME", str(home))
+    patch.setenv("AWS_CONFIG_FILE", str(home / ".aws" / "config"))
+    patch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(home / ".aws" / "credentials"))
+    patch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    patch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    patch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    patch.setenv("XDG_STATE_HOME", str(home / ".local" / "state"))
+    patch.setenv("AUDIT_BINDER_DB", str(folder / "audit-binder.sqlite3"))
     for name in (
         "AWS_PROFILE",
         "AWS_DEFAULT_PROFILE",
@@ -71,9 +71,28 @@ def isolated_machine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterato
         "AWS_REGION",
         "AWS_DEFAULT_REGION",
     ):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(socket.socket, "connect", _loopback_only)
-    point_botocore_at_home(monkeypatch)
+        patch.delenv(name, raising=False)
+    patch.setattr(socket.socket, "connect", _loopback_only)
+    point_botocore_at_home(patch)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The same isolation for the whole session (each xdist worker has its own), so that
+    module- and session-scoped fixtures, which run before `isolated_machine`, never see
+    the real HOME, ~/.aws or keyring either."""
+    with pytest.MonkeyPatch.context() as patch:
+        _isolate(patch, tmp_path_factory.mktemp("session"))
+        previous = keyring.get_keyring()
+        keyring.set_keyring(MemoryKeyring())
+        yield
+        keyring.set_keyring(previous)
+
+
+@pytest.fixture(autouse=True)
+def isolated_machine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MemoryKeyring]:
+    """A fresh HOME, empty AWS config, a temp DB path and an in-memory keyring."""
+    _isolate(monkeypatch, tmp_path)
     backend = MemoryKeyring()
     previous = keyring.get_keyring()
     keyring.set_keyring(backend)
@@ -167,6 +186,15 @@ def team_store(pg_server: PgServer) -> Iterator[StoreLocation]:
     location = pg_server.new_store(fresh=True)
     yield location
     pg_server.drop(location)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Modules with a `slow` test first, each module's tests in their own order: `make
+    test` hands whole modules to its workers in this order (`--dist loadfile`), and a long
+    module handed out last keeps one worker busy while the others have nothing left."""
+    slow = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow)
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

@@ -125,4 +125,5 @@ def run_aws_login(
 
 def _collect(process: subprocess.Popen[str], into: list[str]) -> None:
     if process.stdout is not None:
-        into.extend(process.stdout)
+        with process.stdout:  # closed once the output ends, however the login ended
+            into.extend(process.stdout)

@@ -38,9 +38,9 @@ def result_document(
     error: str = "",
     receipts: Sequence[CallReceipt] = (),
 ) -> dict[str, Any]:
-    """The contract's keys, plus `skipped_regions`, `engagement`, `scan` and `api_calls`
-    (additive); `scan.error` says why a scan is incomplete, failed or not stored;
-    `api_calls` are the receipts of the calls made (request ids, hashes, counts)."""
+    """The keys docs/scan-result.schema.json requires, plus `skipped_regions`, `engagement`,
+    `scan` and `api_calls` (additive); `scan.error` says why a scan is incomplete, failed or
+    not stored; `api_calls` are the receipts of the calls made (request ids, hashes, counts)."""
     return {
         "schema_version": SCHEMA_VERSION,
         "account": {"id": account_id, "caller_arn": caller_arn},

@@ -36,7 +36,7 @@ class IdentityHeader(QFrame):
             who.addWidget(label)
         layout.addLayout(who, 1)
 
-        # The demo must never be mistaken for a real account (issue 7): a badge that
+        # The demo must never be mistaken for a real account: a badge that
         # reads the same in light and dark palettes.
         self.demo_badge = QLabel("DEMO — fictitious company on a local fake AWS")
         self.demo_badge.setAccessibleName("Demo data")

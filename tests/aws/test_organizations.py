@@ -24,6 +24,7 @@ from app.aws.organizations import (
 )
 
 
+@pytest.mark.slow
 def test_lists_members_and_assumes_the_audit_role_in_each(aws: str) -> None:
     client = boto3.client("organizations")
     client.create_organization(FeatureSet="ALL")

@@ -87,6 +87,7 @@ def test_demo_never_replaces_a_file_that_is_not_a_binder(
     assert not (tmp_path / "demo.sqlite3").exists()  # refused before the demo started
 
 
+@pytest.mark.slow
 def test_export_replaces_an_earlier_binder_of_the_same_engagement_and_an_empty_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -141,6 +142,7 @@ def test_demo_never_replaces_a_binder_of_another_engagement(
     assert not (tmp_path / "demo.sqlite3").exists()  # refused before the demo started
 
 
+@pytest.mark.slow
 def test_export_to_an_unwritable_place_or_an_unknown_engagement(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

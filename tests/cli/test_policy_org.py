@@ -14,7 +14,7 @@ from botocore.client import BaseClient
 from app.aws.organizations import list_member_accounts
 from app.aws.readonly import MutationRefused, iam_action, policy_document
 from app.cli import main
-from tests.scan.test_member_accounts import make_organization
+from tests.scan.helpers import make_organization
 
 
 def _policy(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, Any]:
@@ -86,6 +86,7 @@ def test_the_organization_listing_client_may_send_nothing_else(aws: str) -> None
     assert "ListAccounts" in sent
 
 
+@pytest.mark.slow
 def test_an_org_scan_sends_only_what_the_org_policy_grants(
     aws: str,
     tmp_path: Path,

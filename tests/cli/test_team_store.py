@@ -16,9 +16,7 @@ from app.store.location import StoreLocation
 from tests.cli.helpers import one_clear_line, run_cli
 from tests.conftest import db_argument
 from tests.postgres import PASSWORD, PASSWORD_ROLE, PgServer
-from tests.store.test_database import HEAD, _newer_scripts
-
-NEWER = "9999_synthetic"  # the revision `_newer_scripts` adds
+from tests.store.helpers import HEAD, NEWER, newer_scripts
 
 
 def test_db_upgrade_gives_an_empty_database_its_schema_then_finds_it_current(
@@ -43,7 +41,7 @@ def test_an_older_team_store_is_refused_until_db_upgrade(
 ) -> None:
     with open_database(team_store) as db, db.session() as session:
         create_engagement(session, "Acme", actor="qa")
-    newer = _newer_scripts(tmp_path, fail=False)
+    newer = newer_scripts(tmp_path, fail=False)
     monkeypatch.setattr(migrate, "migrations_dir", lambda: newer)  # this app is newer
     store, pdf = db_argument(team_store), tmp_path / "binder.pdf"
 
@@ -64,7 +62,7 @@ def test_db_upgrade_of_an_sqlite_file_backs_it_up_first(
 ) -> None:
     path = tmp_path / "audit.sqlite3"
     open_database(path).close()
-    newer = _newer_scripts(tmp_path, fail=False)
+    newer = newer_scripts(tmp_path, fail=False)
     monkeypatch.setattr(migrate, "migrations_dir", lambda: newer)
     ran = run_cli(capsys, "db", "upgrade", "--db", str(path))
     assert ran.code == 0, ran.err

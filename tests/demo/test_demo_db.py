@@ -11,6 +11,7 @@ import pytest
 from tests.cli.helpers import run_cli
 
 
+@pytest.mark.slow
 def test_the_demo_database_is_not_moved_beside_the_real_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -6,6 +6,7 @@ import re
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 
 from app.controls.catalogue import FAMILY_TITLES, Catalogue, Control
@@ -220,6 +221,7 @@ def test_everything_marked_when_the_period_is_over(tmp_path: Path, catalogue: Ca
     assert "outside the audit period)" in built.text  # the attachment's caption
 
 
+@pytest.mark.slow
 def test_more_results_make_more_pages(tmp_path: Path, catalogue: Catalogue) -> None:
     small = build(
         tmp_path / "small", Spec(results_per_check=2, images=0, two_scans=False), catalogue

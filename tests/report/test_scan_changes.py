@@ -5,51 +5,17 @@ not "no longer present"."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from pathlib import Path
 
 from pypdf import PdfReader
-from sqlalchemy.orm import Session
 
 from app.controls.catalogue import Catalogue
-from app.controls.results import CheckResult, Status
+from app.controls.results import Status
 from app.report.binder import export_binder
 from app.report.data import gather
 from app.store.database import open_database
 from app.store.engagements import create_engagement
-from app.store.models import Engagement
-from app.store.scans import add_results, finish_scan, start_scan
-
-ACCOUNT = "123456789012"
-
-
-def _row(control: str, check: str, region: str, name: str, status: Status) -> CheckResult:
-    resource = f"arn:aws:ec2:{region}:{ACCOUNT}:thing/{name}"
-    return CheckResult(control, check, region, resource, status, "judged", ACCOUNT)
-
-
-def _scan(
-    session: Session,
-    engagement: Engagement,
-    regions: Sequence[str],
-    rows: Sequence[CheckResult],
-    controls: Sequence[str] = (),
-) -> None:
-    scan = start_scan(
-        session, engagement, account_id=ACCOUNT, actor="t", regions=regions, controls=controls
-    )
-    add_results(session, scan, rows)
-    finish_scan(session, scan, actor="t")
-
-
-def _rows(regions: Sequence[str], trail_status: Status) -> list[CheckResult]:
-    rows = [_row("cloudtrail", "trail-logging", "global", "trail", trail_status)]
-    for region in regions:
-        rows.append(_row("nacls", "nacl-restricted", region, f"acl-{region}", Status.PASS))
-        rows.append(
-            _row("sg-inbound", "sg-inbound-restricted", region, f"sg-{region}", Status.PASS)
-        )
-    return rows
+from tests.report.helpers import region_rows, stored_scan
 
 
 def _text(pdf: Path) -> str:
@@ -61,13 +27,13 @@ def test_a_region_scanned_only_once_is_not_compared_and_the_binder_says_so(
 ) -> None:
     with open_database(tmp_path / "db.sqlite3") as db, db.session() as session:
         engagement = create_engagement(session, "Acme", actor="t")
-        _scan(
+        stored_scan(
             session,
             engagement,
             ["eu-west-1", "us-east-1"],
-            _rows(["eu-west-1", "us-east-1"], Status.FAIL),
+            region_rows(["eu-west-1", "us-east-1"], Status.FAIL),
         )
-        _scan(session, engagement, ["us-east-1"], _rows(["us-east-1"], Status.PASS))
+        stored_scan(session, engagement, ["us-east-1"], region_rows(["us-east-1"], Status.PASS))
         (change,) = gather(session, "Acme", catalogue=catalogue).changes
         export_binder(session, "Acme", tmp_path / "binder.pdf", catalogue=catalogue)
 
@@ -84,9 +50,9 @@ def test_only_the_controls_both_scans_checked_are_compared(
 ) -> None:
     with open_database(tmp_path / "db.sqlite3") as db, db.session() as session:
         engagement = create_engagement(session, "Acme", actor="t")
-        _scan(session, engagement, ["us-east-1"], _rows(["us-east-1"], Status.FAIL))
-        nacls_only = [r for r in _rows(["us-east-1"], Status.PASS) if r.control == "nacls"]
-        _scan(session, engagement, ["us-east-1"], nacls_only, controls=["nacls"])
+        stored_scan(session, engagement, ["us-east-1"], region_rows(["us-east-1"], Status.FAIL))
+        nacls_only = [r for r in region_rows(["us-east-1"], Status.PASS) if r.control == "nacls"]
+        stored_scan(session, engagement, ["us-east-1"], nacls_only, controls=["nacls"])
         (change,) = gather(session, "Acme", catalogue=catalogue).changes
         export_binder(session, "Acme", tmp_path / "binder.pdf", catalogue=catalogue)
 

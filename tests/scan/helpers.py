@@ -1,13 +1,16 @@
-"""Helpers for the scan tests: picking rows, injecting AWS errors."""
+"""Helpers for the scan tests: picking rows, injecting AWS errors, an organization."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from botocore.awsrequest import AWSResponse
+import boto3
+from botocore.awsrequest import AWSResponse, HTTPHeaders
 
 from app.scan.runner import ScanOutcome
+
+MANAGEMENT = "123456789012"  # moto's account: the organization's management account
 
 
 def rows(outcome: ScanOutcome, check: str, region: str | None = None) -> list[Any]:
@@ -39,6 +42,36 @@ def answer_with_error(
         client.meta.events.register(f"before-call.{service_event}.{operation}", handler)
 
     return hook
+
+
+def make_organization(endpoint: str | None = None) -> dict[str, str]:
+    """The organization with two members; their ids by name. Without `endpoint`, boto3's
+    normal chain (the `aws` fixture's environment) says where AWS is."""
+    client = boto3.client("organizations", region_name="us-east-1", endpoint_url=endpoint)
+    client.create_organization(FeatureSet="ALL")
+    return {
+        name: client.create_account(AccountName=name, Email=f"{name}@example.test")[
+            "CreateAccountStatus"
+        ]["AccountId"]
+        for name in ("staging", "prod")
+    }
+
+
+def refusing_assume_role(account_id: str) -> boto3.Session:
+    """A base session whose AssumeRole into `account_id` is denied as AWS would deny it."""
+    session = boto3.Session()
+
+    def answer(params: Any = None, **_: Any) -> tuple[AWSResponse, dict[str, Any]] | None:
+        if account_id not in str(params):
+            return None
+        return AWSResponse("https://sts", 403, HTTPHeaders(), None), {
+            "Error": {"Code": "AccessDenied", "Message": "not authorized to perform AssumeRole"},
+            "ResponseMetadata": {"HTTPStatusCode": 403},
+        }
+
+    events: Any = session.events
+    events.register("before-call.sts.AssumeRole", answer)
+    return session
 
 
 # A throttling answer in each protocol's own error format, so botocore parses the code and

@@ -76,6 +76,7 @@ def test_scan_writes_the_document_and_stores_the_scan(
         assert document_for_scan(scan) == document
 
 
+@pytest.mark.slow
 def test_a_second_scan_goes_to_the_named_engagement_and_keeps_the_first(
     aws: str, tmp_path: Path
 ) -> None:

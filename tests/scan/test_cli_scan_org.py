@@ -12,9 +12,10 @@ from app.commands import scan_options
 from app.store.database import open_database
 from app.store.models import Account, Engagement, Scan
 from tests.result_schema import assert_valid
-from tests.scan.test_member_accounts import MANAGEMENT, make_organization, refusing_assume_role
+from tests.scan.helpers import MANAGEMENT, make_organization, refusing_assume_role
 
 
+@pytest.mark.slow
 def test_members_are_scanned_into_one_engagement_and_written_as_an_array(
     aws: str,
     tmp_path: Path,

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Any
 
 import boto3
 import pytest
-from botocore.awsrequest import AWSResponse, HTTPHeaders
 
 from app.aws.calls import ScanCancelled
 from app.aws.identity import ScanUnavailable
@@ -24,40 +22,12 @@ from app.store import engagements as engagement_store
 from app.store import scans as scan_store
 from app.store.database import open_database
 from app.store.models import AuditLogEntry, ResultRow, Scan
+from tests.scan.helpers import MANAGEMENT, make_organization, refusing_assume_role
 
-MANAGEMENT = "123456789012"
 CONTROLS = ["no-iam-access-keys", "sg-inbound"]  # a global and a regional part: quick
 
 
-def make_organization() -> dict[str, str]:
-    """The organization with two members; their ids by name."""
-    client = boto3.client("organizations")
-    client.create_organization(FeatureSet="ALL")
-    return {
-        name: client.create_account(AccountName=name, Email=f"{name}@example.test")[
-            "CreateAccountStatus"
-        ]["AccountId"]
-        for name in ("staging", "prod")
-    }
-
-
-def refusing_assume_role(account_id: str) -> boto3.Session:
-    """A base session whose AssumeRole into `account_id` is denied as AWS would deny it."""
-    session = boto3.Session()
-
-    def answer(params: Any = None, **_: Any) -> tuple[AWSResponse, dict[str, Any]] | None:
-        if account_id not in str(params):
-            return None
-        return AWSResponse("https://sts", 403, HTTPHeaders(), None), {
-            "Error": {"Code": "AccessDenied", "Message": "not authorized to perform AssumeRole"},
-            "ResponseMetadata": {"HTTPStatusCode": 403},
-        }
-
-    events: Any = session.events
-    events.register("before-call.sts.AssumeRole", answer)
-    return session
-
-
+@pytest.mark.slow
 def test_each_member_gets_its_own_scan_and_keeps_its_account_id(aws: str, tmp_path: Path) -> None:
     ids = make_organization()
     seen: list[CheckResult] = []
@@ -133,6 +103,7 @@ def test_each_member_gets_its_own_scan_and_keeps_its_account_id(aws: str, tmp_pa
         assert [m.account.account_id for m in again.scanned] == [ids["prod"]]
 
 
+@pytest.mark.slow
 def test_an_account_whose_role_cannot_be_assumed_fails_alone(aws: str, tmp_path: Path) -> None:
     ids = make_organization()
     base = refusing_assume_role(ids["prod"])
@@ -183,6 +154,7 @@ def test_an_account_whose_role_cannot_be_assumed_fails_alone(aws: str, tmp_path:
             assert texts and not any("client-external-id" in t for t in texts)
 
 
+@pytest.mark.slow
 def test_every_account_by_default_and_unknown_ids_refused(aws: str, tmp_path: Path) -> None:
     ids = make_organization()
     with open_database(tmp_path / "org.sqlite3") as db:

@@ -165,10 +165,11 @@ def _start(location: StoreLocation, name: str, signal: Path, log: Path) -> subpr
     target = str(location.connect_url().render_as_string(hide_password=False))
     if not location.is_server:
         target = str(location.sqlite_path)
-    return subprocess.Popen(
-        [sys.executable, "-m", "tests.store.team_worker", target, name, str(signal)],
-        cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=log.open("w"), text=True,
-    )  # fmt: skip
+    with log.open("w") as stderr:  # the worker keeps its own copy
+        return subprocess.Popen(
+            [sys.executable, "-m", "tests.store.team_worker", target, name, str(signal)],
+            cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=stderr, text=True,
+        )  # fmt: skip
 
 
 @pytest.mark.slow

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -12,7 +11,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app.paths import migrations_dir
 from app.store.audit import audit_log
 from app.store.database import open_database
 from app.store.engagements import create_engagement, list_engagements
@@ -23,13 +21,10 @@ from app.store.errors import (
     NewerSchema,
     NotAnAuditBinderDatabase,
 )
-from app.store.migrate import head_revision, script_directory
 from app.store.models import Scan
 from app.store.scans import this_runner
 from tests.store.conftest import record_scan, result
-
-# The shipped head, the revision every fresh database is at.
-HEAD = head_revision(script_directory())
+from tests.store.helpers import HEAD, newer_scripts
 
 
 def _revision(path: Path) -> list[str]:
@@ -124,40 +119,6 @@ def test_a_database_from_a_newer_app_is_refused_and_left_untouched(db_path: Path
     assert _revision(db_path) == ["0099_from_the_future"]
 
 
-SYNTHETIC = '''"""synthetic second revision (tests only)"""
-from __future__ import annotations
-
-import sqlalchemy as sa
-from alembic import op
-
-revision = "9999_synthetic"
-down_revision = "HEAD"
-branch_labels = None
-depends_on = None
-
-
-def upgrade() -> None:
-    op.create_table("synthetic_notes", sa.Column("id", sa.Integer(), primary_key=True))
-    with op.batch_alter_table("engagements") as batch:
-        batch.add_column(sa.Column("colour", sa.String(20), nullable=False, server_default="blue"))
-    FAIL_HERE
-
-
-def downgrade() -> None:
-    op.drop_table("synthetic_notes")
-'''
-
-
-def _newer_scripts(tmp_path: Path, fail: bool) -> Path:
-    scripts = tmp_path / "newer-migrations"
-    shutil.copytree(migrations_dir(), scripts, ignore=shutil.ignore_patterns("__pycache__"))
-    body = SYNTHETIC.replace(
-        "    FAIL_HERE\n", '    raise RuntimeError("synthetic failure")\n' if fail else ""
-    ).replace('"HEAD"', repr(HEAD))
-    (scripts / "versions" / "9999_synthetic.py").write_text(body)
-    return scripts
-
-
 def _tables(path: Path) -> set[str]:
     with sqlite3.connect(path) as connection:
         rows = connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
@@ -170,7 +131,7 @@ def test_an_older_schema_is_backed_up_before_it_is_migrated(db_path: Path, tmp_p
         create_engagement(session, "Before the upgrade", actor="a")
     database.close()
 
-    upgraded = open_database(db_path, migrations=_newer_scripts(tmp_path, fail=False))
+    upgraded = open_database(db_path, migrations=newer_scripts(tmp_path, fail=False))
     upgraded.close()
 
     backup = upgraded.backup_path
@@ -198,7 +159,7 @@ def test_a_failed_migration_rolls_back_and_names_the_backup(db_path: Path, tmp_p
     database.close()
 
     with pytest.raises(MigrationFailed, match=rf"backup-rev-{re.escape(HEAD)}") as raised:
-        open_database(db_path, migrations=_newer_scripts(tmp_path, fail=True))
+        open_database(db_path, migrations=newer_scripts(tmp_path, fail=True))
     assert "synthetic failure" in str(raised.value)
     assert _revision(db_path) == [HEAD]
     assert "synthetic_notes" not in _tables(db_path)

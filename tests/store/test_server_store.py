@@ -28,9 +28,7 @@ from app.store.server import hold_presence
 from app.store.signoffs import sign_off
 from tests.postgres import PASSWORD, PASSWORD_ROLE, PgServer
 from tests.store.conftest import record_scan, result
-from tests.store.test_database import HEAD, _newer_scripts
-
-NEWER = "9999_synthetic"  # the revision `_newer_scripts` adds
+from tests.store.helpers import HEAD, NEWER, newer_scripts
 
 
 def _sql(location: StoreLocation, query: str) -> list[tuple[object, ...]]:
@@ -73,7 +71,7 @@ def test_an_older_schema_is_upgraded_only_when_asked(
 ) -> None:
     with open_database(team_store) as database, database.session() as session:
         create_engagement(session, "Before the upgrade", actor="a")
-    newer = _newer_scripts(tmp_path, fail=False)
+    newer = newer_scripts(tmp_path, fail=False)
 
     with pytest.raises(UpgradeNotAsked) as refused:
         open_database(team_store, migrations=newer)
@@ -97,7 +95,7 @@ def test_a_failed_upgrade_rolls_back_completely(team_store: StoreLocation, tmp_p
     with open_database(team_store) as database, database.session() as session:
         create_engagement(session, "Kept", actor="a")
     with pytest.raises(MigrationFailed, match="rolled back and nothing changed") as raised:
-        open_database(team_store, migrations=_newer_scripts(tmp_path, fail=True), upgrade=True)
+        open_database(team_store, migrations=newer_scripts(tmp_path, fail=True), upgrade=True)
     assert "synthetic failure" in str(raised.value)
     assert _sql(team_store, "SELECT version_num FROM alembic_version") == [(HEAD,)]
     assert "synthetic_notes" not in _tables(team_store)

@@ -11,17 +11,7 @@ from app.ui.context import AppContext
 from app.ui.control_page import ControlPage
 from app.ui.control_page.results_model import LINE_ROLE
 from tests.ui.controls_fixtures import db, engagement_id, sg_arn, signed_in  # noqa: F401
-
-
-def _page(
-    ctx: AppContext, engagement_id: int, qtbot: QtBot, control: str = "sg-inbound"
-) -> ControlPage:
-    page = ControlPage(ctx)
-    qtbot.addWidget(page)
-    page.resize(1000, 700)
-    page.show()
-    page.show_control(engagement_id, control)
-    return page
+from tests.ui.helpers import show_control_page
 
 
 def _visible_resources(page: ControlPage) -> list[str]:
@@ -32,7 +22,7 @@ def _visible_resources(page: ControlPage) -> list[str]:
 def test_overview_shows_the_control_in_our_words_with_mapping_chips(
     ctx: AppContext, engagement_id: int, qtbot: QtBot
 ) -> None:
-    page = _page(ctx, engagement_id, qtbot)
+    page = show_control_page(ctx, engagement_id, qtbot)
     control = ctx.catalogue.get("sg-inbound")
     assert page.header.title.text() == control.title
     assert page.header.status_text.text() == "Failing"
@@ -47,7 +37,7 @@ def test_overview_shows_the_control_in_our_words_with_mapping_chips(
 def test_results_table_sorts_failures_first_and_filters(
     ctx: AppContext, engagement_id: int, qtbot: QtBot
 ) -> None:
-    page = _page(ctx, engagement_id, qtbot)
+    page = show_control_page(ctx, engagement_id, qtbot)
     page.tabs.setCurrentWidget(page.results)
     assert page.results.model.rowCount() == 4
     # Default order: what needs attention first.
@@ -86,7 +76,7 @@ def _section_centre(header, section):  # type: ignore[no-untyped-def]
 def test_evidence_viewer_shows_the_call_and_copies_it(
     ctx: AppContext, engagement_id: int, qtbot: QtBot
 ) -> None:
-    page = _page(ctx, engagement_id, qtbot)
+    page = show_control_page(ctx, engagement_id, qtbot)
     page.tabs.setCurrentWidget(page.results)
     table = page.results.table
     table.setFocus()
@@ -106,7 +96,7 @@ def test_evidence_viewer_shows_the_call_and_copies_it(
 
 
 def test_delta_since_previous_scan(ctx: AppContext, engagement_id: int, qtbot: QtBot) -> None:
-    page = _page(ctx, engagement_id, qtbot)
+    page = show_control_page(ctx, engagement_id, qtbot)
     delta = page.results.delta.text()
     assert "1 newly failing (sg-0bbb)" in delta
     assert "1 fixed (sg-0ccc)" in delta
@@ -117,7 +107,7 @@ def test_delta_since_previous_scan(ctx: AppContext, engagement_id: int, qtbot: Q
 def test_remediation_snippet_copies_to_clipboard(
     ctx: AppContext, engagement_id: int, qtbot: QtBot
 ) -> None:
-    page = _page(ctx, engagement_id, qtbot)
+    page = show_control_page(ctx, engagement_id, qtbot)
     page.tabs.setCurrentWidget(page.remediation)
     steps = [s for s in ctx.catalogue.get("sg-inbound").remediation if s.snippet]
     assert len(page.remediation.snippets) == len(steps) >= 1
@@ -132,7 +122,7 @@ def test_remediation_snippet_copies_to_clipboard(
 def test_run_button_asks_for_this_control(
     ctx: AppContext, engagement_id: int, qtbot: QtBot
 ) -> None:
-    page = _page(ctx, engagement_id, qtbot, control="cloudtrail")
+    page = show_control_page(ctx, engagement_id, qtbot, control="cloudtrail")
     assert page.header.status_text.text() == "Not checked"
     assert page.tabs.tabText(1) == "Results (not checked)"
     with qtbot.waitSignal(page.run_requested) as signal:
@@ -151,7 +141,7 @@ def test_run_button_asks_for_this_control(
 
 
 def test_empty_tabs_say_what_to_do_next(ctx: AppContext, engagement_id: int, qtbot: QtBot) -> None:
-    page = _page(ctx, engagement_id, qtbot, control="cloudtrail")
+    page = show_control_page(ctx, engagement_id, qtbot, control="cloudtrail")
     page.tabs.setCurrentWidget(page.evidence)
     assert not page.evidence.table.isVisible() and not page.evidence.open_button.isVisible()
     assert "Add files…" in page.evidence.no_files.text()
@@ -182,7 +172,7 @@ def test_a_failure_covered_by_an_exception_reads_as_accepted(
             expires_on=datetime.now(UTC).date() + timedelta(days=30),
             resource_pattern="*sg-0bbb",
         )
-    page = _page(ctx, engagement_id, qtbot)
+    page = show_control_page(ctx, engagement_id, qtbot)
     assert page.tabs.tabText(1) == "Results (4, 0 failing, 1 accepted)"
     proxy = page.results.proxy
     # The ERROR still needs attention, so it comes first; the accepted failure next.
@@ -201,7 +191,7 @@ def test_a_failure_covered_by_an_exception_reads_as_accepted(
 def test_unknown_control_is_an_inline_message(
     ctx: AppContext, engagement_id: int, qtbot: QtBot
 ) -> None:
-    page = _page(ctx, engagement_id, qtbot, control="no-such-control")
+    page = show_control_page(ctx, engagement_id, qtbot, control="no-such-control")
     assert not page.isEnabled()
     assert "Cannot show this control" in page.header.message.text()
 
@@ -219,7 +209,7 @@ def test_every_focusable_control_has_an_accessible_name(
         QWidget,
     )
 
-    page = _page(ctx, engagement_id, qtbot)
+    page = show_control_page(ctx, engagement_id, qtbot)
     kinds = (
         QAbstractButton,
         QAbstractItemView,

@@ -17,13 +17,13 @@ from app.store.signoffs import sign_offs
 from app.ui.context import AppContext
 from app.ui.control_page.results_panel import MANUAL_CONTROL_TEXT
 from tests.ui.controls_fixtures import db, engagement_id, signed_in  # noqa: F401
-from tests.ui.test_control_page import _page
+from tests.ui.helpers import show_control_page
 
 
 def test_a_manual_control_cannot_be_run_and_says_why(
     ctx: AppContext, engagement_id: int, qtbot: QtBot
 ) -> None:
-    page = _page(ctx, engagement_id, qtbot, "incident-response")
+    page = show_control_page(ctx, engagement_id, qtbot, "incident-response")
     control = ctx.catalogue.get("incident-response")
     assert page.header.title.text() == control.title
     assert "manual" in page.header.control_id.text()
@@ -45,7 +45,7 @@ def test_a_manual_control_cannot_be_run_and_says_why(
 def test_the_run_button_returns_for_an_automated_control(
     ctx: AppContext, engagement_id: int, qtbot: QtBot
 ) -> None:
-    page = _page(ctx, engagement_id, qtbot, "incident-response")
+    page = show_control_page(ctx, engagement_id, qtbot, "incident-response")
     page.show_control(engagement_id, "sg-inbound")
     assert page.header.run_button.isVisible()
     assert "automated" in page.header.control_id.text()
@@ -55,7 +55,7 @@ def test_the_run_button_returns_for_an_automated_control(
 def test_an_inherited_control_says_what_aws_carries(
     ctx: AppContext, engagement_id: int, qtbot: QtBot
 ) -> None:
-    page = _page(ctx, engagement_id, qtbot, "aws-data-centres")
+    page = show_control_page(ctx, engagement_id, qtbot, "aws-data-centres")
     inherited = ctx.catalogue.get("aws-data-centres").inherited
     assert inherited is not None
     assert "inherited from AWS" in page.header.control_id.text()
@@ -71,7 +71,7 @@ def test_a_manual_control_takes_evidence_notes_an_exception_and_a_sign_off(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    page = _page(ctx, engagement_id, qtbot, "incident-response")
+    page = show_control_page(ctx, engagement_id, qtbot, "incident-response")
     control = ctx.catalogue.get("incident-response")
     plan = tmp_path / "incident-plan.pdf"
     plan.write_bytes(b"%PDF-1.4 incident response plan")

@@ -16,7 +16,7 @@ from app.ui.context import AppContext
 from app.ui.engagement_dialog import EngagementDialog
 from app.ui.main_window import Screen
 from tests.ui.conftest import activate, make_window
-from tests.ui.test_engagements import on_modal
+from tests.ui.helpers import on_modal
 
 ANNEX_A = 93
 

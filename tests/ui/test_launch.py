@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from app.ui import launch
 from app.ui.context import AppContext
 from app.ui.main_window import MainWindow, Screen
-from tests.ui.test_engagements import on_modal
+from tests.ui.helpers import on_modal
 
 
 def test_a_file_that_is_not_a_database_is_refused_and_left_untouched(

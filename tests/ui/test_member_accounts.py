@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 from dataclasses import replace
 
-import boto3
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
@@ -15,19 +14,8 @@ from app.store.models import Account, Scan
 from app.ui.context import AppContext
 from app.ui.main_window import MainWindow
 from app.ui.member_accounts_dialog import MemberAccountsDialog
-from tests.scan.test_member_accounts import refusing_assume_role
-from tests.ui.test_scan_flow import signed_in_window
-
-
-def make_organization(endpoint: str) -> dict[str, str]:
-    client = boto3.client("organizations", region_name="us-east-1", endpoint_url=endpoint)
-    client.create_organization(FeatureSet="ALL")
-    return {
-        name: client.create_account(AccountName=name, Email=f"{name}@example.test")[
-            "CreateAccountStatus"
-        ]["AccountId"]
-        for name in ("staging", "prod")
-    }
+from tests.scan.helpers import make_organization, refusing_assume_role
+from tests.ui.helpers import signed_in_window
 
 
 def open_dialog(window: MainWindow) -> MemberAccountsDialog:

@@ -12,34 +12,7 @@ from pytestqt.qtbot import QtBot
 from app.ui.context import AppContext
 from app.ui.main_window import MainWindow, Screen
 from tests.ui.conftest import make_window, prompts
-from tests.ui.test_engagements import create_via_dialog
-
-
-def open_ssh_to_the_world(endpoint: str) -> str:
-    ec2 = boto3.client("ec2", region_name="us-east-1", endpoint_url=endpoint)
-    vpc = ec2.describe_vpcs()["Vpcs"][0]["VpcId"]
-    group = ec2.create_security_group(GroupName="ssh-open", Description="x", VpcId=vpc)["GroupId"]
-    ec2.authorize_security_group_ingress(
-        GroupId=group,
-        IpPermissions=[
-            {
-                "IpProtocol": "tcp",
-                "FromPort": 22,
-                "ToPort": 22,
-                "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
-            }
-        ],
-    )
-    return group
-
-
-def signed_in_window(ctx: AppContext, qtbot: QtBot, profile: str, name: str) -> MainWindow:
-    window = make_window(ctx, qtbot)
-    window.sign_in.select_profile(profile)
-    qtbot.mouseClick(window.sign_in.sign_in_button, Qt.MouseButton.LeftButton)
-    assert ctx.signed_in is not None, window.sign_in.message.text()
-    create_via_dialog(window, qtbot, name, regions="us-east-1")
-    return window
+from tests.ui.helpers import create_via_dialog, open_ssh_to_the_world, signed_in_window
 
 
 def statuses(window: MainWindow) -> dict[str, str]:

@@ -9,7 +9,7 @@ from app.controls.results import Status
 from app.store.engagements import create_engagement
 from app.ui.context import AppContext
 from app.ui.main_window import Screen
-from tests.report.test_scan_changes import _rows, _scan
+from tests.report.helpers import region_rows, stored_scan
 from tests.ui.conftest import make_window
 
 
@@ -17,8 +17,8 @@ def test_changes_cover_only_what_both_scans_looked_at(ctx: AppContext, qtbot: Qt
     with ctx.db.session() as session:
         engagement = create_engagement(session, "Acme", actor="t")
         both = ["eu-west-1", "us-east-1"]
-        _scan(session, engagement, both, _rows(both, Status.PASS))
-        _scan(session, engagement, ["us-east-1"], _rows(["us-east-1"], Status.FAIL))
+        stored_scan(session, engagement, both, region_rows(both, Status.PASS))
+        stored_scan(session, engagement, ["us-east-1"], region_rows(["us-east-1"], Status.FAIL))
         engagement_id = engagement.id
     ctx.set_engagement(engagement_id)
     window = make_window(ctx, qtbot)

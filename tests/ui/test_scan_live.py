@@ -27,8 +27,7 @@ from app.ui.context import AppContext
 from app.ui.control_page.results_model import LINE_ROLE
 from app.ui.main_window import MainWindow, Screen
 from tests.ui.conftest import make_window
-from tests.ui.test_engagements import create_via_dialog
-from tests.ui.test_scan_flow import open_ssh_to_the_world
+from tests.ui.helpers import create_via_dialog, open_ssh_to_the_world
 
 WAIT_MS = 120_000
 

@@ -34,7 +34,7 @@ from app.ui.error_dialog import BugDialog, install_excepthook
 from app.ui.main_window import MainWindow, Screen
 from app.ui.settings_dialog import SettingsDialog
 from tests.ui.conftest import make_window
-from tests.ui.test_engagements import on_modal
+from tests.ui.helpers import on_modal
 
 _INTERACTIVE = (
     QAbstractButton,

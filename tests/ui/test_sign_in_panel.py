@@ -71,7 +71,7 @@ def test_an_expired_session_leads_back_to_sign_in_with_the_reason(
         )
 
     window = make_window(ctx, qtbot)
-    from tests.ui.test_engagements import create_via_dialog
+    from tests.ui.helpers import create_via_dialog
 
     create_via_dialog(window, qtbot, "Expired Co")
     ctx.set_signed_in(

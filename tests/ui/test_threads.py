@@ -18,8 +18,7 @@ from app.ui.main_window import MainWindow
 from app.ui.stall_probe import EventLoopProbe
 from app.ui.workers import Progress, Worker, WorkerRegistry
 from tests.ui.conftest import make_window
-from tests.ui.test_engagements import create_via_dialog
-from tests.ui.test_scan_flow import open_ssh_to_the_world
+from tests.ui.helpers import create_via_dialog, open_ssh_to_the_world
 
 ROOT = Path(__file__).resolve().parents[2]
 
