@@ -202,3 +202,13 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.write_line(
             f"PostgreSQL tests skipped: {_postgres_missing[0]}", yellow=True
         )
+
+
+@pytest.fixture
+def systemctl_on_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`shutil.which("systemctl")` finds something; the Recorder answers for it."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "systemctl").write_text("#!/bin/sh\nexit 1\n")
+    (bin_dir / "systemctl").chmod(0o755)
+    monkeypatch.setenv("PATH", str(bin_dir))

@@ -11,6 +11,7 @@ import boto3
 from app.aws.calls import fetch
 from app.aws.clients import ScanClients
 from app.aws.receipts import CallReceipt, ReceiptLog, recount_command
+from app.scan.request import ScanRequest
 from app.scan.runner import run_scan
 from app.store.database import open_database
 from app.store.models import Scan
@@ -124,9 +125,10 @@ def test_a_scan_stores_the_receipts_and_its_document_carries_them(aws: str, tmp_
     _launch(RESERVATIONS)
     db = open_database(tmp_path / "db.sqlite3")
     try:
-        outcome = run_scan(
-            boto3.Session, db, "Acme", regions=["us-east-1"], controls=["no-ssh"], actor="t"
+        request = ScanRequest(
+            boto3.Session, "Acme", regions=["us-east-1"], controls=["no-ssh"], actor="t"
         )
+        outcome = run_scan(request, db)
         with db.session() as session:
             stored = session.get(Scan, outcome.scan_id)
             assert stored is not None

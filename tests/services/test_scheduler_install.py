@@ -9,7 +9,6 @@ import pwd
 import shutil
 import subprocess
 import sys
-from collections.abc import Sequence
 from datetime import time
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from app.services.schedulers.launchd import Launchd
 from app.services.schedulers.systemd import SystemdUser, unit_names
 from app.services.schedulers.windows import TaskScheduler
 from app.store.schedule import Every, ScanSchedule
+from tests.services.scheduler_helpers import Recorder
 
 
 def _job(name: str = "Scheduler test Zürich") -> ScanJob:
@@ -30,33 +30,6 @@ def _job(name: str = "Scheduler test Zürich") -> ScanJob:
         database="/tmp/scheduler-test.sqlite3",
         program=(sys.executable, "-m", "app"),
     )
-
-
-class Recorder:
-    """Answers like systemctl/loginctl would on a machine with a user manager."""
-
-    def __init__(self, failing: str = "") -> None:
-        self.calls: list[list[str]] = []
-        self.failing = failing
-
-    def __call__(self, argv: Sequence[str]) -> subprocess.CompletedProcess[str]:
-        self.calls.append(list(argv))
-        if self.failing and self.failing in argv:
-            return subprocess.CompletedProcess(list(argv), 1, "", "Unit file is masked.")
-        out = ""
-        if "show" in argv and any(a.endswith(".timer") for a in argv):
-            out = "NextElapseUSecRealtime=Sat 2026-12-05 03:07:00 UTC\nActiveState=active\n"
-        return subprocess.CompletedProcess(list(argv), 0, out, "")
-
-
-@pytest.fixture
-def systemctl_on_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """`shutil.which("systemctl")` finds something; the Recorder answers for it."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    (bin_dir / "systemctl").write_text("#!/bin/sh\nexit 1\n")
-    (bin_dir / "systemctl").chmod(0o755)
-    monkeypatch.setenv("PATH", str(bin_dir))
 
 
 def test_install_enables_the_timer_then_remove_disables_it(

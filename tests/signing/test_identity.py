@@ -4,15 +4,12 @@ the user can read) and signing with the user's own PKCS#12 file."""
 from __future__ import annotations
 
 import stat
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import keyring
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from keyring.backends.fail import Keyring as FailKeyring
 
@@ -21,6 +18,7 @@ from app.signing.identity import certificate_fingerprint
 from app.signing.keystore import IdentityStore
 from tests.cli.helpers import Ran, make_database, run_cli
 from tests.fakes.memory_keyring import MemoryKeyring
+from tests.signing.helpers import own_pkcs12
 
 
 def _export(capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str, *extra: str) -> Ran:
@@ -84,36 +82,11 @@ def test_without_a_secure_keyring_the_key_is_a_file_only_the_user_can_read(
     )
 
 
-def _pkcs12(
-    path: Path, password: bytes, name: str = "Dana Auditee", *, expired: bool = False
-) -> x509.Certificate:
-    """A user's own certificate and key, as a CA or their company would hand them out."""
-    key = ec.generate_private_key(ec.SECP384R1())
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    now = datetime.now(UTC) - (timedelta(days=400) if expired else timedelta(0))
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=365))
-        .sign(key, hashes.SHA256())
-    )
-    path.write_bytes(
-        pkcs12.serialize_key_and_certificates(
-            b"dana", key, certificate, None, serialization.BestAvailableEncryption(password)
-        )
-    )
-    return certificate
-
-
 def test_sign_with_a_supplied_pkcs12_and_verify_against_its_certificate(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     p12 = tmp_path / "dana.p12"
-    certificate = _pkcs12(p12, b"s3cret pass")
+    certificate = own_pkcs12(p12, b"s3cret pass")
     pem = tmp_path / "dana.pem"
     pem.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
     monkeypatch.setenv("P12_PASSWORD", "s3cret pass")
@@ -133,7 +106,7 @@ def test_a_wrong_pkcs12_password_or_no_way_to_ask_it_is_one_clear_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     p12 = tmp_path / "dana.p12"
-    _pkcs12(p12, b"right")
+    own_pkcs12(p12, b"right")
     monkeypatch.setenv("P12_PASSWORD", "wrong")
 
     wrong = _export_signed_with(p12, capsys, tmp_path, "a.pdf")
@@ -148,7 +121,7 @@ def test_the_pkcs12_password_is_asked_on_the_terminal(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     p12 = tmp_path / "dana.p12"
-    _pkcs12(p12, b"typed")
+    own_pkcs12(p12, b"typed")
     asked: list[str] = []
     monkeypatch.setattr("sys.stdin.isatty", lambda: True)
     monkeypatch.setattr("getpass.getpass", lambda prompt: asked.append(prompt) or "typed")
@@ -163,7 +136,7 @@ def test_a_certificate_expired_before_the_signing_time_fails_verify(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     p12 = tmp_path / "old.p12"
-    _pkcs12(p12, b"pw", expired=True)  # valid for a year, ending a month ago
+    own_pkcs12(p12, b"pw", expired=True)  # valid for a year, ending a month ago
     monkeypatch.setenv("P12_PASSWORD", "pw")
     ran = _export_signed_with(p12, capsys, tmp_path, "binder.pdf")
     assert ran.code == 0, ran.err

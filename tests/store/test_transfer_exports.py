@@ -18,7 +18,7 @@ from app.store.models import AppendOnlyViolation, Scan
 from app.store.scans import add_results, finish_scan, start_scan
 from app.store.transfer import export_engagement, import_engagement
 from tests.store.conftest import ACCOUNT, result
-from tests.store.test_transfer_soa import _edited, _laptop
+from tests.store.transfer_helpers import edited, laptop_store
 
 LISTING = CallReceipt(
     operation="ec2:DescribeSecurityGroups",
@@ -58,7 +58,7 @@ def exported(db: Database, tmp_path: Path) -> Path:
 
 
 def test_receipts_and_the_export_log_round_trip(exported: Path, tmp_path: Path) -> None:
-    laptop = _laptop(tmp_path)
+    laptop = laptop_store(tmp_path)
     with laptop.session() as session:
         copy = import_engagement(session, exported, actor="carol")
         (scan,) = session.query(Scan).filter_by(engagement_id=copy.id)
@@ -92,9 +92,9 @@ def test_a_file_from_before_receipts_and_the_export_log_imports_with_none(
         for scan in manifest["scans"]:
             scan.pop("receipts")
 
-    laptop = _laptop(tmp_path)
+    laptop = laptop_store(tmp_path)
     with laptop.session() as session:
-        copy = import_engagement(session, _edited(exported, tmp_path / "v2.zip", older), actor="c")
+        copy = import_engagement(session, edited(exported, tmp_path / "v2.zip", older), actor="c")
         (scan,) = session.query(Scan).filter_by(engagement_id=copy.id)
         assert scan.receipts == [] and binder_exports(session, copy) == []
     laptop.close()
@@ -104,7 +104,7 @@ def test_malformed_receipts_import_nothing(exported: Path, tmp_path: Path) -> No
     def broken(manifest: dict[str, Any]) -> None:
         manifest["scans"][0]["receipts"] = [{"operation": "ec2:DescribeVpcs"}]
 
-    laptop = _laptop(tmp_path)
+    laptop = laptop_store(tmp_path)
     with laptop.session() as session, pytest.raises(TransferError, match="malformed call receipts"):
-        import_engagement(session, _edited(exported, tmp_path / "bad.zip", broken), actor="c")
+        import_engagement(session, edited(exported, tmp_path / "bad.zip", broken), actor="c")
     laptop.close()

@@ -17,7 +17,7 @@ from app.store.engagements import create_engagement
 from app.store.errors import TransferError
 from app.store.evidence_requests import evidence_requests
 from app.store.transfer import export_engagement, import_engagement
-from tests.store.test_transfer_soa import _edited, _laptop
+from tests.store.transfer_helpers import edited, laptop_store
 
 
 @pytest.fixture
@@ -75,7 +75,7 @@ def _requests(database: Database, name: str) -> list[tuple[str, str, str, date |
 
 
 def test_recurring_evidence_round_trips(db: Database, exported: Path, tmp_path: Path) -> None:
-    laptop = _laptop(tmp_path)
+    laptop = laptop_store(tmp_path)
     with laptop.session() as session:
         copy = import_engagement(session, exported, actor="carol")
         (file,) = attachments(session, copy)
@@ -109,9 +109,9 @@ def test_a_file_from_before_recurring_evidence_imports_with_none(
         for attachment in manifest["attachments"]:
             attachment.pop("effective_on")
 
-    laptop = _laptop(tmp_path)
+    laptop = laptop_store(tmp_path)
     with laptop.session() as session:
-        copy = import_engagement(session, _edited(exported, tmp_path / "v3.zip", older), actor="c")
+        copy = import_engagement(session, edited(exported, tmp_path / "v3.zip", older), actor="c")
         assert evidence_requests(session, copy) == []
         assert [f.effective_on for f in attachments(session, copy)] == [None]
     laptop.close()
@@ -121,7 +121,7 @@ def test_a_request_listed_twice_imports_nothing(exported: Path, tmp_path: Path) 
     def doubled(manifest: dict[str, Any]) -> None:
         manifest["evidence_requests"].append(manifest["evidence_requests"][0])
 
-    laptop = _laptop(tmp_path)
+    laptop = laptop_store(tmp_path)
     with pytest.raises(TransferError, match="evidence request"), laptop.session() as session:
-        import_engagement(session, _edited(exported, tmp_path / "twice.zip", doubled), actor="c")
+        import_engagement(session, edited(exported, tmp_path / "twice.zip", doubled), actor="c")
     laptop.close()

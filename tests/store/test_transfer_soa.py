@@ -3,16 +3,12 @@ approvals (verified with the sign-off chain); files from before it still import.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import zipfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from app.store.database import Database, open_database
+from app.store.database import Database
 from app.store.decisions import Decision, decisions, set_decisions
 from app.store.engagements import create_engagement, engagement_named, list_engagements
 from app.store.errors import TamperedFile, TransferError
@@ -20,6 +16,7 @@ from app.store.signoffs import SOA_TARGET, sign_off, sign_offs, verify_chain
 from app.store.soa_approvals import approve_soa, soa_approvals
 from app.store.transfer import export_engagement, import_engagement
 from tests.store.conftest import record_scan, result
+from tests.store.transfer_helpers import edited, laptop_store
 
 CHOSEN = {
     "A.5.1": Decision(True, "legal", "GDPR", "Zoë Ng"),
@@ -45,34 +42,13 @@ def exported(db: Database, tmp_path: Path) -> Path:
     return target
 
 
-def _laptop(tmp_path: Path) -> Database:
-    return open_database(tmp_path / "laptop" / "audit-binder.sqlite3")
-
-
-def _edited(exported: Path, target: Path, change: Callable[[dict[str, Any]], None]) -> Path:
-    """A copy of the file with its manifest changed and its manifest hash made to fit."""
-    with zipfile.ZipFile(exported) as source:
-        manifest = json.loads(source.read("manifest.json"))
-        change(manifest)
-        body = json.dumps(manifest).encode()
-        with zipfile.ZipFile(target, "w") as copy:
-            for info in source.infolist():
-                data = source.read(info.filename)
-                if info.filename == "manifest.json":
-                    data = body
-                elif info.filename == "manifest.sha256":
-                    data = f"{hashlib.sha256(body).hexdigest()}  manifest.json\n".encode()
-                copy.writestr(info.filename, data)
-    return target
-
-
 def test_decisions_scope_and_approvals_round_trip(
     db: Database, exported: Path, tmp_path: Path
 ) -> None:
     with db.session() as session:
         source = engagement_named(session, "Acme 2026")
         before = (decisions(session, source), soa_approvals(session, source))
-    laptop = _laptop(tmp_path)
+    laptop = laptop_store(tmp_path)
     with laptop.session() as session:
         import_engagement(session, exported, actor="carla")
     with laptop.session() as session:
@@ -93,8 +69,8 @@ def test_an_approval_forged_in_the_file_is_rejected(exported: Path, tmp_path: Pa
     def forge(manifest: dict[str, Any]) -> None:
         manifest["sign_offs"][0]["role"] = "CEO"
 
-    forged = _edited(exported, tmp_path / "forged.zip", forge)
-    laptop = _laptop(tmp_path)
+    forged = edited(exported, tmp_path / "forged.zip", forge)
+    laptop = laptop_store(tmp_path)
     with pytest.raises(TamperedFile, match="Statement of Applicability"), laptop.session() as s:
         import_engagement(s, forged, actor="carla")
     with laptop.session() as session:
@@ -110,9 +86,9 @@ def test_an_edited_decision_shows_as_a_stale_approval_not_a_current_one(
         row["applies"] = True
         row["justification"] = ""
 
-    laptop = _laptop(tmp_path)
+    laptop = laptop_store(tmp_path)
     with laptop.session() as session:
-        copy = import_engagement(session, _edited(exported, tmp_path / "e.zip", edit), actor="c")
+        copy = import_engagement(session, edited(exported, tmp_path / "e.zip", edit), actor="c")
         assert not soa_approvals(session, copy)[-1].current
     laptop.close()
 
@@ -132,9 +108,9 @@ def test_an_invalid_decision_in_the_file_imports_nothing(
     def edit(manifest: dict[str, Any]) -> None:
         manifest["criterion_decisions"][-1][field] = value
 
-    laptop = _laptop(tmp_path)
+    laptop = laptop_store(tmp_path)
     with pytest.raises(TransferError, match=message), laptop.session() as session:
-        import_engagement(session, _edited(exported, tmp_path / "bad.zip", edit), actor="c")
+        import_engagement(session, edited(exported, tmp_path / "bad.zip", edit), actor="c")
     with laptop.session() as session:
         assert list_engagements(session) == []
     laptop.close()
@@ -154,9 +130,9 @@ def test_a_file_from_before_the_soa_imports_with_everything_undecided(
         assert manifest.pop("criterion_decisions") == []
         manifest["engagement"].pop("soc2_categories")
 
-    laptop = _laptop(tmp_path)
+    laptop = laptop_store(tmp_path)
     with laptop.session() as session:
-        copy = import_engagement(session, _edited(exported, tmp_path / "v1.zip", older), actor="c")
+        copy = import_engagement(session, edited(exported, tmp_path / "v1.zip", older), actor="c")
         assert copy.soc2_categories == ["security"]
         assert decisions(session, copy) == {}
         assert soa_approvals(session, copy) == []

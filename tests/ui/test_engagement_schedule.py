@@ -29,7 +29,7 @@ from app.ui.engagement_dialog import EngagementDialog
 from app.ui.engagements_panel import EngagementsPanel
 from app.ui.scan_history import ScanHistoryPanel
 from app.ui.schedule_box import ScheduleBox
-from tests.services.test_scheduler_install import Recorder, systemctl_on_path  # noqa: F401
+from tests.services.scheduler_helpers import Recorder
 from tests.ui.controls_fixtures import ACCOUNT, ARN, add_scan, db, signed_in  # noqa: F401
 
 NAME = "Scheduled 2026"

@@ -15,7 +15,7 @@ from app.store.engagements import create_engagement
 from app.ui.binder_export import BinderExporter
 from app.ui.context import AppContext
 from app.ui.settings_dialog import SettingsDialog
-from tests.signing.test_identity import _pkcs12
+from tests.signing.helpers import own_pkcs12
 from tests.ui.conftest import prompts
 
 
@@ -74,7 +74,7 @@ def test_a_gui_export_signs_with_the_users_pkcs12_after_asking_its_password(
     ctx: AppContext, qtbot: QtBot, tmp_path: Path
 ) -> None:
     p12 = tmp_path / "dana.p12"
-    certificate = _pkcs12(p12, b"typed in the dialog")
+    certificate = own_pkcs12(p12, b"typed in the dialog")
     dialog = SettingsDialog(ctx.settings, prompts=ctx.prompts)
     qtbot.addWidget(dialog)
     dialog.signing.pkcs12_edit.setText(str(p12))
@@ -97,7 +97,7 @@ def test_a_wrong_pkcs12_password_exports_nothing_and_says_why(
     ctx: AppContext, tmp_path: Path
 ) -> None:
     p12 = tmp_path / "dana.p12"
-    _pkcs12(p12, b"right")
+    own_pkcs12(p12, b"right")
     ctx.settings.set_signing_pkcs12(str(p12))
     prompts(ctx).passwords.append("wrong")
 
