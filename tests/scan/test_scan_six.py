@@ -17,10 +17,13 @@ import boto3
 import pytest
 
 from app.aws.clients import MAX_ATTEMPTS
+from app.controls.catalogue import load_catalogue
 from app.scan.runner import ScanOutcome, run_scan
 from app.store.database import open_database
 from tests.scan.helpers import answer_with, answer_with_error, rows, status_of, throttled
 from tests.scan.scenario import HOME, OTHER, Built
+
+CATALOGUE = load_catalogue()
 
 Scanned = tuple[ScanOutcome, Path]
 ROOT = "arn:aws:iam::123456789012:root"
@@ -217,7 +220,7 @@ def test_each_control_is_the_worst_of_its_rows(scanned: Scanned) -> None:
     with open_database(path) as db, db.session() as session:
         engagement = engagements.find_engagement(session, "Acme 2026")
         assert engagement is not None
-        summaries = control_summaries(session, engagement, six)
+        summaries = control_summaries(session, engagement, [CATALOGUE.get(c) for c in six])
     statuses = {control: summaries[control].check_status for control in six}
     # root-account has a FAIL, an ERROR and a PASS row; the others FAIL and PASS rows.
     assert statuses == dict.fromkeys(six, ControlStatus.FAILING)
@@ -244,6 +247,7 @@ def test_errors_without_failures_make_the_control_error(scan_env: Built, tmp_pat
         with db.session() as session:
             engagement = engagements.find_engagement(session, "Rollup")
             assert engagement is not None
-            summaries = control_summaries(session, engagement, ["console-mfa", "threat-detection"])
+            wanted = [CATALOGUE.get("console-mfa"), CATALOGUE.get("threat-detection")]
+            summaries = control_summaries(session, engagement, wanted)
     assert summaries["console-mfa"].check_status == ControlStatus.ERROR
     assert summaries["threat-detection"].check_status == ControlStatus.PASSING  # HOME has one
