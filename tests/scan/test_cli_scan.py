@@ -7,7 +7,6 @@ import json
 import re
 from pathlib import Path
 
-import boto3
 import pytest
 
 from app.cli import main
@@ -16,32 +15,15 @@ from app.store.database import open_database
 from app.store.location import StoreLocation
 from app.store.models import Engagement, ResultRow, Scan
 from tests.conftest import db_argument
+from tests.moto_resources import open_ssh_to_the_world
 
 ISO_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
-
-
-def _open_ssh(region: str) -> str:
-    ec2 = boto3.client("ec2", region_name=region)
-    vpc = ec2.describe_vpcs()["Vpcs"][0]["VpcId"]
-    group = ec2.create_security_group(GroupName="bastion", Description="b", VpcId=vpc)["GroupId"]
-    ec2.authorize_security_group_ingress(
-        GroupId=group,
-        IpPermissions=[
-            {
-                "IpProtocol": "tcp",
-                "FromPort": 22,
-                "ToPort": 22,
-                "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
-            }
-        ],
-    )
-    return group
 
 
 def test_scan_writes_the_document_and_stores_the_scan(
     aws: str, tmp_path: Path, store_location: StoreLocation, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    group = _open_ssh("eu-west-1")
+    group = open_ssh_to_the_world(region="eu-west-1", name="bastion")
     out, db_path = tmp_path / "out" / "scan.json", store_location
     store = db_argument(store_location)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-import boto3
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWidget
 from pytestqt.qtbot import QtBot
@@ -80,24 +79,6 @@ def create_via_dialog(window: MainWindow, qtbot: QtBot, name: str, **fields: obj
     engagement_id = window.ctx.engagement_id
     assert engagement_id is not None
     return engagement_id
-
-
-def open_ssh_to_the_world(endpoint: str) -> str:
-    ec2 = boto3.client("ec2", region_name="us-east-1", endpoint_url=endpoint)
-    vpc = ec2.describe_vpcs()["Vpcs"][0]["VpcId"]
-    group = ec2.create_security_group(GroupName="ssh-open", Description="x", VpcId=vpc)["GroupId"]
-    ec2.authorize_security_group_ingress(
-        GroupId=group,
-        IpPermissions=[
-            {
-                "IpProtocol": "tcp",
-                "FromPort": 22,
-                "ToPort": 22,
-                "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
-            }
-        ],
-    )
-    return group
 
 
 def signed_in_window(ctx: AppContext, qtbot: QtBot, profile: str, name: str) -> MainWindow:

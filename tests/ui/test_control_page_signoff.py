@@ -22,18 +22,14 @@ from app.ui.context import AppContext
 from app.ui.control_page import ControlPage
 from tests.ui.conftest import prompts
 from tests.ui.controls_fixtures import ARN, add_scan, db, engagement_id, signed_in  # noqa: F401
+from tests.ui.helpers import show_control_page
 
 CONTROL = "sg-inbound"
 
 
 @pytest.fixture
 def page(ctx: AppContext, engagement_id: int, qtbot: QtBot) -> ControlPage:
-    widget = ControlPage(ctx)
-    qtbot.addWidget(widget)
-    widget.resize(1000, 700)
-    widget.show()
-    widget.show_control(engagement_id, CONTROL)
-    return widget
+    return show_control_page(ctx, engagement_id, qtbot, CONTROL)
 
 
 def _click(qtbot: QtBot, button: object) -> None:

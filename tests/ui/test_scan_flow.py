@@ -11,8 +11,9 @@ from pytestqt.qtbot import QtBot
 
 from app.ui.context import AppContext
 from app.ui.main_window import MainWindow, Screen
+from tests.moto_resources import SSH_FROM_ANYWHERE, open_ssh_to_the_world
 from tests.ui.conftest import make_window, prompts
-from tests.ui.helpers import create_via_dialog, open_ssh_to_the_world, signed_in_window
+from tests.ui.helpers import create_via_dialog, signed_in_window
 
 
 def statuses(window: MainWindow) -> dict[str, str]:
@@ -86,17 +87,7 @@ def test_one_control_scan_then_fix_shows_what_changed(
     assert statuses(window)["cloudtrail"] == "not_checked"  # only no-ssh ran
 
     ec2 = boto3.client("ec2", region_name="us-east-1", endpoint_url=aws)
-    ec2.revoke_security_group_ingress(
-        GroupId=group,
-        IpPermissions=[
-            {
-                "IpProtocol": "tcp",
-                "FromPort": 22,
-                "ToPort": 22,
-                "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
-            }
-        ],
-    )
+    ec2.revoke_security_group_ingress(GroupId=group, IpPermissions=SSH_FROM_ANYWHERE)
     with qtbot.waitSignal(window.scans.scan_finished, timeout=120000):
         page.run_requested.emit("no-ssh")
     assert statuses(window)["no-ssh"] != "failing"

@@ -26,8 +26,9 @@ from app.services.control_statuses import checklist_overview
 from app.ui.context import AppContext
 from app.ui.control_page.results_model import LINE_ROLE
 from app.ui.main_window import MainWindow, Screen
+from tests.moto_resources import open_ssh_to_the_world
 from tests.ui.conftest import make_window
-from tests.ui.helpers import create_via_dialog, open_ssh_to_the_world
+from tests.ui.helpers import create_via_dialog
 
 WAIT_MS = 120_000
 

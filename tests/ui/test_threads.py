@@ -17,8 +17,9 @@ from app.ui.context import AppContext
 from app.ui.main_window import MainWindow
 from app.ui.stall_probe import EventLoopProbe
 from app.ui.workers import Progress, Worker, WorkerRegistry
+from tests.moto_resources import open_ssh_to_the_world
 from tests.ui.conftest import make_window
-from tests.ui.helpers import create_via_dialog, open_ssh_to_the_world
+from tests.ui.helpers import create_via_dialog
 
 ROOT = Path(__file__).resolve().parents[2]
 
