@@ -34,7 +34,7 @@ def test_the_binder_is_written_with_every_step_reported(
     summary = write_binder(db, "Acme 2026", pdf, lambda *step: steps.append(step))
     assert summary.path == pdf and summary.results == 2 and summary.scans == 1
     assert len(PdfReader(pdf).pages) == summary.pages > 1
-    assert steps[0][2] == "Gathering evidence" and steps[-1] == (5, 5, "Done")
+    assert steps[0][2] == "Gathering evidence" and steps[-1] == (6, 6, "Done")
 
 
 def test_an_unknown_engagement_or_a_stop_leaves_no_file(
@@ -48,7 +48,7 @@ def test_an_unknown_engagement_or_a_stop_leaves_no_file(
         write_binder(db, "Acme 2062", pdf)
 
     def stop(done: int, _total: int, _text: str) -> None:
-        if done == 4:  # about to write the file
+        if done == 5:  # about to write the file
             raise _Stopped
 
     with pytest.raises(_Stopped):
