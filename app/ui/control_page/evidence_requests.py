@@ -82,7 +82,11 @@ class EvidenceRequestsBox(QWidget):
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        # The due date (and an overdue warning) must stay in sight: the evidence title gets
+        # a fixed share, the due column the rest; each cell's tooltip has its whole text.
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        self.table.setColumnWidth(0, 250)
+        header.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
         self.table.itemSelectionChanged.connect(self._on_table_selection_changed)
         self.recurrence = QComboBox()
         self.recurrence.setAccessibleName("How often the selected evidence is due")
