@@ -30,7 +30,7 @@ from app.report.story_front import cover, summary
 from app.report.story_history import appendix, history
 from app.report.story_soa import draft_marks, soc2_criteria, statement_of_applicability
 from app.report.styles import build_styles, register_fonts
-from app.report.templates import BinderCanvas, BinderDocTemplate, PageDecor
+from app.report.templates import BinderCanvas, BinderDocTemplate, PageDecor, seed_contents
 from app.signing.identity import SigningIdentity
 from app.signing.pdf import sign_pdf
 
@@ -181,8 +181,10 @@ def render(
         passes += 1
         return BinderCanvas(*args, dry_run=passes == 1, **kwargs)
 
+    flowables = story(kit, data, manifest)
+    seed_contents(flowables)
     with _binary_streams():
-        doc.multiBuild(story(kit, data, manifest), canvasmaker=make_canvas)
+        doc.multiBuild(flowables, canvasmaker=make_canvas)
     return buffer.getvalue(), doc.page
 
 

@@ -8,7 +8,7 @@ right pages (the saved-page-states canvas trick would break them).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -226,3 +226,29 @@ def table_of_contents(styles: Styles) -> TableOfContents:
     toc = TableOfContents(dotsMinLevel=0)
     toc.levelStyles = [styles.toc0, styles.toc1, styles.toc2]
     return toc
+
+
+def seed_contents(flowables: Sequence[Flowable]) -> None:
+    """Give the table of contents its lines before the first pass, page numbers still to
+    come, so that it already has its final height then.
+
+    reportlab's multiBuild lays the binder out until the contents stop changing: with an
+    empty first contents, the pages after it all move once they appear, and it takes
+    three passes. Seeded, the first pass puts every heading on its final page and the
+    second draws the contents with the real numbers: two passes. (Should a seeded line
+    wrap differently from the real one, multiBuild simply makes its third pass.)"""
+    tocs = [f for f in flowables if isinstance(f, TableOfContents)]
+    if len(tocs) != 1:
+        return
+    for heading in _headings(flowables):
+        if heading.in_toc:  # a three-digit stand-in for the page number
+            tocs[0].addEntry(heading.level, heading.toc_markup, 100, heading.key)
+
+
+def _headings(flowables: Sequence[Flowable]) -> Iterator[Heading]:
+    for flowable in flowables:
+        if isinstance(flowable, Heading):
+            yield flowable
+        inner = getattr(flowable, "_content", None)  # KeepTogether and its kind
+        if isinstance(inner, list | tuple):
+            yield from _headings(inner)
