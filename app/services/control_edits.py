@@ -19,8 +19,7 @@ from app.store import risk as store_risk
 from app.store import signoffs as store_signoffs
 from app.store.audit import record
 from app.store.database import Database
-from app.store.engagements import get_engagement
-from app.store.errors import NotFound
+from app.store.engagements import get_engagement, owned_row
 from app.store.models import Attachment, RiskException
 from app.store.unset import UNSET, Unset
 
@@ -87,9 +86,7 @@ def add_attachments(
 
 def remove_attachment(db: Database, engagement_id: int, attachment_id: int, actor: str) -> None:
     with db.session() as session:
-        attachment = session.get(Attachment, attachment_id)
-        if attachment is None or attachment.engagement_id != engagement_id:
-            raise NotFound(f"Evidence file #{attachment_id} no longer exists.")
+        attachment = owned_row(session, Attachment, attachment_id, engagement_id, "Evidence file")
         store_attachments.remove_attachment(session, attachment, actor=actor)
 
 
@@ -157,9 +154,7 @@ def add_exception(
 
 def revoke_exception(db: Database, engagement_id: int, exception_id: int, actor: str) -> None:
     with db.session() as session:
-        exception = session.get(RiskException, exception_id)
-        if exception is None or exception.engagement_id != engagement_id:
-            raise NotFound(f"Exception #{exception_id} no longer exists.")
+        exception = owned_row(session, RiskException, exception_id, engagement_id, "Exception")
         store_risk.revoke_exception(session, exception, actor=actor)
 
 

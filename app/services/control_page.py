@@ -33,8 +33,8 @@ from app.store import risk as store_risk
 from app.store import scans as store_scans
 from app.store import signoffs as store_signoffs
 from app.store.database import Database
-from app.store.engagements import get_engagement
-from app.store.errors import NotFound, StoreError
+from app.store.engagements import get_engagement, owned_row
+from app.store.errors import StoreError
 from app.store.models import (
     Attachment,
     Engagement,
@@ -214,9 +214,7 @@ class StoredFile:
 def attachment_file(db: Database, engagement_id: int, attachment_id: int) -> StoredFile:
     """One evidence file's bytes as stored, with the SHA-256 recorded when it was added."""
     with db.session() as session:
-        attachment = session.get(Attachment, attachment_id)
-        if attachment is None or attachment.engagement_id != engagement_id:
-            raise NotFound(f"Evidence file #{attachment_id} no longer exists.")
+        attachment = owned_row(session, Attachment, attachment_id, engagement_id, "Evidence file")
         return StoredFile(attachment.original_name, attachment.content, attachment.sha256)
 
 

@@ -30,7 +30,8 @@ from app.services.recurring_model import (
 )
 from app.store.attachments import add_attachment, attachments
 from app.store.control_states import NOT_APPLICABLE, control_states
-from app.store.errors import InvalidInput, NotFound
+from app.store.engagements import owned_row
+from app.store.errors import InvalidInput
 from app.store.evidence_requests import USER_PREFIX, add_request, evidence_requests
 from app.store.evidence_requests import set_effective_date as store_effective_date
 from app.store.evidence_requests import set_recurrence as store_recurrence
@@ -359,7 +360,5 @@ def set_effective_date(
     actor: str,
 ) -> None:
     """Set (None: clear) the day an attached file is evidence for."""
-    attachment = session.get(Attachment, attachment_id)
-    if attachment is None or attachment.engagement_id != engagement.id:
-        raise NotFound(f"Attachment {attachment_id} is not part of '{engagement.name}'.")
+    attachment = owned_row(session, Attachment, attachment_id, engagement.id, "Evidence file")
     store_effective_date(session, attachment, effective_on, actor=actor)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from app.controls.catalogue import SOC2_CATEGORIES
 from app.store.audit import record
 from app.store.errors import InvalidInput, NameTaken, NotFound
-from app.store.models import Engagement
+from app.store.models import Attachment, Engagement, RiskException
 from app.store.unset import UNSET, Unset
 
 FRAMEWORK_KEYS = ("iso27001", "soc2")
@@ -145,6 +145,22 @@ def get_engagement(session: Session, engagement_id: int) -> Engagement:
     if engagement is None:
         raise NotFound(f"Engagement #{engagement_id} no longer exists.")
     return engagement
+
+
+# What an engagement owns and an edit names by id.
+Owned = TypeVar("Owned", Attachment, RiskException)
+
+
+def owned_row(
+    session: Session, model: type[Owned], row_id: int, engagement_id: int, what: str
+) -> Owned:
+    """Row `row_id` of `model` if it belongs to the engagement, else `NotFound` naming
+    `what` ("Evidence file", "Exception"): an id from another engagement is as gone as a
+    deleted one."""
+    row = session.get(model, row_id)
+    if row is None or row.engagement_id != engagement_id:
+        raise NotFound(f"{what} #{row_id} no longer exists.")
+    return row
 
 
 def engagement_named(session: Session, name: str) -> Engagement:
