@@ -45,6 +45,7 @@ from app.store.decisions import (
     ISO27001,
     UNDECIDED,
     Decision,
+    check_versions,
     copy_decisions,
     decision_problems,
     decision_versions,
@@ -276,8 +277,18 @@ def approve(
     reviewer: str,
     role: str,
     comment: str = "",
+    expected: Mapping[str, datetime | None] | None = None,
 ) -> SoaApproval:
-    """Approve the decisions as they are: the next SoA version. Every row must be decided."""
+    """Approve the decisions as they are: the next SoA version. Every row must be decided.
+
+    `expected`: per criterion, the decision's version the reviewer read (`SoaRow.version`,
+    every row of the table reviewed); when one changed since, `EditConflict` and nothing
+    is approved, so an approval never covers a decision its reviewer did not see.
+    """
+    if expected is not None:
+        check_versions(
+            session, engagement, expected, then="nothing was approved; review the change first"
+        )
     state = soa_state(session, engagement, catalogue)
     if state.undecided_ids:
         shown = ", ".join(state.undecided_ids[:5])

@@ -51,12 +51,23 @@ def approve_decisions(
     reviewer: str,
     role: str,
     comment: str = "",
+    seen: Sequence[SoaRow] | None = None,
 ) -> SoaApproval:
-    """Approve the decisions as they are: the next SoA version (the reviewer signs it)."""
+    """Approve the decisions as they are: the next SoA version (the reviewer signs it).
+
+    `seen`: the rows the reviewer read; a decision changed since refuses the approval.
+    """
+    expected = None if seen is None else {row.criterion_id: row.version for row in seen}
     with db.session() as session:
         engagement = get_engagement(session, engagement_id)
         return approve(
-            session, engagement, catalogue, reviewer=reviewer, role=role, comment=comment
+            session,
+            engagement,
+            catalogue,
+            reviewer=reviewer,
+            role=role,
+            comment=comment,
+            expected=expected,
         )
 
 

@@ -158,10 +158,7 @@ def set_decisions(
     if problems:
         raise DecisionsRejected(problems)
     rows = _rows(session, engagement, framework)
-    for key, seen in (expected or {}).items():
-        row = rows.get(key)
-        if (row.updated_at if row is not None else None) != seen:
-            raise _conflict(key, row)
+    _refuse_changed(rows, expected or {}, "nothing was saved, so that change was not overwritten")
     logged: dict[str, Any] = {}
     for key, wanted in cleaned.items():
         row = rows.get(key)
@@ -201,11 +198,37 @@ def decision_versions(
     return {key: row.updated_at for key, row in _rows(session, engagement, framework).items()}
 
 
-def _conflict(criteria: str, row: CriterionDecision | None) -> EditConflict:
+def check_versions(
+    session: Session,
+    engagement: Engagement,
+    expected: Mapping[str, datetime | None],
+    *,
+    then: str,
+    framework: str = ISO27001,
+) -> None:
+    """Raise `EditConflict` (ending with `then`) when a decision is not at the version the
+    reader saw: `expected` gives, per criterion, the `updated_at` read (None: undecided)."""
+    _refuse_changed(_rows(session, engagement, framework), expected, then)
+
+
+def _refuse_changed(
+    rows: Mapping[str, CriterionDecision], expected: Mapping[str, datetime | None], then: str
+) -> None:
+    for key, seen in expected.items():
+        row = rows.get(key)
+        if (row.updated_at if row is not None else None) != seen:
+            raise _conflict(key, row, then)
+
+
+def _conflict(
+    criteria: str,
+    row: CriterionDecision | None,
+    then: str = "nothing was saved, so that change was not overwritten",
+) -> EditConflict:
     who = f" by {row.updated_by} at {row.updated_at:%Y-%m-%d %H:%M:%S} UTC" if row else ""
     return EditConflict(
         f"The Statement of Applicability decision for {criteria} was changed{who} after you "
-        "read it; nothing was saved, so that change was not overwritten."
+        f"read it; {then}."
     )
 
 

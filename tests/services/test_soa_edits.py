@@ -113,3 +113,24 @@ def test_approval_waits_for_every_row_then_the_scope_changes(
     assert save_soc2_scope(db, engagement_id, ["privacy"], "ana") == ["security", "privacy"]
     view = load_view(db, engagement_id, small_catalogue)
     assert view.soc2_categories == ("security", "privacy")
+
+
+def test_an_approval_covers_only_the_decisions_its_reviewer_read(
+    db: Database, engagement_id: int, small_catalogue: Catalogue
+) -> None:
+    every = load_view(db, engagement_id, small_catalogue).rows
+    save_decisions(db, engagement_id, small_catalogue, every, LEGAL, "ana")
+    read = load_view(db, engagement_id, small_catalogue).rows
+    bob = Decision(False, justification="Handled by the parent company")
+    _elsewhere(db, engagement_id, "bob", A_5_1=bob)  # after the reviewer read the table
+    with pytest.raises(EditConflict, match=r"A\.5\.1 was changed by bob .*nothing was approved"):
+        approve_decisions(
+            db, engagement_id, small_catalogue, reviewer="Ana", role="CISO", seen=read
+        )
+    view = load_view(db, engagement_id, small_catalogue)
+    assert view.state.approval is None  # nothing approved
+    approval = approve_decisions(
+        db, engagement_id, small_catalogue, reviewer="Ana", role="CISO", seen=view.rows
+    )  # read again, bob's exclusion seen: approved
+    assert approval.version == 1
+    assert load_view(db, engagement_id, small_catalogue).state.approved

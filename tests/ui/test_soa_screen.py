@@ -15,6 +15,7 @@ from app.services.soa_model import DecisionFilter
 from app.services.soa_view import AppliesChoice, BulkForm
 from app.store.decisions import Decision, decisions, set_decisions
 from app.store.engagements import create_engagement, get_engagement
+from app.store.soa_approvals import soa_approvals
 from app.ui.context import AppContext
 from app.ui.main_window import Screen
 from app.ui.soa.screen import SoaScreen
@@ -193,6 +194,35 @@ def test_approve_when_all_decided_then_a_change_makes_it_stale(
     )
     assert approval.approve_button.text() == "Approve version 2"
     assert approval.approve_button.isEnabled()
+
+
+def test_a_decision_changed_after_the_table_was_read_is_not_approved_unseen(
+    ctx: AppContext, engagement_id: int, screen: SoaScreen, qtbot: QtBot
+) -> None:
+    _select_all(screen, qtbot)
+    form = screen.iso.form
+    form.applies.setCurrentIndex(form.applies.findData(AppliesChoice.YES.value))
+    form.reason.setCurrentIndex(form.reason.findData("best-practice"))
+    qtbot.mouseClick(form.apply_button, Qt.MouseButton.LeftButton)
+    approval = screen.iso.approval
+    qtbot.keyClicks(approval.reviewer, "Ana Lima")
+    qtbot.keyClicks(approval.role, "CISO")
+    # A colleague on the team store excludes A.5.1; this screen has not read it yet.
+    bob = Decision(False, justification="Handled by the parent company")
+    with ctx.db.session() as session:
+        set_decisions(session, get_engagement(session, engagement_id), {"A.5.1": bob}, actor="bob")
+    qtbot.mouseClick(approval.approve_button, Qt.MouseButton.LeftButton)
+
+    assert "Could not approve. The Statement of Applicability decision for A.5.1" in (
+        screen.message.text()
+    )
+    assert "nothing was approved" in screen.message.text()
+    with ctx.db.session() as session:
+        assert soa_approvals(session, get_engagement(session, engagement_id)) == []
+    # The screen read again: bob's exclusion is in the table, and approving now covers it.
+    qtbot.waitUntil(lambda: screen.view is not None and screen.view.rows[0].decision == bob)
+    qtbot.mouseClick(approval.approve_button, Qt.MouseButton.LeftButton)
+    assert screen.status.text() == "Version 1, approved."
 
 
 def test_export_and_import_all_or_nothing_with_each_bad_row_named(

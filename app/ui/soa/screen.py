@@ -235,11 +235,13 @@ class SoaScreen(QWidget):
 
     @Slot(str, str, str)
     def _on_approval_approved(self, reviewer: str, role: str, comment: str) -> None:
-        catalogue = self.ctx.catalogue
+        catalogue, view = self.ctx.catalogue, self.view
+        if view is None:
+            return
         done = self._store(
             "approve",
             lambda db, e, _who: approve_decisions(
-                db, e, catalogue, reviewer=reviewer, role=role, comment=comment
+                db, e, catalogue, reviewer=reviewer, role=role, comment=comment, seen=view.rows
             ),
         )
         if done is not None:
