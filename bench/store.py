@@ -79,7 +79,8 @@ def bench(
     from app.store.engagements import create_engagement
     from app.store.scans import add_results, finish_scan, start_scan
     from app.store.signoffs import sign_off
-    from app.store.transfer import export_engagement, import_engagement
+    from app.store.transfer_export import export_engagement
+    from app.store.transfer_import import import_engagement
 
     first = new_store("a")
     db = timed("open new store (migrate to head)", lambda: open_database(first))

@@ -23,8 +23,9 @@ from typing import Any
 
 from app.aws.login_errors import SignInCancelled
 from app.aws.profiles import AwsConfig, load_config
-from app.aws.sso import DEFAULT_SCOPES, SsoClients, device_login
+from app.aws.sso import device_login
 from app.aws.sso_cache import SsoTarget, SsoToken, read_token, utc_now
+from app.aws.sso_clients import DEFAULT_SCOPES, SsoClients
 from app.aws.sso_config import SavedProfile, save_sso_profile
 from app.aws.sso_pkce import LoopbackUnavailable, pkce_login
 from app.aws.sso_registration import EXPIRY_WINDOW

@@ -31,7 +31,8 @@ from app.aws.login_errors import (
     SignInCancelled,
     SignInError,
 )
-from app.aws.sso import (
+from app.aws.sso_cache import SsoTarget, SsoToken, utc_now, write_token
+from app.aws.sso_clients import (
     DEFAULT_SCOPES,
     SsoClients,
     make_clients,
@@ -39,7 +40,6 @@ from app.aws.sso import (
     token_from_response,
     translate,
 )
-from app.aws.sso_cache import SsoTarget, SsoToken, utc_now, write_token
 
 CALLBACK_PATH = "/oauth/callback"
 # Registered without a port: loopback redirects may use any port (RFC 8252 7.3).

@@ -16,8 +16,8 @@ import botocore.credentials
 import botocore.exceptions
 
 from app.aws.login import session_with_credentials
-from app.aws.sso import SsoClients, make_clients, sso_sign_in_required, translate
 from app.aws.sso_cache import SsoTarget, SsoToken, read_token, utc_now
+from app.aws.sso_clients import SsoClients, make_clients, sso_sign_in_required, translate
 
 
 def session_for_sso_role(

@@ -1,8 +1,10 @@
 """Build the demo account (resources/demo/account.toml) on a local moto server.
 
-This is the only code in the app that creates AWS resources, and it refuses any
-endpoint that is not on the loopback interface: it can only ever build the fake
-account the demo and the tests run against.
+The demo's builders are the only code in the app that creates AWS resources, and this
+one refuses any endpoint that is not on the loopback interface (the others only get its
+clients): it can only ever build the fake account the demo and the tests run against.
+The networks, the data stores and the security settings are built by `networking`,
+`data_stores` and `security`; this module builds the rest, in the order they depend on.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from app.aws.clients import is_loopback_host
-from app.demo import data_stores, security
+from app.demo import data_stores, networking, security
 from app.demo.local_aws import LocalEndpointSession
 from app.paths import resources_dir
 
@@ -66,12 +68,7 @@ class DemoAccountBuilder:
         s = self._scenario
         self._kms_keys(s.get("kms_keys", []))
         self._buckets(s.get("buckets", []))
-        for region, action in s.get("default_vpcs", {}).items():
-            self._default_vpc(region, action)
-        for vpc in s.get("vpcs", []):
-            self._vpc(vpc)
-        for group in s.get("security_groups", []):
-            self._security_group(group)
+        networking.build(self, s, self._built)
         for region, enabled in s.get("ebs_encryption_by_default", {}).items():
             if enabled:
                 self.client("ec2", region).enable_ebs_encryption_by_default()
@@ -87,144 +84,6 @@ class DemoAccountBuilder:
         for plan in s.get("backup_plans", []):
             self._backup_plan(plan)
         return self._built
-
-    # --- networking -------------------------------------------------------------------
-
-    def _default_vpc(self, region: str, action: str) -> None:
-        ec2 = self.client("ec2", region)
-        vpcs = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"]
-        for vpc in vpcs:
-            vpc_id = vpc["VpcId"]
-            if action == "delete":
-                self._delete_vpc(ec2, vpc_id)
-            elif action == "isolate":
-                self._isolate_vpc(ec2, vpc_id)
-
-    def _delete_vpc(self, ec2: Any, vpc_id: str) -> None:
-        flt = [{"Name": "vpc-id", "Values": [vpc_id]}]
-        for subnet in ec2.describe_subnets(Filters=flt)["Subnets"]:
-            ec2.delete_subnet(SubnetId=subnet["SubnetId"])
-        igws = ec2.describe_internet_gateways(
-            Filters=[{"Name": "attachment.vpc-id", "Values": [vpc_id]}]
-        )["InternetGateways"]
-        for igw in igws:
-            ec2.detach_internet_gateway(InternetGatewayId=igw["InternetGatewayId"], VpcId=vpc_id)
-            ec2.delete_internet_gateway(InternetGatewayId=igw["InternetGatewayId"])
-        ec2.delete_vpc(VpcId=vpc_id)
-
-    def _isolate_vpc(self, ec2: Any, vpc_id: str) -> None:
-        flt = [{"Name": "vpc-id", "Values": [vpc_id]}]
-        for acl in ec2.describe_network_acls(Filters=flt)["NetworkAcls"]:
-            for entry in acl["Entries"]:
-                if entry["RuleNumber"] < 32767:
-                    ec2.delete_network_acl_entry(
-                        NetworkAclId=acl["NetworkAclId"],
-                        RuleNumber=entry["RuleNumber"],
-                        Egress=entry["Egress"],
-                    )
-        self._empty_default_group(ec2, vpc_id)
-
-    def _empty_default_group(self, ec2: Any, vpc_id: str) -> None:
-        flt = [
-            {"Name": "vpc-id", "Values": [vpc_id]},
-            {"Name": "group-name", "Values": ["default"]},
-        ]
-        for group in ec2.describe_security_groups(Filters=flt)["SecurityGroups"]:
-            if group["IpPermissions"]:
-                ec2.revoke_security_group_ingress(
-                    GroupId=group["GroupId"], IpPermissions=group["IpPermissions"]
-                )
-            if group["IpPermissionsEgress"]:
-                ec2.revoke_security_group_egress(
-                    GroupId=group["GroupId"], IpPermissions=group["IpPermissionsEgress"]
-                )
-
-    def _vpc(self, spec: Mapping[str, Any]) -> None:
-        region, name = spec["region"], spec["name"]
-        ec2 = self.client("ec2", region)
-        vpc_id = ec2.create_vpc(
-            CidrBlock=spec["cidr"],
-            TagSpecifications=[{"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": name}]}],
-        )["Vpc"]["VpcId"]
-        self._built.vpcs[(region, name)] = vpc_id
-        subnet_ids = [
-            ec2.create_subnet(VpcId=vpc_id, CidrBlock=cidr, AvailabilityZone=f"{region}a")[
-                "Subnet"
-            ]["SubnetId"]
-            for cidr in spec.get("subnets", [])
-        ]
-        self._built.subnets[(region, name)] = subnet_ids
-        if spec.get("flow_log", "none") != "none":
-            ec2.create_flow_logs(
-                ResourceIds=[vpc_id],
-                ResourceType="VPC",
-                TrafficType=spec["flow_log"],
-                LogDestinationType="s3",
-                LogDestination="arn:aws:s3:::northwind-logs",
-            )
-        if spec.get("nacl") == "restricted":
-            self._restricted_nacl(ec2, vpc_id, subnet_ids)
-        # The new VPC's default SG allows all egress and ingress from itself: compliant
-        # VPCs empty it, as the article recommends.
-        if spec.get("nacl") == "restricted":
-            self._empty_default_group(ec2, vpc_id)
-
-    def _restricted_nacl(self, ec2: Any, vpc_id: str, subnet_ids: list[str]) -> None:
-        acl_id = ec2.create_network_acl(VpcId=vpc_id)["NetworkAcl"]["NetworkAclId"]
-        entries = [
-            (100, False, "6", 443, 443, "0.0.0.0/0"),
-            (110, False, "6", 49152, 65535, "0.0.0.0/0"),  # ephemeral: NACLs are stateless
-            (100, True, "6", 443, 443, "0.0.0.0/0"),
-            (110, True, "6", 49152, 65535, "0.0.0.0/0"),
-        ]
-        for number, egress, protocol, low, high, cidr in entries:
-            ec2.create_network_acl_entry(
-                NetworkAclId=acl_id,
-                RuleNumber=number,
-                Protocol=protocol,
-                RuleAction="allow",
-                Egress=egress,
-                CidrBlock=cidr,
-                PortRange={"From": low, "To": high},
-            )
-        default = ec2.describe_network_acls(
-            Filters=[
-                {"Name": "vpc-id", "Values": [vpc_id]},
-                {"Name": "default", "Values": ["true"]},
-            ]
-        )["NetworkAcls"][0]
-        for assoc in default["Associations"]:
-            if assoc["SubnetId"] in subnet_ids:
-                ec2.replace_network_acl_association(
-                    AssociationId=assoc["NetworkAclAssociationId"], NetworkAclId=acl_id
-                )
-
-    def _security_group(self, spec: Mapping[str, Any]) -> None:
-        region = spec["region"]
-        ec2 = self.client("ec2", region)
-        group_id = ec2.create_security_group(
-            GroupName=spec["name"],
-            Description=spec["description"],
-            VpcId=self._built.vpcs[(region, spec["vpc"])],
-        )["GroupId"]
-        self._built.groups[(region, spec["name"])] = group_id
-        permissions = [self._permission(region, rule) for rule in spec.get("inbound", [])]
-        if permissions:
-            ec2.authorize_security_group_ingress(GroupId=group_id, IpPermissions=permissions)
-
-    def _permission(self, region: str, rule: Mapping[str, Any]) -> dict[str, Any]:
-        permission: dict[str, Any] = {"IpProtocol": rule["protocol"]}
-        if rule["protocol"] != "-1":
-            permission["FromPort"] = rule["from"]
-            permission["ToPort"] = rule["to"]
-        if "source_group" in rule:
-            group_id = self._built.groups[(region, rule["source_group"])]
-            permission["UserIdGroupPairs"] = [{"GroupId": group_id}]
-        elif ":" in rule["cidr"]:
-            permission["Ipv6Ranges"] = [{"CidrIpv6": rule["cidr"]}]
-        else:
-            permission["IpRanges"] = [{"CidrIp": rule["cidr"]}]
-        return permission
 
     # --- compute and storage ----------------------------------------------------------
 

@@ -19,7 +19,7 @@ from app.services.framework_summary import FrameworkSummary, framework_totals
 from app.store import accounts as account_store
 from app.store import engagements as engagement_store
 from app.store import scans as scan_store
-from app.store import transfer
+from app.store import transfer_export, transfer_import
 from app.store.control_status import control_summaries
 from app.store.database import Database
 from app.store.errors import NotFound
@@ -224,12 +224,14 @@ def delete_engagement(
 def export_engagement(db: Database, engagement_id: int, destination: Path, actor: str) -> Path:
     with db.session() as session:
         engagement = engagement_store.get_engagement(session, engagement_id)
-        return transfer.export_engagement(session, engagement, destination, actor=actor)
+        return transfer_export.export_engagement(session, engagement, destination, actor=actor)
 
 
 def import_engagement(db: Database, source: Path, actor: str, new_name: str | None = None) -> int:
     with db.session() as session:
-        engagement = transfer.import_engagement(session, source, actor=actor, new_name=new_name)
+        engagement = transfer_import.import_engagement(
+            session, source, actor=actor, new_name=new_name
+        )
         return engagement.id
 
 

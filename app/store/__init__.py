@@ -11,6 +11,7 @@ takes a `Session` from `Database.session()` and records who did what in the audi
   repositories (no Qt, no boto3)
 - decisions, soa_approvals: the Statement of Applicability's decisions and approvals
 - control_status: the per-control status the checklist and the binder both show
-- transfer, transfer_rows: one-file export and import of an engagement
+- transfer, transfer_export, transfer_import, transfer_rows: one-file export and import
+  of an engagement (the file format, writing it, reading and checking it, row fields)
 - errors: the typed, user-facing problems (all `StoreError`)
 """

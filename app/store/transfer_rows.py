@@ -16,7 +16,6 @@ from typing import Any, TypeVar
 
 from sqlalchemy import JSON, Boolean, Column, Date, Integer, String, inspect
 
-from app.store.engagements import SECURITY
 from app.store.errors import TransferError
 from app.store.limits import value_problem
 from app.store.models import Base, UtcDateTime
@@ -132,23 +131,3 @@ def load_values(model: type[Base], data: Any, where: str) -> dict[str, Any]:
 def load_row(model: type[ModelT], data: Any, where: str, **local: Any) -> ModelT:
     """A new (transient) `model` from `data`; `local` adds database-local columns."""
     return model(**(load_values(model, data, where) | local))
-
-
-def upgrade_manifest(manifest: dict[str, Any]) -> None:
-    """Fill in what an engagement file of an older format lacks, as this version would
-    have written it (format 1: no SoA; format 2: no call receipts, no export log;
-    format 3: no recurring evidence)."""
-    if manifest["format_version"] < 2:  # from before the Statement of Applicability
-        manifest["criterion_decisions"] = []
-        if isinstance(manifest.get("engagement"), dict):
-            manifest["engagement"].setdefault("soc2_categories", [SECURITY])
-    if manifest["format_version"] < 3:  # from before call receipts and the export log
-        manifest["binder_exports"] = []
-        for scan in manifest.get("scans") or []:
-            if isinstance(scan, dict):
-                scan.setdefault("receipts", [])
-    if manifest["format_version"] < 4:  # from before recurring evidence
-        manifest["evidence_requests"] = []
-        for attachment in manifest.get("attachments") or []:
-            if isinstance(attachment, dict):
-                attachment.setdefault("effective_on", None)

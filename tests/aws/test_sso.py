@@ -31,10 +31,10 @@ from app.aws.sso import (
     device_login,
     list_account_roles,
     list_accounts,
-    make_clients,
     target_for_profile,
 )
 from app.aws.sso_cache import Registration, SsoToken, read_token, token_cache_dir, write_token
+from app.aws.sso_clients import make_clients
 from app.aws.sso_pkce import REGISTERED_REDIRECT, pkce_login, s256
 from app.aws.sso_session import session_for_sso_role
 from tests.fakes.sso_server import ROLE_KEY_ID, FakeSsoServer, services_section

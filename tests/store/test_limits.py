@@ -14,7 +14,8 @@ from app.store.database import Database, open_database
 from app.store.engagements import create_engagement, list_engagements
 from app.store.errors import InvalidInput, TransferError
 from app.store.scans import add_results, scans, start_scan
-from app.store.transfer import export_engagement, import_engagement
+from app.store.transfer_export import export_engagement
+from app.store.transfer_import import import_engagement
 from tests.store.conftest import ACCOUNT, assert_nothing_imported, result
 
 

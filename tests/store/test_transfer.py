@@ -23,7 +23,8 @@ from app.store.errors import NameTaken, TamperedFile, TransferError
 from app.store.risk import add_exception, exceptions, today_utc
 from app.store.scans import latest_results, scans, to_check_result
 from app.store.signoffs import sign_off, sign_offs, verify_chain
-from app.store.transfer import export_engagement, import_engagement
+from app.store.transfer_export import export_engagement
+from app.store.transfer_import import import_engagement
 from tests.conftest import BACKENDS, backend_named
 from tests.store.conftest import ACCOUNT, assert_nothing_imported, controls, record_scan, result
 

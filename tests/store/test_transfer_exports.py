@@ -16,7 +16,8 @@ from app.store.errors import TransferError
 from app.store.exports import binder_exports, record_export
 from app.store.models import AppendOnlyViolation, Scan
 from app.store.scans import add_results, finish_scan, start_scan
-from app.store.transfer import export_engagement, import_engagement
+from app.store.transfer_export import export_engagement
+from app.store.transfer_import import import_engagement
 from tests.store.conftest import ACCOUNT, result
 from tests.store.transfer_helpers import edited, laptop_store
 

@@ -16,7 +16,8 @@ from app.store.database import Database
 from app.store.engagements import create_engagement
 from app.store.errors import TransferError
 from app.store.evidence_requests import evidence_requests
-from app.store.transfer import export_engagement, import_engagement
+from app.store.transfer_export import export_engagement
+from app.store.transfer_import import import_engagement
 from tests.store.transfer_helpers import edited, laptop_store
 
 

@@ -14,7 +14,8 @@ from app.store.engagements import create_engagement, engagement_named, list_enga
 from app.store.errors import TamperedFile, TransferError
 from app.store.signoffs import SOA_TARGET, sign_off, sign_offs, verify_chain
 from app.store.soa_approvals import approve_soa, soa_approvals
-from app.store.transfer import export_engagement, import_engagement
+from app.store.transfer_export import export_engagement
+from app.store.transfer_import import import_engagement
 from tests.store.conftest import record_scan, result
 from tests.store.transfer_helpers import edited, laptop_store
 
