@@ -37,7 +37,7 @@ class ResultLine:
     evidence_loaded: bool = False
     # A FAIL that an active exception covers: an accepted risk, shown as such.
     accepted: bool = False
-    # From the running scan, not stored yet (`app.ui.control_page.live_results`); shown as such.
+    # From the running scan, not stored yet (`app.services.live_results`); shown as such.
     provisional: bool = False
 
 
