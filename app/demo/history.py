@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 
 from app.evidence import iso_utc
 from app.store.models import Engagement, ResultRow, Scan
-from app.store.scans import FAILED, finish_scan, insert_result_rows, start_scan
+from app.store.scan_state import ScanState
+from app.store.scans import finish_scan, insert_result_rows, start_scan
 from app.store.schedule import Every, ScanSchedule, set_engagement_schedule
 
 HISTORY_NOTE = (
@@ -81,7 +82,7 @@ def store_past_scan(
         app_version=source.app_version,
     )
     if error:
-        finish_scan(session, scan, FAILED, actor=actor, error=error)
+        finish_scan(session, scan, ScanState.FAILED, actor=actor, error=error)
     else:
         insert_result_rows(session, scan, list(_dated(rows, at, change)))
         finish_scan(session, scan, actor=actor, skipped_regions=source.skipped_regions)

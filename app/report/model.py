@@ -17,6 +17,7 @@ from app.services.framework_summary import FRAMEWORK_BUCKETS, FrameworkSummary
 from app.services.ledger_model import ControlLedger, EngagementLedger
 from app.services.recurring_model import EvidenceSchedule, RequestSchedule
 from app.services.soa_model import Statement
+from app.store.scan_state import ScanState
 
 # Per framework, controls are counted in these buckets (a stale sign-off counts by its
 # own evidence; see app/services/framework_summary.py).
@@ -197,7 +198,7 @@ class ScanItem:
     caller_arn: str
     started_at: datetime
     finished_at: datetime | None
-    state: str
+    state: ScanState
     app_version: str
     regions: tuple[str, ...]
     skipped_regions: tuple[str, ...]

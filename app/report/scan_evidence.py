@@ -16,7 +16,7 @@ from app.report.model import ApiCall, Period, PopulationRow, ScanChanges, ScanIt
 from app.scan.compare import common_scope, not_compared
 from app.scan.document import document_for_scan
 from app.store.models import Engagement, ResultRow, RiskException, Scan
-from app.store.scans import COMPLETE
+from app.store.scan_state import ScanState
 
 
 def population_row(
@@ -53,7 +53,7 @@ def scan_item(
         caller_arn=scan.caller_arn,
         started_at=scan.started_at,
         finished_at=scan.finished_at,
-        state=scan.state,
+        state=ScanState(scan.state),
         app_version=scan.app_version,
         regions=tuple(scan.regions),
         skipped_regions=tuple(scan.skipped_regions),
@@ -87,7 +87,7 @@ def embedded_scans(history: Sequence[Scan], shown: Iterable[int]) -> set[int]:
     file)."""
     latest: dict[str, int] = {}
     for scan in sorted(history, key=lambda s: (s.started_at, s.id)):
-        if scan.state == COMPLETE:
+        if scan.state == ScanState.COMPLETE:
             latest[scan.account_id] = scan.id
     return set(latest.values()) | set(shown)
 
@@ -97,7 +97,7 @@ def scan_changes(history: list[Scan], period: Period) -> tuple[ScanChanges, ...]
     scans covered (`app.scan.compare`)."""
     per_account: dict[str, list[Scan]] = defaultdict(list)
     for scan in history:
-        if scan.state == COMPLETE:
+        if scan.state == ScanState.COMPLETE:
             per_account[scan.account_id].append(scan)
     changes = []
     for account, chosen in sorted(per_account.items()):
