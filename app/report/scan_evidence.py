@@ -28,7 +28,7 @@ def population_row(
         account_id=row.account_id,
         region=row.region,
         resource=row.resource,
-        status=row.status,
+        status=Status(row.status),
         detail=row.detail,
         collected_at=row.collected_at,
         in_period=period.contains(row.collected_at),
@@ -44,7 +44,7 @@ def scan_document(scan: Scan) -> bytes:
 
 
 def scan_item(
-    scan: Scan, period: Period, counts: Mapping[str, int], *, embed: bool = True
+    scan: Scan, period: Period, counts: Mapping[Status, int], *, embed: bool = True
 ) -> ScanItem:
     """The scan's row of the history; its result document only when `embed`."""
     return ScanItem(
@@ -66,7 +66,7 @@ def scan_item(
     )
 
 
-def status_counts(session: Session, engagement: Engagement) -> dict[int, dict[str, int]]:
+def status_counts(session: Session, engagement: Engagement) -> dict[int, dict[Status, int]]:
     """Per scan of the engagement, its rows by status (one aggregated query)."""
     query = (
         select(ResultRow.scan_id, ResultRow.status, func.count())
@@ -74,9 +74,9 @@ def status_counts(session: Session, engagement: Engagement) -> dict[int, dict[st
         .where(Scan.engagement_id == engagement.id)
         .group_by(ResultRow.scan_id, ResultRow.status)
     )
-    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    counts: dict[int, dict[Status, int]] = defaultdict(dict)
     for scan_id, status, number in session.execute(query):
-        counts[scan_id][status] = number
+        counts[scan_id][Status(status)] = number
     return counts
 
 
