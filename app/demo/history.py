@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.controls.results import Status
 from app.evidence import iso_utc
 from app.store.models import Engagement, ResultRow, Scan
 from app.store.scan_state import ScanState
@@ -93,11 +94,11 @@ def store_past_scan(
 
 
 def _password_policy_weakened(row: dict[str, Any]) -> dict[str, Any]:
-    if row["control_id"] != FIXED_CONTROL or row["status"] != "PASS":
+    if row["control_id"] != FIXED_CONTROL or row["status"] != Status.PASS:
         return row
     return dict(
         row,
-        status="FAIL",
+        status=Status.FAIL,
         detail="The password policy asks for 8 characters (CIS: at least 14) and does not "
         "block reuse. (Generated demo history.)",
     )
