@@ -20,9 +20,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.controls.results import Status
 from app.evidence import iso_utc
 from app.store.models import Engagement, ResultRow, Scan
-from app.store.scans import FAILED, finish_scan, insert_result_rows, start_scan
+from app.store.scan_state import ScanState
+from app.store.scans import finish_scan, insert_result_rows, start_scan
 from app.store.schedule import Every, ScanSchedule, set_engagement_schedule
 
 HISTORY_NOTE = (
@@ -81,7 +83,7 @@ def store_past_scan(
         app_version=source.app_version,
     )
     if error:
-        finish_scan(session, scan, FAILED, actor=actor, error=error)
+        finish_scan(session, scan, ScanState.FAILED, actor=actor, error=error)
     else:
         insert_result_rows(session, scan, list(_dated(rows, at, change)))
         finish_scan(session, scan, actor=actor, skipped_regions=source.skipped_regions)
@@ -92,11 +94,11 @@ def store_past_scan(
 
 
 def _password_policy_weakened(row: dict[str, Any]) -> dict[str, Any]:
-    if row["control_id"] != FIXED_CONTROL or row["status"] != "PASS":
+    if row["control_id"] != FIXED_CONTROL or row["status"] != Status.PASS:
         return row
     return dict(
         row,
-        status="FAIL",
+        status=Status.FAIL,
         detail="The password policy asks for 8 characters (CIS: at least 14) and does not "
         "block reuse. (Generated demo history.)",
     )

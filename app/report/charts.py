@@ -10,6 +10,7 @@ from reportlab.graphics.charts.piecharts import Pie
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 
+from app.controls.results import Status
 from app.report.model import BUCKET_LABELS
 from app.report.styles import BOLD, INK, REGULAR, STATUS_COLOURS
 
@@ -24,10 +25,10 @@ BUCKET_COLOURS = {
     "not_applicable": colors.HexColor("#cfd8dc"),
 }
 RESULT_LABELS = {
-    "PASS": "Pass",
-    "FAIL": "Fail",
-    "ERROR": "Could not check",
-    "NOT_APPLICABLE": "Nothing to check",
+    Status.PASS: "Pass",
+    Status.FAIL: "Fail",
+    Status.ERROR: "Could not check",
+    Status.NOT_APPLICABLE: "Nothing to check",
 }
 
 
@@ -71,7 +72,7 @@ def control_status_chart(title: str, counts: Mapping[str, int], width: float) ->
     return drawing
 
 
-def results_pie(counts: Mapping[str, int], width: float) -> Drawing:
+def results_pie(counts: Mapping[Status, int], width: float) -> Drawing:
     """The latest population by result status (every resource judged, PASS rows too)."""
     drawing = Drawing(width, 120)
     drawing.add(

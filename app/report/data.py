@@ -54,7 +54,8 @@ from app.store.engagements import find_engagement, list_engagements
 from app.store.exports import binder_exports
 from app.store.models import Attachment, ResultRow, RiskException, Scan
 from app.store.risk import active_exceptions, exceptions, matching_exception
-from app.store.scans import COMPLETE, latest_results, scans
+from app.store.scan_state import ScanState
+from app.store.scans import latest_results, scans
 from app.store.signoffs import sign_offs, verify_chain
 
 
@@ -150,7 +151,7 @@ def gather(
     soa = statement(session, engagement, catalogue, summaries)
     # Who collected the evidence: the caller of the newest complete scan (else any scan).
     newest_first = list(reversed(history))
-    complete = [s for s in newest_first if s.state == COMPLETE]
+    complete = [s for s in newest_first if s.state == ScanState.COMPLETE]
     identity = (complete or newest_first)[0] if newest_first else None
     # The cover names every account evidence came from: a scan from the command line
     # adds none to the engagement's list, and "none recorded" beside it would mislead.

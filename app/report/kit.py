@@ -9,6 +9,7 @@ from typing import Any
 from reportlab.lib import colors
 from reportlab.platypus import Image, LongTable, Paragraph, Table, TableStyle
 
+from app.controls.results import Status
 from app.report.rtl import has_rtl
 from app.report.styles import (
     BOLD,
@@ -34,20 +35,23 @@ CELL_PAD = 3.0
 Cell = Any
 
 # Result statuses in table cells: the binder's legends say what the short form means.
-_SHORT_STATUS = {"NOT_APPLICABLE": "N/A"}
-_STATUS_OF_LABEL = {label: status for status, label in _SHORT_STATUS.items()}
+_SHORT_STATUS = {Status.NOT_APPLICABLE: "N/A"}
 
 
-def status_cell(status: str, excepted: bool = False) -> str:
+def status_cell(status: Status, excepted: bool = False) -> str:
     """A result status as a table shows it: `N/A` for NOT_APPLICABLE, `(exc.)` when an
     approved exception covers the failure."""
-    return _SHORT_STATUS.get(status, status) + (" (exc.)" if excepted else "")
+    return _SHORT_STATUS.get(status, status.value) + (" (exc.)" if excepted else "")
+
+
+# A status cell's first word -> its status (to colour the cell).
+_STATUS_OF_CELL = {status_cell(status): status for status in Status}
 
 
 def _status_colour(cell: object) -> Any:
     words = str(cell).split()
-    first = words[0] if words else ""
-    return STATUS_COLOURS.get(_STATUS_OF_LABEL.get(first, first))
+    status = _STATUS_OF_CELL.get(words[0]) if words else None
+    return STATUS_COLOURS[status] if status is not None else None
 
 
 class _DrawLater:

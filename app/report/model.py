@@ -13,10 +13,12 @@ from datetime import date, datetime
 from app.aws.receipts import CallReceipt
 from app.controls.catalogue import Control
 from app.controls.control_status import ControlStatus
+from app.controls.results import Status
 from app.services.framework_summary import FRAMEWORK_BUCKETS, FrameworkSummary
 from app.services.ledger_model import ControlLedger, EngagementLedger
 from app.services.recurring_model import EvidenceSchedule, RequestSchedule
 from app.services.soa_model import Statement
+from app.store.scan_state import ScanState
 
 # Per framework, controls are counted in these buckets (a stale sign-off counts by its
 # own evidence; see app/services/framework_summary.py).
@@ -94,7 +96,7 @@ class PopulationRow:
     account_id: str
     region: str
     resource: str
-    status: str  # PASS / FAIL / ERROR / NOT_APPLICABLE
+    status: Status
     detail: str
     collected_at: datetime
     in_period: bool | None
@@ -197,13 +199,13 @@ class ScanItem:
     caller_arn: str
     started_at: datetime
     finished_at: datetime | None
-    state: str
+    state: ScanState
     app_version: str
     regions: tuple[str, ...]
     skipped_regions: tuple[str, ...]
     controls: tuple[str, ...]
     error: str
-    counts: Mapping[str, int]
+    counts: Mapping[Status, int]  # the scan's rows by status
     in_period: bool | None
     embedded_name: str
     # The scan's result document (JSON), as embedded and hashed; None when it is not

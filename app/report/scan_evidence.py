@@ -16,7 +16,7 @@ from app.report.model import ApiCall, Period, PopulationRow, ScanChanges, ScanIt
 from app.scan.compare import common_scope, not_compared
 from app.scan.document import document_for_scan
 from app.store.models import Engagement, ResultRow, RiskException, Scan
-from app.store.scans import COMPLETE
+from app.store.scan_state import ScanState
 
 
 def population_row(
@@ -28,7 +28,7 @@ def population_row(
         account_id=row.account_id,
         region=row.region,
         resource=row.resource,
-        status=row.status,
+        status=Status(row.status),
         detail=row.detail,
         collected_at=row.collected_at,
         in_period=period.contains(row.collected_at),
@@ -44,7 +44,7 @@ def scan_document(scan: Scan) -> bytes:
 
 
 def scan_item(
-    scan: Scan, period: Period, counts: Mapping[str, int], *, embed: bool = True
+    scan: Scan, period: Period, counts: Mapping[Status, int], *, embed: bool = True
 ) -> ScanItem:
     """The scan's row of the history; its result document only when `embed`."""
     return ScanItem(
@@ -53,7 +53,7 @@ def scan_item(
         caller_arn=scan.caller_arn,
         started_at=scan.started_at,
         finished_at=scan.finished_at,
-        state=scan.state,
+        state=ScanState(scan.state),
         app_version=scan.app_version,
         regions=tuple(scan.regions),
         skipped_regions=tuple(scan.skipped_regions),
@@ -66,7 +66,7 @@ def scan_item(
     )
 
 
-def status_counts(session: Session, engagement: Engagement) -> dict[int, dict[str, int]]:
+def status_counts(session: Session, engagement: Engagement) -> dict[int, dict[Status, int]]:
     """Per scan of the engagement, its rows by status (one aggregated query)."""
     query = (
         select(ResultRow.scan_id, ResultRow.status, func.count())
@@ -74,9 +74,9 @@ def status_counts(session: Session, engagement: Engagement) -> dict[int, dict[st
         .where(Scan.engagement_id == engagement.id)
         .group_by(ResultRow.scan_id, ResultRow.status)
     )
-    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    counts: dict[int, dict[Status, int]] = defaultdict(dict)
     for scan_id, status, number in session.execute(query):
-        counts[scan_id][status] = number
+        counts[scan_id][Status(status)] = number
     return counts
 
 
@@ -87,7 +87,7 @@ def embedded_scans(history: Sequence[Scan], shown: Iterable[int]) -> set[int]:
     file)."""
     latest: dict[str, int] = {}
     for scan in sorted(history, key=lambda s: (s.started_at, s.id)):
-        if scan.state == COMPLETE:
+        if scan.state == ScanState.COMPLETE:
             latest[scan.account_id] = scan.id
     return set(latest.values()) | set(shown)
 
@@ -97,7 +97,7 @@ def scan_changes(history: list[Scan], period: Period) -> tuple[ScanChanges, ...]
     scans covered (`app.scan.compare`)."""
     per_account: dict[str, list[Scan]] = defaultdict(list)
     for scan in history:
-        if scan.state == COMPLETE:
+        if scan.state == ScanState.COMPLETE:
             per_account[scan.account_id].append(scan)
     changes = []
     for account, chosen in sorted(per_account.items()):

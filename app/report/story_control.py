@@ -9,6 +9,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Spacer
 
 from app.controls.catalogue import FAMILY_TITLES
+from app.controls.results import Status
 from app.report.kit import Kit, status_cell
 from app.report.manifest import utc_text
 from app.report.model import BinderData, CheckBlock, ControlSection, PopulationRow
@@ -96,7 +97,7 @@ def _check(
     s = kit.styles
     multi_account = len({row.account_id for row in block.rows}) > 1
     counts = Counter(row.status for row in block.rows)
-    summary = ", ".join(f"{counts[k]} {k}" for k in ("PASS", "FAIL", "ERROR", "NOT_APPLICABLE"))
+    summary = ", ".join(f"{counts[k]} {k}" for k in Status)
     intro: list[Flowable] = [
         CondPageBreak(40 * mm),
         kit.rich(
@@ -196,11 +197,11 @@ def _findings(kit: Kit, section: ControlSection) -> list[Flowable]:
     story: list[Flowable] = [
         kit.heading("", "Findings and remediation", key=f"{section.anchor}-findings", level=3)
     ]
-    failing = [r for b in section.checks for r in b.rows if r.status in ("FAIL", "ERROR")]
+    failing = [r for b in section.checks for r in b.rows if r.status in (Status.FAIL, Status.ERROR)]
     if not failing:
         story.append(kit.para("No findings: no resource failed and no check errored.", s.body))
         return story
-    fails = sum(1 for r in failing if r.status == "FAIL")
+    fails = sum(1 for r in failing if r.status is Status.FAIL)
     errors = len(failing) - fails
     story.append(
         kit.para(

@@ -8,6 +8,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, PageBreak, Spacer, Table, TableStyle
 
 from app.controls.catalogue import FRAMEWORKS
+from app.controls.results import Status
 from app.report.charts import control_status_chart, results_pie
 from app.report.kit import Kit
 from app.report.manifest import utc_text
@@ -154,7 +155,7 @@ def _charts(data: BinderData) -> Table:
         control_status_chart(f"{fw.title}: controls by status", fw.counts, chart_width)
         for fw in data.frameworks
     ]
-    results: Counter[str] = Counter()
+    results: Counter[Status] = Counter()
     for section in data.controls:
         for block in section.checks:
             results.update(row.status for row in block.rows)
@@ -198,4 +199,4 @@ def _results_or_evidence(section: ControlSection) -> str:
         answered = sum(1 for item in asked if section.files_for(item.id))
         return f"{answered} of {len(asked)} items"
     counts = Counter(row.status for b in section.checks for row in b.rows)
-    return f"{counts['PASS']} / {counts['FAIL']} / {counts['ERROR']} / {counts['NOT_APPLICABLE']}"
+    return " / ".join(str(counts[status]) for status in Status)

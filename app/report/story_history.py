@@ -5,6 +5,7 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, PageBreak, Spacer
 
+from app.controls.results import Status
 from app.report.kit import Kit, status_cell
 from app.report.manifest import Manifest, utc_text
 from app.report.model import BinderData, PopulationRow, ScanChanges
@@ -54,8 +55,7 @@ def history(kit: Kit, data: BinderData, number: str) -> list[Flowable]:
                 kit.cell(scan.caller_arn or "—", widths[4]),
                 regions,
                 "embedded" if scan.embedded else "—",
-                f"{c.get('PASS', 0)} / {c.get('FAIL', 0)} / {c.get('ERROR', 0)} / "
-                f"{c.get('NOT_APPLICABLE', 0)}",
+                " / ".join(str(c.get(status, 0)) for status in Status),
             ]
         )
     header = [

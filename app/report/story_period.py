@@ -13,6 +13,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer
 
 from app.controls.control_status import ControlStatus
+from app.controls.results import Status
 from app.report.kit import Kit
 from app.report.manifest import utc_text
 from app.report.model import BinderData, ControlSection
@@ -26,11 +27,11 @@ OVERDUE = "#b3261e"
 MAX_GAPS = 12  # gaps listed per account in the summary; the rest are counted
 MAX_OVERDUE = 60
 _POINT_COLOURS = {
-    ControlStatus.PASSING: STATUS_COLOURS["PASS"],
-    ControlStatus.FAILING: STATUS_COLOURS["FAIL"],
-    ControlStatus.ERROR: STATUS_COLOURS["ERROR"],
+    ControlStatus.PASSING: STATUS_COLOURS[Status.PASS],
+    ControlStatus.FAILING: STATUS_COLOURS[Status.FAIL],
+    ControlStatus.ERROR: STATUS_COLOURS[Status.ERROR],
     ControlStatus.EXCEPTION: colors.HexColor("#7b5ea7"),
-    ControlStatus.NOT_CHECKED: STATUS_COLOURS["NOT_APPLICABLE"],
+    ControlStatus.NOT_CHECKED: STATUS_COLOURS[Status.NOT_APPLICABLE],
 }
 _GAP_FILL = colors.HexColor("#e4e7eb")
 STRIP_HEIGHT = 9 * mm

@@ -17,6 +17,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, PageBreak, Spacer, Table, TableStyle
 
 from app.controls.catalogue import SOC2_CATEGORIES, THEME_TITLES
+from app.controls.results import Status
 from app.report.kit import Kit
 from app.report.manifest import utc_text
 from app.report.model import BinderData, ControlSection, shown_frameworks
@@ -31,11 +32,11 @@ from app.store.soa_approvals import SoaApproval
 ISO_KEY = "criteria-iso27001"
 SOC2_KEY = "criteria-soc2"
 IMPLEMENTATION_COLOURS = {
-    Implementation.IMPLEMENTED: STATUS_COLOURS["PASS"],
-    Implementation.INHERITED: STATUS_COLOURS["PASS"],
-    Implementation.PARTLY: STATUS_COLOURS["ERROR"],
-    Implementation.NOT_YET: STATUS_COLOURS["FAIL"],
-    Implementation.EXCLUDED: STATUS_COLOURS["NOT_APPLICABLE"],
+    Implementation.IMPLEMENTED: STATUS_COLOURS[Status.PASS],
+    Implementation.INHERITED: STATUS_COLOURS[Status.PASS],
+    Implementation.PARTLY: STATUS_COLOURS[Status.ERROR],
+    Implementation.NOT_YET: STATUS_COLOURS[Status.FAIL],
+    Implementation.EXCLUDED: STATUS_COLOURS[Status.NOT_APPLICABLE],
 }
 UNDECIDED = "Undecided"
 _LINK = "#1d4e89"
@@ -224,7 +225,7 @@ def _iso_table(kit: Kit, rows: Sequence[SoaRow], sections: dict[str, ControlSect
     table = kit.grid(header, cells, widths, long=True)
     style = _colours([row.implementation for row in rows], column=4)
     style += [
-        ("TEXTCOLOR", (2, index), (2, index), STATUS_COLOURS["FAIL"])
+        ("TEXTCOLOR", (2, index), (2, index), STATUS_COLOURS[Status.FAIL])
         for index, row in enumerate(rows, start=1)
         if not row.decided
     ]
@@ -277,7 +278,7 @@ def _support(section: ControlSection) -> str:
     parts = []
     if control.automated:
         rows = [row for block in section.checks for row in block.rows]
-        failing = sum(1 for row in rows if row.status == "FAIL" and not row.excepted)
+        failing = sum(1 for row in rows if row.status is Status.FAIL and not row.excepted)
         parts.append(f"{len(rows)} results" if rows else "no results yet")
         if failing:
             parts.append(f"{failing} failing")

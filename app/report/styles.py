@@ -17,6 +17,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
+from app.controls.results import Status
 from app.paths import resources_dir
 
 REGULAR = "BinderSans"
@@ -38,10 +39,10 @@ HEADER_FILL = colors.HexColor("#e4e7eb")
 ZEBRA = colors.HexColor("#f5f7fa")
 ACCENT = colors.HexColor("#1d4e89")
 STATUS_COLOURS = {
-    "PASS": colors.HexColor("#2f7d32"),
-    "FAIL": colors.HexColor("#b3261e"),
-    "ERROR": colors.HexColor("#b26a00"),
-    "NOT_APPLICABLE": colors.HexColor("#607080"),
+    Status.PASS: colors.HexColor("#2f7d32"),
+    Status.FAIL: colors.HexColor("#b3261e"),
+    Status.ERROR: colors.HexColor("#b26a00"),
+    Status.NOT_APPLICABLE: colors.HexColor("#607080"),
 }
 DEMO_RED = colors.HexColor("#c62828")
 DRAFT_RED = colors.HexColor("#b3261e")

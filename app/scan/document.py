@@ -16,11 +16,10 @@ from app.aws.receipts import CallReceipt
 from app.controls.results import CheckResult
 from app.evidence import iso_utc
 from app.store.models import Scan
+from app.store.scan_state import ScanState
 from app.store.scans import to_check_result
 
 SCHEMA_VERSION = 1
-# `scan.state` of a document whose results the database would not take (a rescue file).
-NOT_STORED = "not stored"
 
 
 def result_document(
@@ -34,7 +33,7 @@ def result_document(
     skipped_regions: Sequence[str] = (),
     engagement: str = "",
     scan_id: int | None = None,
-    state: str = "",
+    state: ScanState,
     error: str = "",
     receipts: Sequence[CallReceipt] = (),
 ) -> dict[str, Any]:
@@ -49,7 +48,7 @@ def result_document(
         "regions": list(regions),
         "skipped_regions": list(skipped_regions),
         "engagement": engagement,
-        "scan": {"id": scan_id, "state": state, "error": error},
+        "scan": {"id": scan_id, "state": state.value, "error": error},
         "results": [result.to_json() for result in results],
         "api_calls": [receipt.to_json() for receipt in receipts],
     }
@@ -67,7 +66,7 @@ def document_for_scan(scan: Scan) -> dict[str, Any]:
         skipped_regions=list(scan.skipped_regions),
         engagement=scan.engagement.name,
         scan_id=scan.id,
-        state=scan.state,
+        state=ScanState(scan.state),
         error=scan.error,
         receipts=[CallReceipt.from_json(item) for item in scan.receipts or []],
     )

@@ -43,7 +43,7 @@ from app.aws.receipts import CallReceipt, ReceiptLog
 from app.aws.regions import RegionPlan, UnknownRegions, plan_regions
 from app.controls.checks import CheckSettings, check_control
 from app.controls.results import CheckResult
-from app.scan.document import NOT_STORED, result_document
+from app.scan.document import result_document
 from app.scan.needs import NEEDS, parts_for
 from app.scan.request import Progress, ResultsCallback, ScanRequest, ScanWatch
 from app.scan.start import (
@@ -55,8 +55,8 @@ from app.scan.start import (
     wanted_regions,
 )
 from app.scan.storing import store_final
-from app.store import scans as scan_store
 from app.store.database import Database
+from app.store.scan_state import ScanState
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ class ScanOutcome:
     started_at: datetime
     finished_at: datetime
     results: tuple[CheckResult, ...]
-    state: str = scan_store.COMPLETE
+    state: ScanState = ScanState.COMPLETE
     scan_id: int | None = None
     engagement: str = ""
     error: str = ""
@@ -314,7 +314,7 @@ def run_scan(request: ScanRequest, db: Database, watch: ScanWatch | None = None)
         kept = [row for control in done for row in judged[control]]
         reason = _stopped_reason(how, chosen, done, len(kept))
         partial = outcome(
-            kept, finished_at=datetime.now(UTC), state=scan_store.INCOMPLETE, error=reason
+            kept, finished_at=datetime.now(UTC), state=ScanState.INCOMPLETE, error=reason
         )
         partial = replace(partial, controls=tuple(done))
         at = store_final(
@@ -322,11 +322,13 @@ def run_scan(request: ScanRequest, db: Database, watch: ScanWatch | None = None)
             started.scan_id,
             actor,
             kept,
-            state=scan_store.INCOMPLETE,
+            state=ScanState.INCOMPLETE,
             skipped=plan.skipped,
             error=reason,
             receipts=partial.receipts,
-            document=lambda error: replace(partial, state=NOT_STORED, error=error).document(),
+            document=lambda error: replace(
+                partial, state=ScanState.NOT_STORED, error=error
+            ).document(),
         )
         raise ScanInterrupted(replace(partial, finished_at=at)) from exc
     except BaseException as exc:
@@ -340,7 +342,7 @@ def run_scan(request: ScanRequest, db: Database, watch: ScanWatch | None = None)
         skipped=plan.skipped,
         receipts=log.receipts(),
         document=lambda error: outcome(
-            results, finished_at=datetime.now(UTC), state=NOT_STORED, error=error
+            results, finished_at=datetime.now(UTC), state=ScanState.NOT_STORED, error=error
         ).document(),
     )
     return outcome(results, finished_at=finished_at)

@@ -22,6 +22,7 @@ from app.store import engagements as engagement_store
 from app.store import scans as scan_store
 from app.store.database import Database
 from app.store.models import Engagement
+from app.store.scan_state import ScanState
 
 ALL_CONTROLS: tuple[str, ...] = tuple(CHECKS)
 
@@ -151,11 +152,11 @@ def store_failed_scan(
             caller_arn=caller.caller_arn,
             controls=[] if controls == ALL_CONTROLS else controls,
         )
-        scan_store.finish_scan(session, scan, scan_store.FAILED, actor=actor, error=reason)
+        scan_store.finish_scan(session, scan, ScanState.FAILED, actor=actor, error=reason)
         return scan.id
 
 
 def fail_scan(db: Database, scan_id: int, actor: str, exc: BaseException) -> None:
     """Close a started scan as "failed" with the reason (expected trouble, or a bug)."""
     error = str(exc) if isinstance(exc, ScanUnavailable) else f"{type(exc).__name__}: {exc}"
-    finish(db, scan_id, scan_store.FAILED, actor, error=error)
+    finish(db, scan_id, ScanState.FAILED, actor, error=error)

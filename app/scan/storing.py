@@ -23,6 +23,7 @@ from app.store.database import Database
 from app.store.errors import DatabaseLocked, StoreError
 from app.store.models import Scan
 from app.store.rescue import rescue_path, rescue_reason
+from app.store.scan_state import ScanState
 
 STORE_ATTEMPTS = 3
 STORE_RETRY_PAUSE_S = 2.0
@@ -42,7 +43,7 @@ class ScanNotStored(StoreError):
 def finish(
     db: Database,
     scan_id: int,
-    state: str,
+    state: ScanState,
     actor: str,
     *,
     results: Sequence[CheckResult] = (),
@@ -76,7 +77,7 @@ def store_final(
     actor: str,
     results: Sequence[CheckResult],
     *,
-    state: str = scan_store.COMPLETE,
+    state: ScanState = ScanState.COMPLETE,
     skipped: Sequence[str],
     error: str = "",
     receipts: Sequence[CallReceipt] = (),
@@ -118,7 +119,7 @@ def store_final(
         finish(
             db,
             scan_id,
-            scan_store.INCOMPLETE,
+            ScanState.INCOMPLETE,
             actor,
             skipped=skipped,
             error=reason,

@@ -33,6 +33,7 @@ from app.store import scans as scan_store
 from app.store.database import Database
 from app.store.errors import StoreError
 from app.store.models import Account, AuditLogEntry, Engagement, Scan
+from app.store.scan_state import ScanState
 
 SCHEDULED_SUFFIX = " (scheduled)"
 _ACCOUNT_IN_ARN = re.compile(r"arn:[\w-]+:(?:iam|sts)::(\d{12}):")
@@ -198,7 +199,7 @@ def _failed_scan(
     scan = scan_store.start_scan(
         session, engagement, account_id=account_id, actor=actor, regions=regions, controls=controls
     )
-    scan_store.finish_scan(session, scan, scan_store.FAILED, actor=actor, error=reason)
+    scan_store.finish_scan(session, scan, ScanState.FAILED, actor=actor, error=reason)
     return f"#{scan.id} (account {account_id})"
 
 

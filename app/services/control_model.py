@@ -16,6 +16,7 @@ from app.controls.catalogue import Control
 from app.controls.control_status import ControlStatus
 from app.controls.results import Status
 from app.evidence import Evidence
+from app.store.scan_state import ScanState
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class ResultLine:
     evidence_loaded: bool = False
     # A FAIL that an active exception covers: an accepted risk, shown as such.
     accepted: bool = False
-    # From the running scan, not stored yet (`app.ui.control_page.live_results`); shown as such.
+    # From the running scan, not stored yet (`app.services.live_results`); shown as such.
     provisional: bool = False
 
 
@@ -47,7 +48,7 @@ class ScanInfo:
     account_id: str
     started_at: datetime
     finished_at: datetime | None
-    state: str
+    state: ScanState
     caller_arn: str = ""
 
 

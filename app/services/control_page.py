@@ -43,6 +43,7 @@ from app.store.models import (
     Scan,
     SignOff,
 )
+from app.store.scan_state import ScanState
 
 
 def _scan_info(scan: Scan) -> ScanInfo:
@@ -51,7 +52,7 @@ def _scan_info(scan: Scan) -> ScanInfo:
         account_id=scan.account_id,
         started_at=scan.started_at,
         finished_at=scan.finished_at,
-        state=scan.state,
+        state=ScanState(scan.state),
         caller_arn=scan.caller_arn,
     )
 
@@ -80,7 +81,7 @@ def _scans_covering(session: Session, engagement: Engagement, control_id: str) -
     return [
         s
         for s in store_scans.scans(session, engagement)
-        if s.state == store_scans.COMPLETE and (not s.controls or control_id in s.controls)
+        if s.state == ScanState.COMPLETE and (not s.controls or control_id in s.controls)
     ]
 
 

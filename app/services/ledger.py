@@ -47,7 +47,7 @@ from app.store.control_status import ResultCounts, check_status
 from app.store.models import Account, Engagement, ResultRow, RiskException, Scan
 from app.store.risk import exceptions as all_exceptions
 from app.store.risk import matching_exception
-from app.store.scans import COMPLETE, FAILED, INCOMPLETE
+from app.store.scan_state import ScanState
 from app.store.schedule import engagement_schedule
 
 # Positions in a count list; the order of `ResultCounts`' fields.
@@ -67,7 +67,7 @@ class _ScanFact:
     id: int
     account_id: str
     at: datetime
-    state: str
+    state: ScanState
     controls: frozenset[str]  # empty: every control
     error: str
 
@@ -98,8 +98,12 @@ def build_ledger(
     schedule = engagement_schedule(engagement)
     wanted = list(control_ids) if control_ids is not None else list(CHECKS)
     facts = _scan_facts(session, engagement)
-    counted = [f for f in facts if f.state == COMPLETE and window.contains(f.at)]
-    attempts = [f for f in facts if f.state in (FAILED, INCOMPLETE) and window.contains(f.at)]
+    counted = [f for f in facts if f.state is ScanState.COMPLETE and window.contains(f.at)]
+    attempts = [
+        f
+        for f in facts
+        if f.state in (ScanState.FAILED, ScanState.INCOMPLETE) and window.contains(f.at)
+    ]
     counts = _result_counts(session, engagement, window, wanted, {f.id: f for f in counted})
     in_scope = session.scalars(
         select(Account.account_id).where(Account.engagement_id == engagement.id)
@@ -121,7 +125,7 @@ def build_ledger(
         gap_threshold=builder.threshold,
         accounts=accounts,
         scans_outside_window=sum(
-            1 for f in facts if f.state == COMPLETE and not window.contains(f.at)
+            1 for f in facts if f.state is ScanState.COMPLETE and not window.contains(f.at)
         ),
         description=window_description(window),
     )
@@ -134,7 +138,7 @@ def _scan_facts(session: Session, engagement: Engagement) -> list[_ScanFact]:
         .order_by(Scan.started_at, Scan.id)
     )
     return [
-        _ScanFact(scan_id, account, at, state, frozenset(controls or ()), error or "")
+        _ScanFact(scan_id, account, at, ScanState(state), frozenset(controls or ()), error or "")
         for scan_id, account, at, state, controls, error in session.execute(query)
     ]
 
@@ -145,7 +149,7 @@ def _window_clauses(
     """WHERE clauses selecting the result rows of the window's complete scans."""
     clauses = [
         Scan.engagement_id == engagement.id,
-        Scan.state == COMPLETE,
+        Scan.state == ScanState.COMPLETE,
         ResultRow.control_id.in_(wanted),
     ]
     if window.start is not None:
@@ -209,7 +213,7 @@ def _exceptions_by_control(
 
 
 def _attempt(fact: _ScanFact) -> Attempt:
-    return Attempt(fact.at, fact.error, fact.id, incomplete=fact.state == INCOMPLETE)
+    return Attempt(fact.at, fact.error, fact.id, incomplete=fact.state is ScanState.INCOMPLETE)
 
 
 class _Builder:
@@ -246,8 +250,8 @@ class _Builder:
             first=counted[0].at if counted else None,
             last=counted[-1].at if counted else None,
             gaps=self._gaps(counted, attempts),
-            failed_scans=sum(1 for a in attempts if a.state == FAILED),
-            incomplete_scans=sum(1 for a in attempts if a.state == INCOMPLETE),
+            failed_scans=sum(1 for a in attempts if a.state is ScanState.FAILED),
+            incomplete_scans=sum(1 for a in attempts if a.state is ScanState.INCOMPLETE),
         )
         controls = tuple(self.control(account_id, c, counted, attempts) for c in self.wanted)
         return AccountLedger(account_id, coverage, controls)

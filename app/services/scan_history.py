@@ -14,6 +14,7 @@ from app.store import engagements as engagement_store
 from app.store import scans as scan_store
 from app.store.database import Database
 from app.store.models import ResultRow, Scan
+from app.store.scan_state import ScanState
 
 Key = tuple[str, str, str, str, str]  # account, control, check, region, resource
 
@@ -24,7 +25,7 @@ class ScanLine:
     account_id: str
     started_at: datetime
     finished_at: datetime | None
-    state: str
+    state: ScanState
     regions: int
     controls: str
     counts: dict[Status, int]
@@ -52,7 +53,7 @@ def _line(scan: Scan) -> ScanLine:
         account_id=scan.account_id,
         started_at=scan.started_at,
         finished_at=scan.finished_at,
-        state=scan.state,
+        state=ScanState(scan.state),
         regions=len(scan.regions or ()),
         controls=", ".join(scan.controls) if scan.controls else "all",
         counts=dict(counts),
@@ -84,7 +85,7 @@ def changes_since_previous(
         older = [
             s
             for s in history
-            if s.state == scan_store.COMPLETE
+            if s.state == ScanState.COMPLETE
             and s.account_id == chosen.account_id
             and (s.started_at, s.id) < (chosen.started_at, chosen.id)
         ]

@@ -27,6 +27,7 @@ from app.store.database import Database
 from app.store.engagements import create_engagement, find_engagement
 from app.store.errors import InvalidInput
 from app.store.models import Scan
+from app.store.scan_state import ScanState
 from app.store.scans import scans
 from app.store.schedule import DEFAULT_AT, engagement_schedule, set_engagement_schedule
 
@@ -45,14 +46,14 @@ class ScanFacts:
     id: int
     account_id: str
     started_at: datetime
-    state: str
+    state: ScanState
     error: str
 
     @classmethod
     def of(cls, scan: Scan | None) -> ScanFacts | None:
         if scan is None:
             return None
-        return cls(scan.id, scan.account_id, scan.started_at, scan.state, scan.error)
+        return cls(scan.id, scan.account_id, scan.started_at, ScanState(scan.state), scan.error)
 
 
 @dataclass(frozen=True)

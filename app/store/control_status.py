@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
@@ -39,10 +40,10 @@ from app.controls.control_status import ControlStatus
 from app.controls.results import Status
 from app.store.attachments import attachments
 from app.store.control_states import NOT_APPLICABLE, control_states
-from app.store.models import Engagement, RiskException, SignOff
-from app.store.risk import active_exceptions, matching_exception, today_utc
+from app.store.models import Engagement, SignOff
+from app.store.risk import ExceptionLike, active_exceptions, matching_exception, today_utc
 from app.store.scans import latest_facts
-from app.store.signoffs import ResultLike, approved_payload, latest_sign_offs, sha256_hex
+from app.store.signoffs import approved_payload, latest_sign_offs, sha256_hex
 
 
 @dataclass(frozen=True)
@@ -78,8 +79,18 @@ class ControlSummary:
     missing_evidence: tuple[str, ...] = ()
 
 
+class JudgedRow(Protocol):
+    """What the tally reads of a row: a stored one (`ResultLike`) or a running scan's
+    `CheckResult`."""
+
+    @property
+    def resource(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+
+
 def count_results(
-    control_id: str, rows: Iterable[ResultLike], exceptions: Sequence[RiskException], on: date
+    control_id: str, rows: Iterable[JudgedRow], exceptions: Sequence[ExceptionLike], on: date
 ) -> ResultCounts:
     """Tally rows; a FAIL covered by an active exception counts as `excepted`."""
     passed = failed = errors = excepted = not_applicable = 0

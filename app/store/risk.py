@@ -3,13 +3,19 @@
 An exception covers a result when the control matches, the resource matches the
 fnmatch pattern (case-sensitive: ARNs are), and on the day in question it exists,
 is not revoked and has not expired. `expires_on` is the last day it applies.
+
+The rules read an `ExceptionLike`: the stored row, or its `ExceptionTerms` (plain
+frozen values, for use after the session that read it closed, e.g. by a running
+scan's provisional rows on the GUI thread).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from fnmatch import fnmatchcase
+from typing import Protocol, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,6 +27,45 @@ from app.store.models import Engagement, RiskException
 
 def today_utc() -> date:
     return datetime.now(UTC).date()
+
+
+class ExceptionLike(Protocol):
+    """What the rules read of an exception."""
+
+    @property
+    def control_id(self) -> str: ...
+    @property
+    def resource_pattern(self) -> str: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def revoked_at(self) -> datetime | None: ...
+    @property
+    def expires_on(self) -> date | None: ...
+
+
+E = TypeVar("E", bound=ExceptionLike)
+
+
+@dataclass(frozen=True)
+class ExceptionTerms:
+    """An exception's terms as plain values: they outlive the session that read them."""
+
+    control_id: str
+    resource_pattern: str
+    created_at: datetime
+    revoked_at: datetime | None
+    expires_on: date | None
+
+    @classmethod
+    def of(cls, exception: ExceptionLike) -> ExceptionTerms:
+        return cls(
+            exception.control_id,
+            exception.resource_pattern,
+            exception.created_at,
+            exception.revoked_at,
+            exception.expires_on,
+        )
 
 
 def add_exception(
@@ -89,7 +134,7 @@ def revoke_exception(
     return exception
 
 
-def is_active(exception: RiskException, on: date) -> bool:
+def is_active(exception: ExceptionLike, on: date) -> bool:
     if exception.created_at.date() > on:
         return False
     if exception.revoked_at is not None and exception.revoked_at.date() <= on:
@@ -97,7 +142,7 @@ def is_active(exception: RiskException, on: date) -> bool:
     return exception.expires_on is None or on <= exception.expires_on
 
 
-def covers(exception: RiskException, control_id: str, resource: str, on: date) -> bool:
+def covers(exception: ExceptionLike, control_id: str, resource: str, on: date) -> bool:
     """Whether `exception` accepts a failing `resource` of `control_id` on day `on`."""
     return (
         exception.control_id == control_id
@@ -107,8 +152,8 @@ def covers(exception: RiskException, control_id: str, resource: str, on: date) -
 
 
 def matching_exception(
-    exceptions: Iterable[RiskException], control_id: str, resource: str, on: date
-) -> RiskException | None:
+    exceptions: Iterable[E], control_id: str, resource: str, on: date
+) -> E | None:
     """The first (oldest) exception covering the resource, if any."""
     for exception in exceptions:
         if covers(exception, control_id, resource, on):
@@ -132,3 +177,8 @@ def active_exceptions(
     """Exceptions in force on `on` (default: today, UTC)."""
     day = on or today_utc()
     return [e for e in exceptions(session, engagement, control_id) if is_active(e, day)]
+
+
+def exception_terms(session: Session, engagement: Engagement) -> tuple[ExceptionTerms, ...]:
+    """Every exception's terms (revoked and expired ones too: the rules judge them per day)."""
+    return tuple(ExceptionTerms.of(e) for e in exceptions(session, engagement))

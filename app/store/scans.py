@@ -27,9 +27,12 @@ from app.store.errors import InvalidInput
 from app.store.limits import check_values
 from app.store.models import Engagement, ResultRow, Scan
 from app.store.rescue import rescue_reason
+from app.store.scan_state import FINAL_STATES as FINAL_STATES
+from app.store.scan_state import ScanState
 
-RUNNING, COMPLETE, INCOMPLETE, FAILED = "running", "complete", "incomplete", "failed"
-FINAL_STATES = (COMPLETE, INCOMPLETE, FAILED)
+# app/store/transfer.py still imports these three from here; RUNNING and INCOMPLETE are
+# the enum's members under their old names, until it uses ScanState.
+RUNNING, INCOMPLETE = ScanState.RUNNING, ScanState.INCOMPLETE
 
 
 def this_runner() -> str:
@@ -55,7 +58,7 @@ def start_scan(
         regions=list(regions),
         controls=list(controls),
         app_version=app_version,
-        state=RUNNING,
+        state=ScanState.RUNNING,
         runner=this_runner(),
         started_at=datetime.now(UTC),
     )
@@ -102,7 +105,7 @@ def insert_result_rows(session: Session, scan: Scan, rows: Sequence[dict[str, An
 
 def add_results(session: Session, scan: Scan, results: Sequence[CheckResult]) -> int:
     """Append results to a running scan (finished scans are never changed); the count."""
-    if scan.state != RUNNING:
+    if scan.state != ScanState.RUNNING:
         raise InvalidInput(
             f"Scan #{scan.id} is {scan.state}; results can only be added while it runs."
         )
@@ -113,7 +116,7 @@ def add_results(session: Session, scan: Scan, results: Sequence[CheckResult]) ->
 def finish_scan(
     session: Session,
     scan: Scan,
-    state: str = COMPLETE,
+    state: ScanState = ScanState.COMPLETE,
     *,
     actor: str,
     skipped_regions: Iterable[str] = (),
@@ -124,7 +127,7 @@ def finish_scan(
     call returned as received (`app.aws.receipts.CallReceipt.to_json`)."""
     if state not in FINAL_STATES:
         raise InvalidInput(f"A scan finishes as one of {', '.join(FINAL_STATES)}, not '{state}'.")
-    if scan.state != RUNNING:
+    if scan.state != ScanState.RUNNING:
         raise InvalidInput(f"Scan #{scan.id} already finished ({scan.state}).")
     scan.state = state
     scan.finished_at = datetime.now(UTC)
@@ -161,7 +164,7 @@ def latest_complete_scan(session: Session, engagement: Engagement, account_id: s
         .where(
             Scan.engagement_id == engagement.id,
             Scan.account_id == account_id,
-            Scan.state == COMPLETE,
+            Scan.state == ScanState.COMPLETE,
         )
         .order_by(Scan.started_at.desc(), Scan.id.desc())
         .limit(1)
@@ -176,7 +179,7 @@ def latest_scans_per_control(
     session: Session, engagement: Engagement, control_ids: Iterable[str]
 ) -> dict[str, list[Scan]]:
     """Per control: for each account, the newest complete scan that covered it."""
-    complete = [s for s in scans(session, engagement) if s.state == COMPLETE]
+    complete = [s for s in scans(session, engagement) if s.state == ScanState.COMPLETE]
     chosen: dict[str, list[Scan]] = {}
     for control_id in control_ids:
         per_account: dict[str, Scan] = {}
@@ -312,11 +315,11 @@ def mark_interrupted_scans(
     still_there = alive or _runner_alive
     interrupted = [
         scan
-        for scan in session.scalars(select(Scan).where(Scan.state == RUNNING))
+        for scan in session.scalars(select(Scan).where(Scan.state == ScanState.RUNNING))
         if not still_there(scan.runner)
     ]
     for scan in interrupted:
-        scan.state = INCOMPLETE
+        scan.state = ScanState.INCOMPLETE
         rescue = rescued(scan.id)
         scan.error = (
             rescue_reason(rescue)

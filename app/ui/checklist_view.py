@@ -7,8 +7,8 @@ type-ahead work as in any list. Status is icon *and* words; the icons are repain
 from the palette on each refresh, so dark mode stays legible.
 
 While a scan of the shown engagement runs, each control whose results arrive shows
-their provisional status ("Failing (scanning…)", `app.ui.control_page.live_results`); the store's
-status replaces it when the scan ends (the controller empties its live results
+their provisional status ("Failing (scanning…)", `ScanController.live_control`); the
+store's status replaces it when the scan ends (the controller empties its live results
 before announcing the change, so the refresh reads the store alone).
 """
 
@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from app.controls.catalogue import Catalogue, Control
 from app.controls.control_status import ControlStatus
-from app.controls.results import CheckResult, Status
+from app.controls.results import Status
 from app.services.checklist import (
     ControlKind,
     checklist_groups,
@@ -44,9 +44,10 @@ from app.services.control_statuses import ChecklistOverview, checklist_overview
 from app.services.framework_summary import FrameworkSummary
 from app.store.errors import StoreError
 from app.ui.context import AppContext
-from app.ui.control_page.live_results import SCANNING_SUFFIX, live_control
 from app.ui.status_badges import RESULT_LOOKS, control_look, status_icon
 
+# After a provisional status: "Failing (scanning…)".
+SCANNING_SUFFIX = " (scanning…)"
 CONTROL_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 STATUS_KEY_ROLE = Qt.ItemDataRole.UserRole + 2
 
@@ -197,8 +198,7 @@ class ChecklistView(QWidget):
                 eid = None
         self.statuses = overview.statuses
         self.excluded = overview.not_applicable
-        if eid is None or not self._scanning(eid):
-            self.live = {}
+        self.live = self._live_statuses(eid)
         self.empty.setVisible(eid is None)
         self.tree.setVisible(eid is not None)
         self.kind_choice.setVisible(eid is not None)
@@ -260,6 +260,15 @@ class ChecklistView(QWidget):
     def _scanning(self, engagement_id: int) -> bool:
         scans = self._ctx.scans
         return scans is not None and scans.live_engagement_id == engagement_id
+
+    def _live_statuses(self, engagement_id: int | None) -> dict[str, ControlStatus]:
+        """The running scan's provisional statuses so far, if it scans `engagement_id`
+        (judged again: an exception may have been added or revoked meanwhile)."""
+        scans = self._ctx.scans
+        if scans is None or engagement_id is None or not self._scanning(engagement_id):
+            return {}
+        live = (scans.live_control(control_id) for control_id in scans.live_results)
+        return {c.control_id: c.status for c in live if c is not None}
 
     def _fill_progress(self, tallies: Sequence[FrameworkSummary]) -> None:
         for bar in self.progress_bars.values():
@@ -334,18 +343,13 @@ class ChecklistView(QWidget):
         if engagement_id == self._engagement_id:
             self.refresh()
 
-    def _on_scans_results_arrived(self, control_id: str, rows: object) -> None:
-        eid = self._engagement_id
-        if eid is None or not self._scanning(eid) or not isinstance(rows, tuple):
+    def _on_scans_results_arrived(self, control_id: str, _rows: object) -> None:
+        scans, eid = self._ctx.scans, self._engagement_id
+        if scans is None or eid is None or not self._scanning(eid):
             return
-        results = [row for row in rows if isinstance(row, CheckResult)]
-        try:
-            with (
-                self._ctx.db.session() as session
-            ):  # pending: live_results moves with the scan path
-                live = live_control(session, eid, control_id, results)
-        except StoreError:
-            return  # the engagement went away meanwhile: the scan's end will tell
+        live = scans.live_control(control_id)
+        if live is None:
+            return
         self.live[control_id] = live.status
         index = self._index_of(control_id)
         if not index.isValid():

@@ -24,6 +24,7 @@ from app.controls.results import CheckResult
 from app.secrets import SecretStore
 from app.services.engagements import EngagementInfo
 from app.services.engagements import get_engagement as _get_engagement
+from app.services.live_results import LiveControl
 from app.store.database import Database
 from app.ui.prompts import Prompts
 from app.ui.settings import AppSettings
@@ -56,6 +57,8 @@ class ScanRunner(Protocol):
 
     @property
     def is_running(self) -> bool: ...
+
+    def live_control(self, control_id: str) -> LiveControl | None: ...
 
     def run_checks(self, engagement_id: int, control_ids: Sequence[str] | None = None) -> bool: ...
 

@@ -10,8 +10,13 @@ as soon as they are known, then the `ScanOutcome` (or `MembersSummary`).
 Results as they arrive are re-emitted as `results_arrived(control_id, rows)`. They are
 provisional until the scan is stored: `live_results` holds them for screens opened
 meanwhile, and is emptied before the final `data_changed`, so every screen then
-re-reads the store. Cancel asks the child to stop; it stores the scan as incomplete
-with the controls already checked. Closing the app ends the child (`WorkerRegistry`).
+re-reads the store. `live_control(control_id)` judges them for the screens
+(`app.services.live_results`) against the engagement's exceptions, read once when the
+scan starts and again after the engagement's data changed (an exception added or
+revoked meanwhile), so no screen reads the store per control.
+
+Cancel asks the child to stop; it stores the scan as incomplete with the controls
+already checked. Closing the app ends the child (`WorkerRegistry`).
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ from app.scan.child import (
 )
 from app.scan.request import OrgScope, ScanRequest
 from app.scan.runner import ScanOutcome
+from app.services.live_results import LiveControl, LiveResults
 from app.store.errors import StoreError
 from app.ui.context import AppContext, actor, get_engagement
 
@@ -73,12 +79,17 @@ class ScanController(QObject):
         self.last_error = ""
         # The running scan's rows per control, not stored yet (provisional).
         self.live_results: dict[str, tuple[CheckResult, ...]] = {}
+        # What judges them (the engagement's exceptions); None: not read yet, or gone.
+        self._live: LiveResults | None = None
         # Added to every scan's AWS clients (picklable: they go to the child), e.g. the
         # tests' fault injection.
         self.client_hooks: tuple[ClientHook, ...] = ()
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self._on_timer_timeout)
+        # Connected before any screen's (the main window builds the controller first),
+        # so a screen refreshing on the same signal already judges with the new exceptions.
+        ctx.data_changed.connect(self._on_ctx_data_changed)
 
     @property
     def live_engagement_id(self) -> int | None:
@@ -88,6 +99,25 @@ class ScanController(QObject):
     @property
     def is_running(self) -> bool:
         return self._child is not None
+
+    def live_control(self, control_id: str) -> LiveControl | None:
+        """The running scan's provisional status and rows of `control_id`; None when none
+        arrived yet (or the engagement went away: the scan's end will tell)."""
+        rows = self.live_results.get(control_id)
+        engagement_id = self.live_engagement_id
+        judge = self._judge(engagement_id) if engagement_id is not None else None
+        if rows is None or judge is None:
+            return None
+        return judge.control(control_id, rows)
+
+    def _judge(self, engagement_id: int) -> LiveResults | None:
+        """The engagement's exceptions, read if not in hand (None if it is gone)."""
+        if self._live is None:
+            try:
+                self._live = LiveResults.load(self.ctx.db, engagement_id)
+            except StoreError:
+                return None
+        return self._live
 
     def _sessions(self, why: str) -> SessionFactory | None:
         """The signed-in identity's sessions, ready for the child; None (said why) if none."""
@@ -178,6 +208,8 @@ class ScanController(QObject):
         self._cancelling = False
         self._engagement_id = engagement_id
         self.live_results = {}
+        self._live = None
+        self._judge(engagement_id)  # once now, not when the first rows arrive
         self.ctx.workers.track(child)
         self._timer.start()
         self.scan_started.emit(engagement_id)
@@ -229,7 +261,12 @@ class ScanController(QObject):
         self._timer.stop()
         # Before data_changed: the screens re-read the store, not the provisional rows.
         self.live_results = {}
+        self._live = None
         return engagement_id
+
+    def _on_ctx_data_changed(self, engagement_id: int) -> None:
+        if engagement_id == self.live_engagement_id:
+            self._live = None  # exceptions may have changed: read them again when asked
 
     def _finished(self, outcome: ScanOutcome) -> None:
         engagement_id = self._done()

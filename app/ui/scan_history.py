@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from app.controls.results import Status
 from app.services.scan_history import ScanLine, changes_since_previous, scan_lines
 from app.store.errors import StoreError
-from app.store.scans import COMPLETE
+from app.store.scan_state import ScanState
 from app.ui.context import AppContext
 from app.ui.page_title import page_title
 
@@ -102,7 +102,7 @@ class ScanHistoryPanel(QWidget):
             values = (
                 line.started_at.strftime("%Y-%m-%d %H:%M:%S"),
                 _took(line),
-                line.state,
+                line.state.value,
                 line.account_id,
                 line.controls,
                 str(line.regions),
@@ -145,7 +145,7 @@ class ScanHistoryPanel(QWidget):
         head = f"Scan #{line.id} of account {line.account_id}: {line.state}."
         if line.error:
             head += f" {line.error}"
-        if line.state != COMPLETE:
+        if line.state is not ScanState.COMPLETE:
             return head + "\nIncomplete and failed scans never count towards a control's status."
         previous, changes, left_out = changes_since_previous(
             self.ctx.db, self.ctx.engagement_id, line.id

@@ -30,7 +30,8 @@ from app.store.database import open_database
 from app.store.engagements import create_engagement
 from app.store.models import Engagement
 from app.store.risk import add_exception
-from app.store.scans import FAILED, INCOMPLETE, add_results, finish_scan, start_scan
+from app.store.scan_state import ScanState
+from app.store.scans import add_results, finish_scan, start_scan
 from app.store.signoffs import sign_off
 
 ACCOUNTS = ("123456789012", "210987654321")
@@ -82,7 +83,7 @@ def _scan(
     account: str,
     regions: tuple[str, ...],
     rows: list[CheckResult],
-    state: str = "complete",
+    state: ScanState = ScanState.COMPLETE,
     error: str = "",
 ) -> None:
     scan = start_scan(
@@ -115,8 +116,16 @@ def _fill(session: Session, catalogue: Catalogue) -> str:
     _scan(session, engagement, ACCOUNTS[0], both[:1], _rows(catalogue, ACCOUNTS[0], both[:1], 1))
     _scan(session, engagement, ACCOUNTS[1], both, _rows(catalogue, ACCOUNTS[1], both, 2))
     every_region = ", ".join(f"{LONG_REGION}-{n}" for n in range(40))
-    _scan(session, engagement, ACCOUNTS[1], (), [], FAILED, f"Unknown region(s): {every_region}")
-    _scan(session, engagement, ACCOUNTS[1], both, [], INCOMPLETE, f"{LONG_WORD} " * 30)
+    _scan(
+        session,
+        engagement,
+        ACCOUNTS[1],
+        (),
+        [],
+        ScanState.FAILED,
+        f"Unknown region(s): {every_region}",
+    )
+    _scan(session, engagement, ACCOUNTS[1], both, [], ScanState.INCOMPLETE, f"{LONG_WORD} " * 30)
     first = catalogue.controls[0].id
     set_control_state(session, engagement, first, actor="t", owner=LONG_WORD, notes=LONG_WORD)
     for control in (first, "sg-inbound"):

@@ -23,9 +23,9 @@ from app.scan.child import (
 )
 from app.scan.request import ScanRequest
 from app.scan.runner import ScanOutcome
-from app.store import scans as scan_store
 from app.store.database import open_database
 from app.store.models import ResultRow, Scan
+from app.store.scan_state import ScanState
 from tests.scan.scenario import HOME, Built
 
 WAIT_S = 180
@@ -57,7 +57,7 @@ def test_a_child_scan_stores_its_scan_and_reports_rows_then_the_outcome(
         assert any(isinstance(m, Progress) and "DescribeNetworkAcls" in m.text for m in seen)
         with db.session() as session:
             scan = session.get(Scan, outcome.scan_id)
-            assert scan is not None and scan.state == scan_store.COMPLETE
+            assert scan is not None and scan.state == ScanState.COMPLETE
             assert scan.runner.split(":")[-1] == str(child.process.pid)  # the child stored it
             stored = session.query(ResultRow).filter(ResultRow.scan_id == scan.id).count()
         assert stored == len(outcome.results) > 0
@@ -75,7 +75,7 @@ def test_cancel_reaches_the_child_which_keeps_the_scan_as_incomplete(
         assert isinstance(seen[-1], Stopped)
         with db.session() as session:
             (scan,) = session.query(Scan).all()
-            assert scan.state == scan_store.INCOMPLETE
+            assert scan.state == ScanState.INCOMPLETE
 
 
 def test_an_ended_child_leaves_no_scan_running(scan_env: Built, tmp_path: Path) -> None:
@@ -94,7 +94,7 @@ def test_an_ended_child_leaves_no_scan_running(scan_env: Built, tmp_path: Path) 
         assert isinstance(child.final, Failed)
         with db.session() as session:
             states = [s.state for s in session.query(Scan).all()]
-        assert states and scan_store.RUNNING not in states
+        assert states and ScanState.RUNNING not in states
 
 
 def test_run_in_child_returns_the_outcome(scan_env: Built, tmp_path: Path) -> None:
@@ -102,7 +102,7 @@ def test_run_in_child_returns_the_outcome(scan_env: Built, tmp_path: Path) -> No
     with open_database(tmp_path / "wait.sqlite3") as db:
         request = ScanRequest(boto3.Session, "Wait", regions=[HOME], controls=["cloudtrail"])
         outcome = run_in_child(request, db, lambda done, total, text: steps.append(text))
-    assert isinstance(outcome, ScanOutcome) and outcome.state == scan_store.COMPLETE
+    assert isinstance(outcome, ScanOutcome) and outcome.state == ScanState.COMPLETE
     assert {r.control for r in outcome.results} == {"cloudtrail"}
     assert steps and steps[-1].startswith("Checked 1 control(s)")
 

@@ -19,10 +19,10 @@ from app.aws.clients import MAX_ATTEMPTS
 from app.aws.inventory import collect
 from app.scan.request import ScanRequest, ScanWatch
 from app.scan.runner import run_scan
-from app.store import scans as scan_store
 from app.store.database import open_database
 from app.store.location import StoreLocation
 from app.store.models import ResultRow, Scan
+from app.store.scan_state import ScanState
 from tests.conftest import db_argument
 from tests.scan.helpers import answer_with_error
 from tests.scan.scenario import HOME, Built
@@ -145,9 +145,9 @@ def test_cancel_marks_the_scan_incomplete_and_keeps_earlier_scans(
             )
         with db.session() as session:
             scans = {s.id: s for s in session.query(Scan).all()}
-            assert scans[first.scan_id].state == scan_store.COMPLETE
+            assert scans[first.scan_id].state == ScanState.COMPLETE
             (second,) = [s for s in scans.values() if s.id != first.scan_id]
-            assert second.state == scan_store.INCOMPLETE
+            assert second.state == ScanState.INCOMPLETE
             assert "Cancelled" in second.error
             kept = session.query(ResultRow).filter(ResultRow.scan_id == first.scan_id).count()
             assert kept == len(first.results)
@@ -210,9 +210,9 @@ def test_a_killed_scan_is_incomplete_on_next_open_and_earlier_scans_survive(
     assert died.returncode == 9, died.stderr.decode()[-2000:]
     with open_database(path) as db, db.session() as session:
         states = {s.id: s.state for s in session.query(Scan).all()}
-        assert states[first.scan_id] == scan_store.COMPLETE
+        assert states[first.scan_id] == ScanState.COMPLETE
         (killed,) = [state for scan_id, state in states.items() if scan_id != first.scan_id]
-        assert killed == scan_store.INCOMPLETE
+        assert killed == ScanState.INCOMPLETE
         kept = session.query(ResultRow).filter(ResultRow.scan_id == first.scan_id).count()
         assert kept == len(first.results)
 

@@ -19,9 +19,9 @@ from app.controls.results import CheckResult
 from app.scan import runner
 from app.scan.request import ScanRequest, ScanWatch
 from app.scan.runner import ScanInterrupted, run_scan
-from app.store import scans as scan_store
 from app.store.database import open_database
 from app.store.models import Scan
+from app.store.scan_state import ScanState
 from tests.result_schema import assert_valid
 
 CONTROLS = ["cloudtrail", "nacls", "least-privilege", "backups"]
@@ -52,9 +52,9 @@ def test_a_cancelled_scan_keeps_the_controls_already_checked(aws: str, tmp_path:
     outcome = raised.value.outcome
     assert judged and outcome.results  # at least one control was checked before the cancel
     assert {row.control for row in outcome.results} == set(judged)
-    assert outcome.state == scan_store.INCOMPLETE
+    assert outcome.state == ScanState.INCOMPLETE
     state, error, stored = _stored(db_path)
-    assert state == scan_store.INCOMPLETE
+    assert state == ScanState.INCOMPLETE
     assert stored == set(judged)
     missing = [c for c in CONTROLS if c not in judged]
     assert f"{len(judged)} of {len(CONTROLS)} control(s) were checked" in error

@@ -21,6 +21,7 @@ from app.store.database import open_database
 from app.store.engagements import find_engagement
 from app.store.errors import DatabaseLocked
 from app.store.location import StoreLocation
+from app.store.scan_state import ScanState
 from tests.conftest import db_argument
 from tests.postgres import PgServer
 from tests.result_schema import assert_valid
@@ -28,7 +29,7 @@ from tests.result_schema import assert_valid
 
 def _locked_when_complete(real: Any) -> Any:
     def finish(db: Any, scan_id: int, state: str, actor: str, **kwargs: Any) -> Any:
-        if state == scan_store.COMPLETE:
+        if state == ScanState.COMPLETE:
             raise DatabaseLocked("database is locked by another program")
         return real(db, scan_id, state, actor, **kwargs)
 
@@ -61,7 +62,7 @@ def test_results_go_to_a_file_when_the_db_stays_locked(
         engagement = find_engagement(session, "acme")
         assert engagement is not None
         (scan,) = scan_store.scans(session, engagement)
-        assert scan.state == scan_store.INCOMPLETE
+        assert scan.state == ScanState.INCOMPLETE
         assert str(rescue) in scan.error
     db.close()
 
@@ -114,7 +115,7 @@ def test_a_server_that_stops_during_the_scan_loses_nothing(
         (scan,) = scan_store.scans(session, find_engagement(session, "acme"))  # type: ignore[arg-type]
         # Nothing half-written: no rows and never complete. (It stays "running" while this
         # process lives, as with SQLite; the next open after it exits marks it incomplete.)
-        assert scan.state == scan_store.RUNNING and scan.results == []
+        assert scan.state == ScanState.RUNNING and scan.results == []
     pg_server.drop(location)
 
 
@@ -150,7 +151,7 @@ def test_a_real_lock_the_whole_way_still_names_the_rescue_file_in_the_stored_rea
         engagement = find_engagement(session, "acme")
         assert engagement is not None
         (scan,) = scan_store.scans(session, engagement)
-        assert scan.state == scan_store.INCOMPLETE
+        assert scan.state == ScanState.INCOMPLETE
         assert str(rescue) in scan.error and "Interrupted" not in scan.error
         assert json.loads(rescue.read_text())["scan"]["id"] == scan.id
 

@@ -18,7 +18,8 @@ from app.services.schedulers.job import ScanJob, SchedulerError
 from app.services.schedulers.systemd import SystemdUser
 from app.store.database import open_database
 from app.store.engagements import find_engagement
-from app.store.scans import FAILED, finish_scan, start_scan
+from app.store.scan_state import ScanState
+from app.store.scans import finish_scan, start_scan
 from app.store.schedule import Every, ScanSchedule, engagement_schedule
 
 
@@ -46,7 +47,7 @@ def test_install_status_remove(no_systemctl: SystemdUser, tmp_path: Path) -> Non
             assert engagement is not None
             assert engagement_schedule(engagement) == ScanSchedule(Every.WEEKLY, time(5, 0))
             scan = start_scan(session, engagement, account_id="123456789012", actor="x")
-            finish_scan(session, scan, FAILED, actor="x", error="expired")
+            finish_scan(session, scan, ScanState.FAILED, actor="x", error="expired")
 
         status = scheduled_scan_status(db, "Acme 2026", str(db_path), no_systemctl)
         assert status.job.installed and status.engagement_found

@@ -22,6 +22,7 @@ from app.store.attachments import attachments
 from app.store.audit import audit_log
 from app.store.database import Database
 from app.store.engagements import get_engagement, update_engagement
+from app.store.scan_state import ScanState
 from app.ui.context import AppContext
 from app.ui.control_page import ControlPage
 from app.ui.control_page.period_strip import _ATTEMPT_Y, _TRACK_TOP
@@ -67,7 +68,7 @@ def _engagement(db: Database, *, period: bool = True) -> int:
             controls=[],
         )
         failed.started_at = first + timedelta(weeks=10)
-        store_scans.finish_scan(session, failed, store_scans.FAILED, actor=ARN, error=EXPIRED)
+        store_scans.finish_scan(session, failed, ScanState.FAILED, actor=ARN, error=EXPIRED)
     return eid
 
 

@@ -21,8 +21,10 @@ from pytestqt.qtbot import QtBot
 
 from app.controls.results import CheckResult
 from app.scan.runner import ALL_CONTROLS
+from app.services.control_edits import ExceptionRequest, add_exception, revoke_exception
 from app.services.control_model import ResultLine
 from app.services.control_statuses import checklist_overview
+from app.store.risk import today_utc
 from app.ui.context import AppContext
 from app.ui.control_page.results_model import LINE_ROLE
 from app.ui.main_window import MainWindow, Screen
@@ -112,6 +114,7 @@ def test_results_reach_the_checklist_and_page_while_the_scan_runs(
         assert [ln.status for ln in ours] == ["FAIL"]
         assert "Fail (provisional)" in {proxy_text(window, r) for r in range(len(live_lines))}
         assert "Provisional" in window.checklist.page.results.summary.text()
+        accept_meanwhile(threaded_ctx, window, engagement_id, group)
     finally:
         hold.gate.touch()
 
@@ -135,3 +138,19 @@ def test_results_reach_the_checklist_and_page_while_the_scan_runs(
 def proxy_text(window: MainWindow, row: int) -> str:
     proxy = window.checklist.page.results.proxy
     return str(proxy.index(row, 0).data())
+
+
+def accept_meanwhile(ctx: AppContext, window: MainWindow, engagement_id: int, group: str) -> None:
+    """An exception added while the scan runs applies to its provisional rows at once; so
+    does its revocation."""
+    checklist = window.checklist.checklist
+    request = ExceptionRequest(f"*{group}*", "Bastion until March", "CTO", today_utc())
+    exception_id = add_exception(ctx.db, engagement_id, "no-ssh", request, ctx.actor)
+    ctx.notify_data_changed(engagement_id)
+    assert checklist.status_text("no-ssh") == "Exception (scanning…)"
+    ours = [ln for ln in page_lines(window) if group in ln.resource and ln.status == "FAIL"]
+    assert ours and all(line.accepted for line in ours)
+    revoke_exception(ctx.db, engagement_id, exception_id, ctx.actor)
+    ctx.notify_data_changed(engagement_id)
+    assert checklist.status_text("no-ssh") == "Failing (scanning…)"
+    assert not any(line.accepted for line in page_lines(window))

@@ -27,6 +27,7 @@ from app.controls.catalogue import FRAMEWORKS
 from app.controls.results import CheckResult, Status
 from app.store import engagements as engagement_store
 from app.store import scans as scan_store
+from app.store.scan_state import ScanState
 from app.ui.bar_chart import StackedBarChart
 from app.ui.context import AppContext
 from app.ui.dashboard import bars_for
@@ -86,7 +87,7 @@ def seed_results(ctx: AppContext, name: str, rows: dict[str, Status]) -> int:
             for control, status in rows.items()
         ]
         scan_store.add_results(session, scan, results)
-        scan_store.finish_scan(session, scan, scan_store.COMPLETE, actor="test")
+        scan_store.finish_scan(session, scan, ScanState.COMPLETE, actor="test")
         scan.finished_at = now
         return engagement.id
 

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from app.controls.results import Status
 from app.evidence import iso_utc
 from app.services.control_model import ResultDelta, ResultLine, ScanInfo
+from app.store.scan_state import ScanState
 from app.ui.control_page.evidence_viewer import EvidenceViewer
 from app.ui.control_page.remediation_panel import plain_label
 from app.ui.control_page.results_model import (
@@ -83,7 +84,7 @@ def scans_summary(scans: Sequence[ScanInfo], lines: Sequence[ResultLine]) -> str
     errors = sum(1 for line in lines if line.status is Status.ERROR)
     when = ", ".join(
         f"scan #{s.scan_id} of {s.account_id} at {iso_utc(s.started_at)}"
-        + ("" if s.state == "complete" else f" ({s.state})")
+        + ("" if s.state is ScanState.COMPLETE else f" ({s.state})")
         for s in scans
     )
     risks = f", {accepted} accepted by an exception" if accepted else ""

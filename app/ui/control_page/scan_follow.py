@@ -7,9 +7,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 
-from app.store.errors import StoreError
-from app.ui.control_page.live_results import live_control
-
 if TYPE_CHECKING:
     from app.ui.context import ScanRunner
     from app.ui.control_page.page import ControlPage
@@ -52,19 +49,13 @@ class ScanFollower(QObject):
             self.show_live()
 
     def show_live(self) -> None:
-        """The running scan's rows of this control (ScanController.live_results), if any."""
+        """The running scan's rows of this control (ScanController.live_control), if any."""
         page, scans = self._page, self._scans
         eid, cid, snapshot = page.engagement_id, page.control_id, page.snapshot
-        rows = scans.live_results.get(cid or "")
-        if rows is None or eid is None or cid is None or snapshot is None:
+        if eid is None or cid is None or snapshot is None or scans.live_engagement_id != eid:
             return
-        if scans.live_engagement_id != eid:
-            return
-        try:
-            # Pending: live_results (the scan path's) still takes a session of its caller.
-            with page.ctx.db.session() as session:
-                live = live_control(session, eid, cid, rows)
-        except StoreError:
+        live = scans.live_control(cid)
+        if live is None:
             return
         page.results.show_live(snapshot.scans, live.lines)
         page.tabs.setTabText(1, f"Results ({len(live.lines)}, provisional)")
