@@ -53,7 +53,7 @@ def scan_item(
         caller_arn=scan.caller_arn,
         started_at=scan.started_at,
         finished_at=scan.finished_at,
-        state=ScanState(scan.state),
+        state=scan.state,
         app_version=scan.app_version,
         regions=tuple(scan.regions),
         skipped_regions=tuple(scan.skipped_regions),

@@ -66,7 +66,7 @@ def document_for_scan(scan: Scan) -> dict[str, Any]:
         skipped_regions=list(scan.skipped_regions),
         engagement=scan.engagement.name,
         scan_id=scan.id,
-        state=ScanState(scan.state),
+        state=scan.state,
         error=scan.error,
         receipts=[CallReceipt.from_json(item) for item in scan.receipts or []],
     )

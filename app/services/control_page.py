@@ -52,7 +52,7 @@ def _scan_info(scan: Scan) -> ScanInfo:
         account_id=scan.account_id,
         started_at=scan.started_at,
         finished_at=scan.finished_at,
-        state=ScanState(scan.state),
+        state=scan.state,
         caller_arn=scan.caller_arn,
     )
 

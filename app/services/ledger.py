@@ -138,7 +138,7 @@ def _scan_facts(session: Session, engagement: Engagement) -> list[_ScanFact]:
         .order_by(Scan.started_at, Scan.id)
     )
     return [
-        _ScanFact(scan_id, account, at, ScanState(state), frozenset(controls or ()), error or "")
+        _ScanFact(scan_id, account, at, state, frozenset(controls or ()), error or "")
         for scan_id, account, at, state, controls, error in session.execute(query)
     ]
 

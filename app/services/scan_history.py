@@ -53,7 +53,7 @@ def _line(scan: Scan) -> ScanLine:
         account_id=scan.account_id,
         started_at=scan.started_at,
         finished_at=scan.finished_at,
-        state=ScanState(scan.state),
+        state=scan.state,
         regions=len(scan.regions or ()),
         controls=", ".join(scan.controls) if scan.controls else "all",
         counts=dict(counts),

@@ -53,7 +53,7 @@ class ScanFacts:
     def of(cls, scan: Scan | None) -> ScanFacts | None:
         if scan is None:
             return None
-        return cls(scan.id, scan.account_id, scan.started_at, ScanState(scan.state), scan.error)
+        return cls(scan.id, scan.account_id, scan.started_at, scan.state, scan.error)
 
 
 @dataclass(frozen=True)

@@ -27,12 +27,7 @@ from app.store.errors import InvalidInput
 from app.store.limits import check_values
 from app.store.models import Engagement, ResultRow, Scan
 from app.store.rescue import rescue_reason
-from app.store.scan_state import FINAL_STATES as FINAL_STATES
-from app.store.scan_state import ScanState
-
-# app/store/transfer.py still imports these three from here; RUNNING and INCOMPLETE are
-# the enum's members under their old names, until it uses ScanState.
-RUNNING, INCOMPLETE = ScanState.RUNNING, ScanState.INCOMPLETE
+from app.store.scan_state import FINAL_STATES, ScanState
 
 
 def this_runner() -> str:

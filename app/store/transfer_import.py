@@ -39,7 +39,8 @@ from app.store.models import (
     Scan,
     SignOff,
 )
-from app.store.scans import FINAL_STATES, INCOMPLETE, RUNNING, insert_result_rows
+from app.store.scan_state import FINAL_STATES, ScanState
+from app.store.scans import insert_result_rows
 from app.store.signoffs import chain_problems
 from app.store.transfer import (
     FORMAT,
@@ -134,10 +135,10 @@ def _read_manifest(archive: zipfile.ZipFile) -> tuple[dict[str, Any], str]:
 
 def _scan(data: Any, where: str) -> ParsedScan:
     scan = load_row(Scan, data, where)
-    if scan.state not in (RUNNING, *FINAL_STATES):
+    if scan.state not in (ScanState.RUNNING, *FINAL_STATES):  # "not stored" never is
         raise _odd(f"{where} has the unknown state '{scan.state}'")
-    if scan.state == RUNNING:  # exported mid-scan: it can never finish here
-        scan.state = INCOMPLETE
+    if scan.state == ScanState.RUNNING:  # exported mid-scan: it can never finish here
+        scan.state = ScanState.INCOMPLETE
     try:
         [CallReceipt.from_json(r) for r in scan.receipts]
     except (KeyError, TypeError, ValueError, AttributeError) as error:

@@ -19,6 +19,8 @@ from sqlalchemy import JSON, Boolean, Column, Date, Integer, String, inspect
 from app.store.errors import TransferError
 from app.store.limits import value_problem
 from app.store.models import Base, UtcDateTime
+from app.store.models.base import ScanStateColumn
+from app.store.scan_state import ScanState
 
 LOCAL_COLUMNS = frozenset({"id", "engagement_id", "scan_id", "runner", "content"})
 
@@ -96,6 +98,11 @@ def _typed_value(model: type[Base], column: Column[Any], raw: Any, where: str) -
             except ValueError:
                 pass
         raise _bad(where, key, "is not a date (YYYY-MM-DD)")
+    if isinstance(kind, ScanStateColumn):
+        try:
+            return ScanState(raw)
+        except ValueError:
+            raise _bad(where, key, f"is the unknown state '{str(raw)[:40]}'") from None
     if isinstance(kind, JSON):
         expected = _json_kind(model, key)
         if not isinstance(raw, expected):

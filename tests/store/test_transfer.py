@@ -193,6 +193,8 @@ def test_a_name_clash_is_refused_unless_a_new_name_is_given(db: Database, export
         ("EXTRA_FILE", "does not list"),
         ("DUPLICATE_ACCOUNT", "account 123456789012 twice"),
         ("BAD_STATUS", "unknown status 'MAYBE'"),
+        ("BAD_STATE", "scan 1, field 'state' is the unknown state 'done'"),
+        ("NOT_STORED", "scan 1 has the unknown state 'not stored'"),
     ],
 )
 def test_odd_files_give_a_clear_error_and_change_nothing(
@@ -219,6 +221,8 @@ def test_odd_files_give_a_clear_error_and_change_nothing(
             manifest["accounts"].append(manifest["accounts"][0])
         elif content == "BAD_STATUS":
             manifest["scans"][0]["results"][0]["status"] = "MAYBE"
+        elif content in ("BAD_STATE", "NOT_STORED"):
+            manifest["scans"][0]["state"] = "done" if content == "BAD_STATE" else "not stored"
         else:
             assert isinstance(content, dict)
             manifest = content

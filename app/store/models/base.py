@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator
+from sqlalchemy import JSON, DateTime, MetaData, String, TypeDecorator
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
+
+from app.store.scan_state import ScanState
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -36,6 +38,19 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class ScanStateColumn(TypeDecorator[ScanState]):
+    """`scans.state`: the column keeps the words; the model gives a `ScanState`."""
+
+    impl = String(20)
+    cache_ok = True
+
+    def process_bind_param(self, value: ScanState | None, dialect: Dialect) -> str | None:
+        return None if value is None else ScanState(value).value
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> ScanState | None:
+        return None if value is None else ScanState(value)
 
 
 # JSON documents: jsonb on PostgreSQL (validated, comparable), JSON text in SQLite.

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ForeignKey, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.store.models.base import Base, utc_now
+from app.store.models.base import Base, ScanStateColumn, utc_now
+from app.store.scan_state import ScanState
 
 if TYPE_CHECKING:
     from app.store.models.engagement import Engagement
@@ -27,8 +28,8 @@ class Scan(Base):
     caller_arn: Mapped[str] = mapped_column(String(2048), default="")
     started_at: Mapped[datetime] = mapped_column(default=utc_now)
     finished_at: Mapped[datetime | None] = mapped_column()
-    # "running" while it runs; "complete", "incomplete" (interrupted) or "failed".
-    state: Mapped[str] = mapped_column(String(20), default="running")
+    # Running while it runs; then complete, incomplete (interrupted) or failed.
+    state: Mapped[ScanState] = mapped_column(ScanStateColumn(), default=ScanState.RUNNING)
     app_version: Mapped[str] = mapped_column(String(50), default="")
     regions: Mapped[list[Any]] = mapped_column(default=list)
     skipped_regions: Mapped[list[Any]] = mapped_column(default=list)
