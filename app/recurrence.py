@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 
@@ -111,3 +111,28 @@ def previous_due(anchor: date, recurrence: Recurrence, due: date) -> date | None
     while due_date(anchor, recurrence, step) >= due:
         step -= 1
     return due_date(anchor, recurrence, step)
+
+
+def answers(day: date, due: date, after: date | None) -> bool:
+    """Evidence effective on `day` answers the due date `due` whose window opens after
+    `after`: a day after it, up to `due`. None: evidence asked for once, which a file of
+    any day answers (a late one too)."""
+    return after is None or after < day <= due
+
+
+def occurrence_windows(
+    anchor: date | None, recurrence: Recurrence, start: date, end: date | None, as_of: date
+) -> list[tuple[date, date | None]]:
+    """The (due, after) windows of a series as of a day: every due date from `start` up
+    to `as_of` (or `end`, when earlier), then the next one. Asked for once: the anchor
+    alone, with no window (`after` None). No anchor: none."""
+    if anchor is None:
+        return []
+    if recurrence is Recurrence.ONCE:
+        return [(anchor, None)]
+    last = min(as_of, end) if end is not None else as_of
+    dues = list(due_dates(anchor, recurrence, start, last))
+    # The next one, beyond `last`: what is coming.
+    later = add_months(last, recurrence.months) + timedelta(days=1)
+    dues += list(due_dates(anchor, recurrence, last + timedelta(days=1), later))[:1]
+    return [(due, previous_due(anchor, recurrence, due)) for due in dues]

@@ -1,6 +1,6 @@
 """`audit-binder evidence --engagement NAME`: manual evidence requests, how often each is
-due, what is overdue; set a request's recurrence, add a request of your own, attach a file
-with the day it is effective for.
+due, what is overdue; set a request's recurrence, add (or remove) a request of your own,
+attach a file with the day it is effective for.
 
 Changes run in one transaction, before the listing; a refused change changes nothing.
 """
@@ -41,8 +41,8 @@ def register(subparsers: Any) -> None:
         help="manual evidence: what is due when, what is overdue; set recurrence, attach",
         description="The engagement's manual evidence requests (the catalogue's and your "
         "own) with how often each recurs, when it is next due and what is overdue. Set a "
-        "request's recurrence, add a request of your own, or attach a file with the day it "
-        "is effective for.",
+        "request's recurrence, add or remove a request of your own, or attach a file with "
+        "the day it is effective for.",
     )
     parser.add_argument("--engagement", required=True, metavar="NAME", help="the engagement")
     add_db_option(parser)
@@ -63,6 +63,12 @@ def register(subparsers: Any) -> None:
         nargs=3,
         metavar=("CONTROL", "TITLE", "RECURRENCE"),
         help="a request of your own for a control",
+    )
+    parser.add_argument(
+        "--remove-request",
+        nargs=2,
+        metavar=("CONTROL", "ITEM"),
+        help="remove a request of your own (one with no files against it)",
     )
     parser.add_argument(
         "--due-on",
@@ -153,7 +159,12 @@ def _changes(
     content: bytes,
 ) -> list[str]:
     from app.scan.runner import default_actor
-    from app.services.recurring import add_own_request, attach_evidence, set_request_recurrence
+    from app.services.recurring import (
+        add_own_request,
+        attach_evidence,
+        remove_own_request,
+        set_request_recurrence,
+    )
 
     actor, done = default_actor(), []
     if args.set_recurrence is not None:
@@ -182,6 +193,12 @@ def _changes(
             catalogue=catalogue,
         )
         done.append(f"Added {control_id}/{added.item_id}: {added.words}.")
+    if args.remove_request is not None:
+        control_id, item_id = args.remove_request
+        remove_own_request(
+            session, engagement, control_id, item_id, actor=actor, catalogue=catalogue
+        )
+        done.append(f"Removed {control_id}/{item_id}.")
     if args.attach is not None:
         attachment = attach_evidence(
             session,

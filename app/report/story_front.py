@@ -122,8 +122,9 @@ def summary(kit: Kit, data: BinderData) -> list[Flowable]:
             "current sign-off. Automated controls may also be failing, under an approved "
             "unexpired exception (Exceptions), unable to look (Could not check: never "
             "counted as a pass) or not yet scanned. Manual controls, which no scan judges, "
-            "rest on their files: Evidence attached (every item asked for has a file, "
-            "awaiting a reviewer's sign-off) or Evidence missing. A stale sign-off counts "
+            "rest on their files: Evidence attached (every item asked for, the catalogue's "
+            "and the engagement's own, has a file and none is overdue; awaiting a reviewer's "
+            "sign-off) or Evidence missing. A stale sign-off counts "
             "by the control's own evidence.",
             s.small,
         )

@@ -15,7 +15,8 @@ when they change something, the actor; results are typed, frozen dataclasses.
 - ledger, ledger_model, ledger_math, ledger_words: the period ledger (how each control
   fared across the scans of the audit period)
 - recurring, recurring_model: recurring evidence (due dates, effective dates, what is
-  overdue) and setting a request's recurrence or a file's effective date
+  overdue) and setting a request's recurrence or a file's effective date, adding or
+  removing a request of the user's own
 - schedulers: the operating systems' schedulers (systemd, launchd, Task Scheduler)
 - scheduled_scans: install, inspect and remove an engagement's scheduled scan
 - team_store: which store the GUI opens, and a team store's password (keyring)
@@ -29,6 +30,8 @@ short-lived session; writes take the actor):
 - control_statuses: the checklist's statuses and tallies, a stale sign-off's reasons
 - control_model, control_page: what the control page shows, read in one session
 - control_edits: the control page's writes and their request types
+- control_period: one control across the audit period (ledger, evidence requests) and
+  the evidence tab's recurring-evidence writes (`NewRequest`)
 - scan_history: every scan of an engagement and what changed since the one before
 - soa_view (`load_view`), soa_edits, soa_files (`import_table`): the SoA screen's read
   and writes; a decision changed since it was read is refused (`EditConflict`)

@@ -79,6 +79,11 @@ class AttachmentInfo:
     description: str
     added_by: str
     added_at: datetime
+    effective_on: date | None = None  # the day it is evidence for (None: the day added)
+
+    @property
+    def effective_day(self) -> date:
+        return self.effective_on or self.added_at.date()
 
 
 @dataclass(frozen=True)

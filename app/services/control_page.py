@@ -166,6 +166,7 @@ def _attachment_info(att: Attachment) -> AttachmentInfo:
         description=att.description,
         added_by=att.added_by,
         added_at=att.added_at,
+        effective_on=att.effective_on,
     )
 
 

@@ -2,8 +2,9 @@
 
 Every function takes the open `Database` and opens one short-lived session of its own;
 it returns plain values: the control's period ledger per account (`ledger_model`) and
-its evidence requests with their due dates (`recurring_model`). Changes take the actor
-the audit log names. The arithmetic is in `ledger` and `recurring`.
+its evidence requests with their due dates (`recurring_model`). Changes (a request's
+recurrence, a request of the user's own added or removed, a file's effective day) take
+the actor the audit log names. The arithmetic is in `ledger` and `recurring`.
 """
 
 from __future__ import annotations
@@ -15,10 +16,26 @@ from app.controls.catalogue import Catalogue
 from app.recurrence import Recurrence
 from app.services.ledger import build_ledger
 from app.services.ledger_model import ControlLedger, LedgerWindow
-from app.services.recurring import evidence_schedule, set_request_recurrence
+from app.services.recurring import (
+    add_own_request,
+    evidence_schedule,
+    remove_own_request,
+    set_effective_date,
+    set_request_recurrence,
+)
 from app.services.recurring_model import OverdueItem, RequestSchedule
 from app.store.database import Database
 from app.store.engagements import get_engagement
+
+
+@dataclass(frozen=True)
+class NewRequest:
+    """A request of the user's own for a control (e.g. a quarterly firewall review)."""
+
+    title: str
+    recurrence: Recurrence
+    due_on: date | None = None  # one due date of its series (None: the default)
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -100,3 +117,53 @@ def set_recurrence(
             due_on=due_on,
             catalogue=catalogue,
         )
+
+
+def add_request(
+    db: Database,
+    catalogue: Catalogue,
+    engagement_id: int,
+    control_id: str,
+    request: NewRequest,
+    *,
+    actor: str,
+) -> RequestSchedule:
+    """Add a request of the user's own (audited); `InvalidInput` says what is wrong."""
+    with db.session() as session:
+        return add_own_request(
+            session,
+            get_engagement(session, engagement_id),
+            control_id,
+            title=request.title,
+            recurrence=request.recurrence,
+            actor=actor,
+            due_on=request.due_on,
+            description=request.description,
+            catalogue=catalogue,
+        )
+
+
+def remove_request(
+    db: Database,
+    catalogue: Catalogue,
+    engagement_id: int,
+    control_id: str,
+    item_id: str,
+    *,
+    actor: str,
+) -> None:
+    """Remove a request the user added, with no files against it (audited)."""
+    with db.session() as session:
+        engagement = get_engagement(session, engagement_id)
+        remove_own_request(
+            session, engagement, control_id, item_id, actor=actor, catalogue=catalogue
+        )
+
+
+def set_file_effective_date(
+    db: Database, engagement_id: int, attachment_id: int, effective_on: date | None, *, actor: str
+) -> None:
+    """Set (None: clear, the day it was added counts) the day a file is evidence for."""
+    with db.session() as session:
+        engagement = get_engagement(session, engagement_id)
+        set_effective_date(session, engagement, attachment_id, effective_on, actor=actor)

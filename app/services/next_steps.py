@@ -3,7 +3,8 @@
 In the order a founder works: decide the Statement of Applicability, approve it,
 fix failing controls, look into checks that could not look, run the checks never
 run, sign off again where a sign-off went stale, and attach the manual evidence
-still missing. Each step names the place that fixes it (the SoA screen, or a control).
+still missing or overdue (the catalogue's requests and the user's own). Each step names
+the place that fixes it (the SoA screen, or a control).
 
 Only what the engagement's scope asks for is listed: the SoA steps when ISO 27001 is
 one of its frameworks; a control when it is applicable and covers an Annex A control
@@ -24,7 +25,6 @@ from app.controls.catalogue import FRAMEWORKS, Catalogue, Control, soc2_category
 from app.controls.control_status import ControlStatus
 from app.services.soa import soa_state
 from app.services.soa_model import SoaState
-from app.store.attachments import attachments
 from app.store.control_status import ControlSummary, control_summaries
 from app.store.database import Database
 from app.store.decisions import ISO27001, decisions
@@ -120,14 +120,21 @@ def _control_step(control: Control, summary: ControlSummary) -> NextStep | None:
     return None
 
 
-def _missing_step(control: Control, answered: set[str]) -> NextStep | None:
-    missing = [item for item in control.manual_evidence if item.id not in answered]
-    if not missing:
+def _missing_step(control: Control, summary: ControlSummary) -> NextStep | None:
+    """The control's evidence requests (the catalogue's and the user's) with no file, or
+    with a due date passed unanswered."""
+    titles = {a.item_id: a.title for a in summary.asked_evidence}
+    missing, overdue = summary.missing_evidence, summary.overdue_evidence
+    if not missing and not overdue:
         return None
-    total = len(control.manual_evidence)
-    text = f"Attach evidence to “{control.title}”: {len(missing)} of {total} missing"
-    detail = "Missing: " + "; ".join(item.title for item in missing)
-    return NextStep(StepKind.MISSING_EVIDENCE, text, detail, control.id, missing[0].id)
+    total = len(summary.asked_evidence)
+    counts = [f"{len(missing)} of {total} missing"] if missing else []
+    counts += [f"{len(overdue)} overdue"] if overdue else []
+    text = f"Attach evidence to “{control.title}”: {', '.join(counts)}"
+    details = [("Missing", missing), ("Overdue", overdue)]
+    detail = ". ".join(f"{k}: " + "; ".join(titles[i] for i in ids) for k, ids in details if ids)
+    first = (missing or overdue)[0]
+    return NextStep(StepKind.MISSING_EVIDENCE, text, detail, control.id, first)
 
 
 def _not_checked_step(controls: Sequence[Control]) -> list[NextStep]:
@@ -142,7 +149,6 @@ def _not_checked_step(controls: Sequence[Control]) -> list[NextStep]:
 
 def control_steps(
     summaries: dict[str, ControlSummary],
-    answered: dict[str, set[str]],
     wanted: Sequence[Control],
 ) -> list[NextStep]:
     """Failing, errors, not checked, stale, then missing evidence; catalogue order in each."""
@@ -157,7 +163,7 @@ def control_steps(
             by_kind[step.kind].append(step)
         elif summary.status == ControlStatus.NOT_CHECKED and control.automated:
             unchecked.append(control)
-        missing = _missing_step(control, answered[control.id])
+        missing = _missing_step(control, summary)
         if missing is not None:
             by_kind[StepKind.MISSING_EVIDENCE].append(missing)
     by_kind[StepKind.NOT_CHECKED] = _not_checked_step(unchecked)
@@ -172,12 +178,8 @@ def next_steps(session: Session, engagement: Engagement, catalogue: Catalogue) -
     categories = set(engagement.soc2_categories)
     wanted = [c for c in catalogue.controls if in_scope(c, frameworks, excluded, categories)]
     summaries = control_summaries(session, engagement, wanted)
-    answered: dict[str, set[str]] = defaultdict(set)
-    for attachment in attachments(session, engagement):
-        if attachment.evidence_item:
-            answered[attachment.control_id].add(attachment.evidence_item)
     steps = soa_steps(soa_state(session, engagement, catalogue)) if ISO27001 in frameworks else []
-    return steps + control_steps(summaries, answered, wanted)
+    return steps + control_steps(summaries, wanted)
 
 
 def load_next_steps(db: Database, engagement_id: int, catalogue: Catalogue) -> list[NextStep]:

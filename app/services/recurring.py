@@ -12,60 +12,46 @@ default with no due date chosen is due at the end of each step from that first d
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy.orm import Session
 
 from app.controls.catalogue import Catalogue, Control, load_catalogue
-from app.recurrence import Recurrence, add_months, due_dates, previous_due
+from app.recurrence import (
+    Recurrence,
+    add_months,
+    answers,
+    due_dates,
+    occurrence_windows,
+    previous_due,
+)
 from app.services.recurring_model import (
     EffectiveFile,
     EvidenceSchedule,
     Occurrence,
     OverdueItem,
     RequestSchedule,
-    RequestSource,
 )
 from app.store.attachments import add_attachment, attachments
 from app.store.control_states import NOT_APPLICABLE, control_states
 from app.store.engagements import owned_row
 from app.store.errors import InvalidInput
-from app.store.evidence_requests import USER_PREFIX, add_request, evidence_requests
+from app.store.evidence_asked import (
+    AskedRequest,
+    asked_requests,
+    counted_from,
+    default_due,
+    effective_day,
+)
+from app.store.evidence_requests import add_request, evidence_requests
+from app.store.evidence_requests import remove_request as store_remove_request
 from app.store.evidence_requests import set_effective_date as store_effective_date
 from app.store.evidence_requests import set_recurrence as store_recurrence
-from app.store.models import Attachment, Engagement, EvidenceRequest
+from app.store.models import Attachment, Engagement
 from app.store.risk import today_utc
 
 # Looking for the next unanswered due date stops after this many steps.
 _MAX_STEPS_AHEAD = 24
-
-
-@dataclass(frozen=True)
-class _Asked:
-    """A request before its dates are worked out."""
-
-    control_id: str
-    item_id: str
-    title: str
-    description: str
-    recurrence: Recurrence
-    due_on: date | None
-    source: RequestSource
-
-
-def counted_from(engagement: Engagement) -> date:
-    """The first day due dates count from: the period's start, else the creation day."""
-    return engagement.period_start or engagement.created_at.date()
-
-
-def default_due(engagement: Engagement, recurrence: Recurrence) -> date | None:
-    """The due date a recurring request gets when none is chosen: the last day of the
-    first step from `counted_from` (None for evidence asked for once)."""
-    if recurrence is Recurrence.ONCE:
-        return None
-    return add_months(counted_from(engagement), recurrence.months) - timedelta(days=1)
 
 
 def evidence_schedule(
@@ -84,7 +70,7 @@ def evidence_schedule(
     files = [f for f in attachments(session, engagement) if f.added_at.date() <= day]
     start, end = counted_from(engagement), engagement.period_end
     requests = []
-    for asked in _asked(engagement, catalogue.controls, stored):
+    for asked in asked_requests(engagement, catalogue.controls, stored):
         own = [
             f for f in files if (f.control_id, f.evidence_item) == (asked.control_id, asked.item_id)
         ]
@@ -105,46 +91,6 @@ def overdue_evidence(
     return evidence_schedule(session, engagement, catalogue=catalogue, as_of=as_of).overdue
 
 
-def _asked(
-    engagement: Engagement, controls: Sequence[Control], stored: Sequence[EvidenceRequest]
-) -> list[_Asked]:
-    rows = {(r.control_id, r.item_id): r for r in stored}
-    asked = []
-    for control in controls:
-        for item in control.manual_evidence:
-            row = rows.pop((control.id, item.id), None)
-            if row is not None:
-                recurrence, due, source = _recurrence(row), row.due_on, RequestSource.ENGAGEMENT
-            else:
-                recurrence = item.recurrence or Recurrence.ONCE
-                due, source = default_due(engagement, recurrence), RequestSource.CATALOGUE
-            asked.append(
-                _Asked(control.id, item.id, item.title, item.description, recurrence, due, source)
-            )
-    # The user's own requests, and rows for items a later catalogue no longer has.
-    for (control_id, item_id), row in sorted(rows.items()):
-        title = row.title or f"{item_id} (not in this catalogue version)"
-        asked.append(
-            _Asked(
-                control_id,
-                item_id,
-                title,
-                row.description,
-                _recurrence(row),
-                row.due_on,
-                RequestSource.OWN if item_id.startswith(USER_PREFIX) else RequestSource.ENGAGEMENT,
-            )
-        )
-    return asked
-
-
-def _recurrence(row: EvidenceRequest) -> Recurrence:
-    try:
-        return Recurrence(row.recurrence)
-    except ValueError:  # written by a newer version: asked for once, never overdue here
-        return Recurrence.ONCE
-
-
 def _effective(file: Attachment) -> EffectiveFile:
     return EffectiveFile(
         attachment_id=file.id,
@@ -152,13 +98,13 @@ def _effective(file: Attachment) -> EffectiveFile:
         sha256=file.sha256,
         added_by=file.added_by,
         added_at=file.added_at,
-        effective_on=file.effective_on or file.added_at.date(),
+        effective_on=effective_day(file),
         effective_given=file.effective_on is not None,
     )
 
 
 def _schedule(
-    asked: _Asked,
+    asked: AskedRequest,
     files: list[Attachment],
     applicable: bool,
     day: date,
@@ -188,31 +134,16 @@ def _schedule(
 
 
 def _occurrences(
-    asked: _Asked, files: tuple[EffectiveFile, ...], day: date, start: date, end: date | None
+    asked: AskedRequest, files: tuple[EffectiveFile, ...], day: date, start: date, end: date | None
 ) -> tuple[Occurrence, ...]:
-    anchor, recurrence = asked.due_on, asked.recurrence
-    if anchor is None:
-        return ()
-    if recurrence is Recurrence.ONCE:
-        return (Occurrence(anchor, None, files),)
-    last = min(day, end) if end is not None else day
-    dues = list(due_dates(anchor, recurrence, start, last))
-    # The next one, beyond today (or the period's end): what is coming.
-    later = add_months(last, recurrence.months) + timedelta(days=1)
-    dues += [d for d in due_dates(anchor, recurrence, last + timedelta(days=1), later)][:1]
-    found = []
-    for due in dues:
-        after = previous_due(anchor, recurrence, due)
-        found.append(Occurrence(due, after, _within(files, after, due)))
-    return tuple(found)
+    windows = occurrence_windows(asked.due_on, asked.recurrence, start, end, day)
+    return tuple(Occurrence(due, after, _within(files, after, due)) for due, after in windows)
 
 
 def _within(
     files: tuple[EffectiveFile, ...], after: date | None, due: date
 ) -> tuple[EffectiveFile, ...]:
-    return tuple(
-        f for f in files if f.effective_on <= due and (after is None or f.effective_on > after)
-    )
+    return tuple(f for f in files if answers(f.effective_on, due, after))
 
 
 def _next_unanswered(
@@ -362,3 +293,17 @@ def set_effective_date(
     """Set (None: clear) the day an attached file is evidence for."""
     attachment = owned_row(session, Attachment, attachment_id, engagement.id, "Evidence file")
     store_effective_date(session, attachment, effective_on, actor=actor)
+
+
+def remove_own_request(
+    session: Session,
+    engagement: Engagement,
+    control_id: str,
+    item_id: str,
+    *,
+    actor: str,
+    catalogue: Catalogue | None = None,
+) -> None:
+    """Remove a request the user added (not the catalogue's; not one with files)."""
+    _control(catalogue or load_catalogue(), control_id)
+    store_remove_request(session, engagement, control_id, item_id, actor=actor)

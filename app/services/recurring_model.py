@@ -12,16 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from enum import StrEnum
 
 from app.recurrence import Recurrence
 from app.services.ledger_words import full_date
-
-
-class RequestSource(StrEnum):
-    CATALOGUE = "catalogue"  # a catalogue item with the catalogue's default
-    ENGAGEMENT = "engagement"  # a catalogue item, recurrence chosen for this engagement
-    OWN = "own"  # a request the user added
+from app.store.evidence_asked import RequestSource
 
 
 @dataclass(frozen=True)
@@ -93,6 +87,11 @@ class RequestSchedule:
     @property
     def recurring(self) -> bool:
         return self.recurrence is not Recurrence.ONCE
+
+    @property
+    def own(self) -> bool:
+        """A request the user added (which the user may remove), not the catalogue's."""
+        return self.source is RequestSource.OWN
 
     @property
     def overdue(self) -> tuple[Occurrence, ...]:

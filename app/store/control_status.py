@@ -8,7 +8,9 @@ Rules, in order (the first that applies wins):
 
 A manual control (no automated checks: a scan never judges it) then rests on its files:
 
-2. Every manual evidence item it asks for has at least one file attached against it:
+2. Every evidence request it has (the catalogue's manual evidence items and the
+   requests the user added, `app.store.evidence_asked`) has a file attached against it,
+   and none of them has a due date that passed with no file effective for it (overdue):
    ``evidence_attached`` (ready for a reviewer's sign-off).
 3. Otherwise: ``evidence_missing``.
 
@@ -28,6 +30,7 @@ since a stale sign-off no longer vouches for anything.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -40,6 +43,8 @@ from app.controls.control_status import ControlStatus
 from app.controls.results import Status
 from app.store.attachments import attachments
 from app.store.control_states import NOT_APPLICABLE, control_states
+from app.store.evidence_asked import AskedRequest, asked_requests, evidence_gaps
+from app.store.evidence_requests import evidence_requests
 from app.store.models import Engagement, SignOff
 from app.store.risk import ExceptionLike, active_exceptions, matching_exception, today_utc
 from app.store.scans import latest_facts
@@ -75,8 +80,12 @@ class ControlSummary:
     attachments: int
     last_checked: datetime | None
     automated: bool = True
-    # The manual evidence items (catalogue ids) with no file attached against them yet.
+    # The evidence requests that count (the catalogue's items, the user's own) ...
+    asked_evidence: tuple[AskedRequest, ...] = ()
+    # ... the item ids of those with no file attached against them yet ...
     missing_evidence: tuple[str, ...] = ()
+    # ... and of those with files, but a due date that passed with none effective for it.
+    overdue_evidence: tuple[str, ...] = ()
 
 
 class JudgedRow(Protocol):
@@ -122,8 +131,9 @@ def check_status(counts: ResultCounts) -> ControlStatus:
 
 
 def evidence_status(asked: Collection[str], answered: Collection[str]) -> ControlStatus:
-    """A manual control's rules 2 and 3: `asked` are its evidence item ids, `answered`
-    the ones with a file. A control that asks for nothing has nothing to rest on."""
+    """A manual control's rules 2 and 3: `asked` are its evidence request ids, `answered`
+    the ones with a file and nothing overdue. A control that asks for nothing has nothing
+    to rest on."""
     if asked and set(asked) <= set(answered):
         return ControlStatus.EVIDENCE_ATTACHED
     return ControlStatus.EVIDENCE_MISSING
@@ -157,6 +167,9 @@ def control_summaries(
     signed = latest_sign_offs(session, engagement)
     in_force = active_exceptions(session, engagement, day)
     files = attachments(session, engagement)
+    requests: dict[str, list[AskedRequest]] = defaultdict(list)
+    for request in asked_requests(engagement, controls, evidence_requests(session, engagement)):
+        requests[request.control_id].append(request)
     summaries: dict[str, ControlSummary] = {}
     for control in controls:
         control_id = control.id
@@ -165,10 +178,9 @@ def control_summaries(
         own_files = [f for f in files if f.control_id == control_id]
         state = states.get(control_id)
         counts = count_results(control_id, own_rows, own_exceptions, day)
-        answered = {f.evidence_item for f in own_files}
-        missing = tuple(i.id for i in control.manual_evidence if i.id not in answered)
-        asked = [i.id for i in control.manual_evidence]
-        own = check_status(counts) if control.automated else evidence_status(asked, answered)
+        gaps = evidence_gaps(engagement, requests[control_id], own_files, day)
+        asked = [a.item_id for a in gaps.asked]
+        own = check_status(counts) if control.automated else evidence_status(asked, gaps.answered)
         current = sha256_hex(
             approved_payload(control_id, own_rows, own_files, state, own_exceptions)
         )
@@ -184,6 +196,8 @@ def control_summaries(
             attachments=len(own_files),
             last_checked=max((r.collected_at for r in own_rows), default=None),
             automated=control.automated,
-            missing_evidence=missing,
+            asked_evidence=gaps.asked,
+            missing_evidence=gaps.missing,
+            overdue_evidence=gaps.overdue,
         )
     return summaries

@@ -2,7 +2,8 @@
 the requests the user added beside the catalogue's; the day each file is effective for.
 
 Every change is in the audit log (`evidence_request.set`, `evidence_request.add`,
-`attachment.effective`). Due dates and what is overdue: `app.services.recurring`.
+`evidence_request.remove`, `attachment.effective`). Which requests there are:
+`app.store.evidence_asked`; due dates and what is overdue: `app.services.recurring`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 from app.recurrence import Recurrence
 from app.store.attachments import checked_effective_date
 from app.store.audit import record
-from app.store.errors import InvalidInput
+from app.store.errors import InvalidInput, NotFound
 from app.store.models import Attachment, Engagement, EvidenceRequest, next_version
 
 # A request the user added gets an id of its own, never one the catalogue could use.
@@ -135,6 +136,49 @@ def add_request(
         detail={"title": clean, "recurrence": recurrence.value, "due_on": _iso(due_on)},
     )
     return request
+
+
+def remove_request(
+    session: Session, engagement: Engagement, control_id: str, item_id: str, *, actor: str
+) -> None:
+    """Remove a request the user added (one added by mistake). The catalogue's requests
+    stay (mark the control not applicable instead); so does one with files against it,
+    which would be left answering nothing."""
+    if not item_id.startswith(USER_PREFIX):
+        raise InvalidInput(
+            f"'{control_id}/{item_id}' is the catalogue's request: only a request you added "
+            "can be removed (mark the control not applicable if it does not apply)."
+        )
+    request = _find(session, engagement, control_id, item_id)
+    if request is None:
+        raise NotFound(f"There is no request '{control_id}/{item_id}' (removed meanwhile?).")
+    query = select(Attachment.original_name).where(
+        Attachment.engagement_id == engagement.id,
+        Attachment.control_id == control_id,
+        Attachment.evidence_item == item_id,
+    )
+    names = list(session.scalars(query))
+    if names:
+        count = f"{len(names)} file{'s are' if len(names) != 1 else ' is'}"
+        raise InvalidInput(
+            f"“{request.title}” cannot be removed: {count} evidence of it "
+            f"({', '.join(sorted(names))}). Remove the files first."
+        )
+    record(
+        session,
+        actor=actor,
+        action="evidence_request.remove",
+        target=f"{control_id}/{item_id}",
+        engagement=engagement,
+        detail={
+            "title": request.title,
+            "description": request.description,
+            "recurrence": request.recurrence,
+            "due_on": _iso(request.due_on),
+        },
+    )
+    session.delete(request)
+    session.flush()
 
 
 def set_effective_date(

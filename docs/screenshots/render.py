@@ -222,6 +222,7 @@ def main() -> int:
     shot("14-control-across-the-period")
     window.checklist.checklist.select_control("access-reviews")
     page.tabs.setCurrentWidget(page.evidence)
+    page.evidence.table.selectRow(0)  # its effective day, ready to change
     shot("15-recurring-evidence")
 
     _soa_in_progress(ctx)

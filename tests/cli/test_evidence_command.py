@@ -110,3 +110,23 @@ def test_a_refused_change_changes_nothing(
     one_clear_line(ran.err)
     assert "no evidence item 'nope'" in ran.err
     assert _log(db_path) == before
+
+
+def test_remove_a_request_of_your_own_but_never_the_catalogues(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    added = _evidence(capsys, db_path, "--add-request", "sg-inbound", "Firewall review", "once")
+    assert added.code == 0, added.err
+    removed = _evidence(capsys, db_path, "--remove-request", "sg-inbound", "own-firewall-review")
+    assert removed.code == 0, removed.err
+    assert "Removed sg-inbound/own-firewall-review." in removed.out
+    listing = removed.out.split("Removed sg-inbound/own-firewall-review.", 1)[1]
+    assert "own-firewall-review" not in listing
+    assert _log(db_path)[-2:] == ["evidence_request.add", "evidence_request.remove"]
+    refused = _evidence(
+        capsys, db_path, "--remove-request", "access-reviews", "access-review-record"
+    )
+    assert refused.code == 1
+    one_clear_line(refused.err)
+    assert "is the catalogue's request" in refused.err
+    assert _log(db_path)[-1] == "evidence_request.remove"

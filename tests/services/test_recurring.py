@@ -12,17 +12,16 @@ from app.recurrence import Recurrence
 from app.services.recurring import (
     add_own_request,
     attach_evidence,
-    default_due,
     evidence_schedule,
     overdue_evidence,
     set_effective_date,
     set_request_recurrence,
 )
-from app.services.recurring_model import RequestSource
 from app.store.audit import audit_log
 from app.store.control_states import NOT_APPLICABLE, set_control_state
 from app.store.engagements import update_engagement
 from app.store.errors import InvalidInput
+from app.store.evidence_asked import RequestSource, default_due
 from app.store.models import Attachment, Engagement
 from tests.services.conftest import db, db_path, engagement, session
 

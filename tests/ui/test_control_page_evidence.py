@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -74,9 +75,10 @@ def test_add_files_through_the_dialog(
     row = _table(page)[0]
     assert row[0] == restore.name and row[1] == "Restore-test record <Q3>"
     assert row[2] == item.title
-    assert row[4] == digest[:16] + "…" and row[5] == "founder@example.com"
-    assert page.evidence.table.item(0, 5).toolTip() == ARN
-    assert page.evidence.table.item(0, 4).toolTip() == digest
+    assert row[3] == f"{date.today().isoformat()}"
+    assert row[5] == digest[:16] + "…" and row[6] == "founder@example.com"
+    assert page.evidence.table.item(0, 6).toolTip() == ARN
+    assert page.evidence.table.item(0, 5).toolTip() == digest
     # The description was for those files; the next ones start blank.
     assert page.evidence.description.text() == ""
     assert page.evidence.requests.row_texts(item.id)[:2] == [item.title, "✓ 1 file"]

@@ -1,7 +1,8 @@
 """Manual evidence: files (dialog, drag and drop, pasted screenshot) and the control's notes.
 
-The panel only gathers what the user gives it and says so through signals; the page
-reads big files in a worker and stores everything through the store.
+Above, the evidence asked for (`EvidenceRequestsBox`); below, the files attached
+(`AttachedList`). The panel only gathers what the user gives it and says so through
+signals; the page reads big files in a worker and stores everything through the services.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
-from PySide6.QtCore import QDate, Qt, Signal, SignalInstance
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
@@ -19,40 +20,26 @@ from PySide6.QtGui import (
     QShortcut,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDateEdit,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from app.controls.catalogue import ManualEvidence
-from app.evidence import iso_utc
 from app.services.control_model import AttachmentInfo
 from app.services.recurring_model import RequestSchedule
-from app.ui.control_page.evidence_cells import EndElideDelegate, human_size, png_bytes, short_actor
+from app.ui.control_page.attached_list import AttachedList
+from app.ui.control_page.evidence_cells import png_bytes
 from app.ui.control_page.evidence_requests import EvidenceRequestsBox
 from app.ui.control_page.overview_panel import section_title
 from app.ui.control_page.remediation_panel import plain_label
-
-ATTACHMENT_COLUMNS = (
-    "Name",
-    "Description",
-    "Evidence of",
-    "Size",
-    "SHA-256",
-    "Added by",
-    "Added (UTC)",
-)
 
 
 class EvidencePanel(QWidget):
@@ -64,6 +51,7 @@ class EvidencePanel(QWidget):
     remove_requested = Signal(int, str)  # attachment id, its name
     open_requested = Signal(int, str)  # attachment id, its name
     save_requested = Signal(int, str)  # attachment id, its name
+    effective_chosen = Signal(int, object)  # attachment id, date | None (None: the day added)
     problem = Signal(str)  # expected trouble to show inline (e.g. nothing to paste)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -97,43 +85,20 @@ class EvidencePanel(QWidget):
             "last day); today unless you choose another day."
         )
         self.drop_hint = plain_label("…or drop files or images anywhere on this tab.")
-        self.table = QTableWidget(0, len(ATTACHMENT_COLUMNS))
-        self.table.setHorizontalHeaderLabels(list(ATTACHMENT_COLUMNS))
-        self.table.setAccessibleName("Attached evidence files")
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.verticalHeader().setVisible(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setStretchLastSection(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-        # Names keep their ends (the extension); a description reads from its start.
-        self.table.setItemDelegateForColumn(1, EndElideDelegate(self.table))
-        self.no_files = plain_label("", name="emptyState")
-        self.no_files.setAccessibleName("No evidence files")
-        # Oldest first, as added; the user can sort by any column.
-        header.setSortIndicator(len(ATTACHMENT_COLUMNS) - 1, Qt.SortOrder.AscendingOrder)
-
-        self.remove_button = QPushButton("Remove selected file…")
-        self.remove_button.setAccessibleName("Remove the selected evidence file")
-        self.remove_button.setEnabled(False)
-        self.remove_button.clicked.connect(self._on_remove_button_clicked)
-        # Reading a file never changes it: Open and Save a copy work on a locked control too.
-        self.open_button = QPushButton("Open")
-        self.open_button.setAccessibleName("Open the selected evidence file")
-        self.open_button.setToolTip("Open a copy in the program your system uses for it (Enter)")
-        self.save_copy_button = QPushButton("Save a copy…")
-        self.save_copy_button.setAccessibleName("Save a copy of the selected evidence file")
-        for button, signal in (
-            (self.open_button, self.open_requested),
-            (self.save_copy_button, self.save_requested),
+        self.attached = AttachedList()
+        # The list's parts, under the names the page and its tests use.
+        self.table = self.attached.table
+        self.no_files = self.attached.no_files
+        self.open_button = self.attached.open_button
+        self.save_copy_button = self.attached.save_copy_button
+        self.remove_button = self.attached.remove_button
+        for mine, theirs in (
+            (self.remove_requested, self.attached.remove_requested),
+            (self.open_requested, self.attached.open_requested),
+            (self.save_requested, self.attached.save_requested),
+            (self.effective_chosen, self.attached.effective_chosen),
         ):
-            button.setEnabled(False)
-            button.clicked.connect(lambda _=False, wanted=signal: self._emit_selected(wanted))
-        self.table.activated.connect(lambda _index: self._emit_selected(self.open_requested))
-        self.table.itemSelectionChanged.connect(self._update_remove_button)
+            theirs.connect(mine)
 
         self.notes = QPlainTextEdit()
         self.notes.setAccessibleName("Notes on this control")
@@ -163,26 +128,17 @@ class EvidencePanel(QWidget):
         describe.addWidget(self.description, 1)
         describe.addWidget(QLabel("Effective for:"))
         describe.addWidget(self.effective)
-        remove_row = QHBoxLayout()
-        remove_row.addWidget(self.open_button)
-        remove_row.addWidget(self.save_copy_button)
-        remove_row.addStretch(1)
-        remove_row.addWidget(self.remove_button)
         notes_bar = QHBoxLayout()
         notes_bar.addWidget(section_title("Notes"))
         notes_bar.addStretch(1)
         notes_bar.addWidget(self.notes_state)
         notes_bar.addWidget(self.save_notes_button)
         layout = QVBoxLayout(self)
-        layout.addWidget(section_title("Evidence the auditor will ask for"))
         layout.addWidget(self.requests)
         layout.addLayout(buttons)
         layout.addLayout(describe)
         layout.addWidget(self.drop_hint)
-        layout.addWidget(self.table, 2)
-        layout.addWidget(self.no_files)
-        layout.addLayout(remove_row)
-        self._file_buttons = (self.open_button, self.save_copy_button, self.remove_button)
+        layout.addWidget(self.attached, 2)
         layout.addLayout(notes_bar)
         layout.addWidget(self.notes, 1)
 
@@ -208,25 +164,7 @@ class EvidencePanel(QWidget):
             self.item_choice.setCurrentIndex(self.item_choice.findData(chosen))
         titles = dict((item_id, title) for title, item_id in asked)
         self.requests.show_requests(requests)
-        self.table.setSortingEnabled(False)
-        self.table.setRowCount(len(attachments))
-        for row, att in enumerate(attachments):
-            cells = (
-                att.name,
-                att.description,
-                titles.get(att.evidence_item, att.evidence_item or "General"),
-                human_size(att.size),
-                att.sha256[:16] + "…",
-                short_actor(att.added_by),
-                iso_utc(att.added_at),
-            )
-            tips = {4: att.sha256, 5: att.added_by}
-            for column, text in enumerate(cells):
-                cell = QTableWidgetItem(text)
-                cell.setToolTip(tips.get(column, text))
-                cell.setData(Qt.ItemDataRole.UserRole, att.attachment_id)
-                self.table.setItem(row, column, cell)
-        self.table.setSortingEnabled(True)
+        self.attached.show_files(attachments, titles)
         self._show_empty_state()
         # setPlainText: user notes are text, never markup to interpret.
         self._saved_notes = notes
@@ -246,22 +184,16 @@ class EvidencePanel(QWidget):
         ):
             widget.setEnabled(not locked)
         self.requests.set_locked(locked)
+        self.attached.set_locked(locked)
         self.notes.setReadOnly(locked)
-        self.drop_hint.setVisible(not locked)
         self._show_empty_state()
-        self._update_remove_button()
         self._on_notes_text_changed()
 
     def _show_empty_state(self) -> None:
         """No files: say how to add some (or why one cannot) instead of an empty table."""
-        empty = self.table.rowCount() == 0
-        self.table.setVisible(not empty)
-        self.no_files.setVisible(empty)
         # The empty-state text already says how to add files.
-        self.drop_hint.setVisible(not empty and not self._locked)
-        for button in self._file_buttons:
-            button.setVisible(not empty)
-        self.no_files.setText(
+        self.drop_hint.setVisible(not self.attached.empty and not self._locked)
+        self.attached.show_empty_state(
             "No evidence files. The control is signed off: unlock it to add some."
             if self._locked
             else "No evidence files yet. Pick what they are evidence of, then use “Add files…”, "
@@ -336,27 +268,7 @@ class EvidencePanel(QWidget):
         event.acceptProposedAction()
 
     def selected_attachment(self) -> tuple[int, str] | None:
-        rows = {index.row() for index in self.table.selectionModel().selectedRows()}
-        cell = self.table.item(min(rows), 0) if rows else None
-        if cell is None:
-            return None
-        return int(cell.data(Qt.ItemDataRole.UserRole)), cell.text()
-
-    def _update_remove_button(self) -> None:
-        selected = self.selected_attachment() is not None
-        self.remove_button.setEnabled(selected and not self._locked)
-        self.open_button.setEnabled(selected)
-        self.save_copy_button.setEnabled(selected)
-
-    def _emit_selected(self, signal: SignalInstance) -> None:
-        chosen = self.selected_attachment()
-        if chosen is not None:
-            signal.emit(*chosen)
-
-    def _on_remove_button_clicked(self) -> None:
-        chosen = self.selected_attachment()
-        if chosen is not None and not self._locked:
-            self.remove_requested.emit(*chosen)
+        return self.attached.selected_attachment()
 
     # -- notes ---------------------------------------------------------------------------
     def _on_notes_text_changed(self) -> None:

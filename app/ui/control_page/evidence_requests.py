@@ -3,8 +3,10 @@
 Each request is a row: what it is, the files against it, its recurrence and its next
 due date (overdue ones in the warning colour with a ⚠ and how long, never colour
 alone). Below, the selected request's schedule can be changed: the recurrence and one
-of its due dates; the panel says what the user chose (`schedule_chosen`) and the page
-stores it through the services.
+of its due dates; requests of the user's own can be added (the page opens
+`OwnRequestDialog`) and, when added by mistake, removed. The box says what the user
+chose (`schedule_chosen`, `add_requested`, `remove_requested`) and the page stores it
+through the services.
 """
 
 from __future__ import annotations
@@ -31,10 +33,11 @@ from app.controls.control_status import ControlStatus
 from app.recurrence import Recurrence
 from app.services.ledger_words import full_date
 from app.services.recurring_model import RequestSchedule
+from app.ui.control_page.overview_panel import section_title
 from app.ui.status_badges import control_look, look_colour
 
 COLUMNS = ("Evidence", "Files", "Recurs", "Next due")
-_NO_DATE = QDate(2000, 1, 1)  # the date edit's minimum, shown as "no due date"
+NO_DATE = QDate(2000, 1, 1)  # the date edit's minimum, shown as "no due date"
 _ITEM_ROLE = Qt.ItemDataRole.UserRole
 
 
@@ -67,6 +70,8 @@ class EvidenceRequestsBox(QWidget):
 
     schedule_chosen = Signal(str, object, object)  # item id, Recurrence, date | None
     item_selected = Signal(str)  # item id of the selected request
+    add_requested = Signal()
+    remove_requested = Signal(str, str)  # item id, title of the selected own request
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -95,7 +100,7 @@ class EvidenceRequestsBox(QWidget):
         self.due = QDateEdit()
         self.due.setCalendarPopup(True)
         self.due.setDisplayFormat("yyyy-MM-dd")
-        self.due.setMinimumDate(_NO_DATE)
+        self.due.setMinimumDate(NO_DATE)
         self.due.setSpecialValueText("no due date")
         self.due.setAccessibleName("One due date of the selected evidence")
         self.due.setToolTip(
@@ -106,6 +111,19 @@ class EvidenceRequestsBox(QWidget):
         self.set_button = QPushButton("Set schedule")
         self.set_button.setAccessibleName("Set the schedule of the selected evidence")
         self.set_button.clicked.connect(self._on_set_button_clicked)
+        self.add_button = QPushButton("Add request…")
+        self.add_button.setAccessibleName("Add an evidence request of your own")
+        self.add_button.setToolTip(
+            "Evidence the auditor asks for beyond the catalogue's, e.g. a quarterly firewall "
+            "review export"
+        )
+        self.add_button.clicked.connect(self.add_requested)
+        self.remove_button = QPushButton("Remove request…")
+        self.remove_button.setAccessibleName("Remove the selected evidence request of your own")
+        self.remove_button.setToolTip(
+            "Only a request you added, with no files against it; the catalogue's stay"
+        )
+        self.remove_button.clicked.connect(self._on_remove_button_clicked)
         editor = QHBoxLayout()
         editor.addWidget(QLabel("Selected: recurs"))
         editor.addWidget(self.recurrence)
@@ -113,11 +131,26 @@ class EvidenceRequestsBox(QWidget):
         editor.addWidget(self.due)
         editor.addWidget(self.set_button)
         editor.addStretch(1)
-        self.empty = QLabel("The catalogue asks for no manual evidence.")
+        heading = section_title("Evidence the auditor will ask for")
+        heading.setWordWrap(False)
+        title = QHBoxLayout()
+        title.addWidget(heading)
+        title.addStretch(1)
+        title.addWidget(self.add_button)
+        title.addWidget(self.remove_button)
+        self.empty = QLabel(
+            "The catalogue asks for no manual evidence here. If the auditor asks for some, "
+            "add a request of your own."
+        )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        # The buttons beside the title make its row taller than a label alone: no gap
+        # under it keeps the tab (which sets the window's least height) as tall as before.
+        layout.setSpacing(0)
+        layout.addLayout(title)
         layout.addWidget(self.table)
         layout.addWidget(self.empty)
+        layout.addSpacing(6)
         layout.addLayout(editor)
         self._update_editor()
 
@@ -175,19 +208,27 @@ class EvidenceRequestsBox(QWidget):
         request = self._selected()
         if request is not None:
             self.recurrence.setCurrentIndex(self.recurrence.findData(request.recurrence.value))
-            self.due.setDate(qdate(request.due_on) if request.due_on else _NO_DATE)
+            self.due.setDate(qdate(request.due_on) if request.due_on else NO_DATE)
             self.item_selected.emit(request.item_id)
         self._update_editor()
 
     def _update_editor(self) -> None:
-        usable = self._selected() is not None and not self._locked
+        selected = self._selected()
+        usable = selected is not None and not self._locked
         for widget in (self.recurrence, self.due, self.set_button):
             widget.setEnabled(usable)
+        self.add_button.setEnabled(not self._locked)
+        self.remove_button.setEnabled(usable and selected is not None and selected.own)
+
+    def _on_remove_button_clicked(self) -> None:
+        request = self._selected()
+        if request is not None and request.own and not self._locked:
+            self.remove_requested.emit(request.item_id, request.title)
 
     def _on_set_button_clicked(self) -> None:
         request = self._selected()
         if request is None or self._locked:
             return
         chosen = self.due.date()
-        due = None if chosen == _NO_DATE else chosen.toPython()
+        due = None if chosen == NO_DATE else chosen.toPython()
         self.schedule_chosen.emit(request.item_id, Recurrence(self.recurrence.currentData()), due)

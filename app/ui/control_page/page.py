@@ -103,7 +103,11 @@ class ControlPage(QWidget):
         self.evidence.blob_added.connect(self.evidence_edits.add_blob)
         self.evidence.notes_saved.connect(self._on_evidence_notes_saved)
         self.evidence.remove_requested.connect(self.evidence_edits.remove)
-        self.evidence.requests.schedule_chosen.connect(self.evidence_edits.set_schedule)
+        self.evidence.effective_chosen.connect(self.evidence_edits.set_effective)
+        requests = self.evidence.requests
+        requests.schedule_chosen.connect(self.evidence_edits.set_schedule)
+        requests.add_requested.connect(self.evidence_edits.add_request)
+        requests.remove_requested.connect(self.evidence_edits.remove_request)
         self.files = EvidenceFileActions(ctx, self, self.header.say, lambda: self._engagement_id)
         self.evidence.open_requested.connect(self.files.open)
         self.evidence.save_requested.connect(self.files.save_copy)
@@ -233,15 +237,19 @@ class ControlPage(QWidget):
             self._last_error = error
             self.header.say(f"Could not {what}: {error}")
             return False
+        self.stored(eid)
+        return True
+
+    def stored(self, engagement_id: int) -> None:
+        """After an edit stored (here or in a dialog): tell everyone, then reload."""
         self.header.say("")
         self._own_change = True
         try:
-            self.ctx.notify_data_changed(eid)
+            self.ctx.notify_data_changed(engagement_id)
         finally:
             self._own_change = False
         self.refresh()
         self.changed.emit()
-        return True
 
     def _on_evidence_notes_saved(self, notes: str) -> None:
         self._save_state(

@@ -39,9 +39,12 @@ _BEFORE_SIGNING = {
     ControlStatus.EXCEPTION: "Failures are covered by exceptions; the sign-off approves those too.",
     ControlStatus.PASSING: "Every resource passes. Check the evidence tab, then sign off.",
     ControlStatus.EVIDENCE_MISSING: (
-        "Some of the evidence this control asks for is not attached yet."
+        "Some of the evidence this control asks for is not attached yet, or a due date "
+        "passed with no file for it (see the evidence tab)."
     ),
-    ControlStatus.EVIDENCE_ATTACHED: "Every evidence item has a file. Review them, then sign off.",
+    ControlStatus.EVIDENCE_ATTACHED: (
+        "Every evidence request has a file and none is overdue. Review them, then sign off."
+    ),
 }
 
 
