@@ -223,6 +223,8 @@ def main() -> int:
     window.checklist.checklist.select_control("access-reviews")
     page.tabs.setCurrentWidget(page.evidence)
     page.evidence.table.selectRow(0)  # its effective day, ready to change
+    settle()
+    page.evidence.scroller.ensureWidgetVisible(page.evidence.attached.effective)
     shot("15-recurring-evidence")
 
     _soa_in_progress(ctx)

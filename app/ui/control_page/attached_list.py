@@ -110,17 +110,20 @@ class AttachedList(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.open_button)
         buttons.addWidget(self.save_copy_button)
-        buttons.addWidget(self.effective_label)
-        buttons.addWidget(self.effective)
-        buttons.addWidget(self.set_effective_button)
-        buttons.addWidget(self.clear_effective_button)
         buttons.addStretch(1)
         buttons.addWidget(self.remove_button)
+        dating = QHBoxLayout()  # its own row, so the tab fits a narrow window
+        dating.addWidget(self.effective_label)
+        dating.addWidget(self.effective)
+        dating.addWidget(self.set_effective_button)
+        dating.addWidget(self.clear_effective_button)
+        dating.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.no_files)
         layout.addLayout(buttons)
+        layout.addLayout(dating)
         self._buttons: tuple[QWidget, ...] = (
             self.open_button,
             self.save_copy_button,

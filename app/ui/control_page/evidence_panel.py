@@ -23,11 +23,13 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -65,6 +67,11 @@ class EvidencePanel(QWidget):
         self.requests.item_selected.connect(self.choose_item)
         self.item_choice = QComboBox()
         self.item_choice.setAccessibleName("New files are evidence of")
+        # Long request titles must not widen the tab past the window (the list shows them).
+        self.item_choice.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.item_choice.setMinimumContentsLength(16)
         self.add_button = QPushButton("Add files…")
         self.add_button.setAccessibleName("Add evidence files")
         self.paste_button = QPushButton("Paste screenshot")
@@ -133,7 +140,10 @@ class EvidencePanel(QWidget):
         notes_bar.addStretch(1)
         notes_bar.addWidget(self.notes_state)
         notes_bar.addWidget(self.save_notes_button)
-        layout = QVBoxLayout(self)
+        # The tab scrolls rather than squeezing its parts over each other (or making the
+        # window taller than the screen) when the window is short.
+        content = QWidget()
+        layout = QVBoxLayout(content)
         layout.addWidget(self.requests)
         layout.addLayout(buttons)
         layout.addLayout(describe)
@@ -141,6 +151,13 @@ class EvidencePanel(QWidget):
         layout.addWidget(self.attached, 2)
         layout.addLayout(notes_bar)
         layout.addWidget(self.notes, 1)
+        self.scroller = QScrollArea()
+        self.scroller.setWidgetResizable(True)
+        self.scroller.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroller.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.scroller)
 
     # -- showing -------------------------------------------------------------------------
     def show_evidence(

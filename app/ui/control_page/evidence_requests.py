@@ -142,10 +142,10 @@ class EvidenceRequestsBox(QWidget):
             "The catalogue asks for no manual evidence here. If the auditor asks for some, "
             "add a request of your own."
         )
+        self.empty.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        # The buttons beside the title make its row taller than a label alone: no gap
-        # under it keeps the tab (which sets the window's least height) as tall as before.
+        # The buttons beside the title make its row taller than a label alone: no gap under it.
         layout.setSpacing(0)
         layout.addLayout(title)
         layout.addWidget(self.table)
