@@ -9,6 +9,11 @@ is parametrised over both back ends: an SQLite file, and a fresh database on a t
 PostgreSQL server (`tests/postgres.py`). A test written with these fixtures runs on both.
 Without PostgreSQL the `[postgresql]` cases skip, with the reason in the summary; under
 CI (`CI` set) they fail instead.
+
+The moto server holds AWS's own managed policies (`arn:aws:iam::aws:policy/...`) only
+for a test that asks for them (`aws_managed_policies`; the scan scenario and the demo
+attach AdministratorAccess): moto loads all ~1,300 of them into every account's IAM, in
+every partition, on every reset, which was a third of the suite's time.
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ from tests.fakes.sso_server import point_botocore_at_home
 from tests.postgres import PgServer, PostgresUnavailable, start_server
 
 BACKENDS = ("sqlite", "postgresql")
+# Read by moto whenever it builds an account's IAM (after each reset, in this process).
+MANAGED_POLICIES = "MOTO_IAM_LOAD_MANAGED_POLICIES"
 _postgres_missing: list[str] = []
 
 _real_connect = socket.socket.connect
@@ -83,6 +90,7 @@ def isolated_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]
     the real HOME, ~/.aws or keyring either."""
     with pytest.MonkeyPatch.context() as patch:
         _isolate(patch, tmp_path_factory.mktemp("session"))
+        patch.setenv(MANAGED_POLICIES, "false")
         previous = keyring.get_keyring()
         keyring.set_keyring(MemoryKeyring())
         yield
@@ -105,6 +113,17 @@ def moto_server() -> Iterator[LocalMotoServer]:
     """One moto server on 127.0.0.1 for the whole session."""
     with LocalMotoServer() as server:
         yield server
+
+
+def load_managed_policies(patch: pytest.MonkeyPatch) -> None:
+    """AWS's managed policies in every account moto builds from now on (until undone)."""
+    patch.setenv(MANAGED_POLICIES, "true")
+
+
+@pytest.fixture
+def aws_managed_policies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """AWS's managed policies on the moto server for this test (before `aws` resets it)."""
+    load_managed_policies(monkeypatch)
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from app.store.engagements import list_engagements
 from app.store.models import Engagement, ResultRow, Scan
 from app.store.signoffs import verify_chain
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("aws_managed_policies")]
 
 
 def test_headless_demo_writes_a_demo_binder_naming_every_control(

@@ -16,7 +16,7 @@ from app.ui.main_window import MainWindow, Screen
 from app.ui.settings import AppSettings
 from app.ui.workers import ImmediatePool
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("aws_managed_policies")]
 
 
 def test_gui_demo_shows_the_demo_engagement_and_runs_checks_on_the_fake_account(
