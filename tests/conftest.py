@@ -22,6 +22,7 @@ import ipaddress
 import os
 import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -83,18 +84,30 @@ def _isolate(patch: pytest.MonkeyPatch, folder: Path) -> None:
     point_botocore_at_home(patch)
 
 
+@contextmanager
+def isolated(folder: Path) -> Iterator[MemoryKeyring]:
+    """`_isolate` in `folder` and an in-memory keyring of its own, for a block: what a
+    module-scoped fixture uses to act as a user of its own (a test's own HOME and keyring
+    come later, from `isolated_machine`)."""
+    with pytest.MonkeyPatch.context() as patch:
+        _isolate(patch, folder)
+        backend = MemoryKeyring()
+        previous = keyring.get_keyring()
+        keyring.set_keyring(backend)
+        try:
+            yield backend
+        finally:
+            keyring.set_keyring(previous)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def isolated_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """The same isolation for the whole session (each xdist worker has its own), so that
     module- and session-scoped fixtures, which run before `isolated_machine`, never see
     the real HOME, ~/.aws or keyring either."""
-    with pytest.MonkeyPatch.context() as patch:
-        _isolate(patch, tmp_path_factory.mktemp("session"))
+    with isolated(tmp_path_factory.mktemp("session")), pytest.MonkeyPatch.context() as patch:
         patch.setenv(MANAGED_POLICIES, "false")
-        previous = keyring.get_keyring()
-        keyring.set_keyring(MemoryKeyring())
         yield
-        keyring.set_keyring(previous)
 
 
 @pytest.fixture(autouse=True)
