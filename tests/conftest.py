@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import shutil
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,6 +32,7 @@ import keyring
 import pytest
 
 from app.demo.moto_server import LocalMotoServer
+from app.store.database import open_database
 from app.store.location import StoreLocation
 from tests.fakes.memory_keyring import MemoryKeyring
 from tests.fakes.sso_server import point_botocore_at_home
@@ -167,6 +169,34 @@ def pg_server() -> Iterator[PgServer]:
         server.stop()
 
 
+_sqlite_template: list[Path] = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty SQLite store at head, made by `open_database` (Alembic) once per worker.
+
+    The fixtures that only need a new, empty store copy it (`new_sqlite_store`), as
+    PostgreSQL stores are copies of a template database; a migration costs ten times the
+    copy. Tests about creating or migrating a file open a path of their own."""
+    path = tmp_path_factory.mktemp("template") / "audit-binder.sqlite3"
+    open_database(path).close()
+    assert not Path(f"{path}-wal").exists()  # everything is in the file itself
+    _sqlite_template[:] = [path]
+    return path
+
+
+def new_sqlite_store(path: Path) -> Path:
+    """A new, empty store at `path`, as `open_database` would have made it there: at head,
+    readable by the user only. An existing file is left as it is."""
+    if _sqlite_template and not path.exists():  # (outside pytest: open_database makes it)
+        (template,) = _sqlite_template
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(template, path)
+        path.chmod(0o600)
+    return path
+
+
 @dataclass
 class StoreBackend:
     """Makes new, empty stores (at the head revision) on one back end."""
@@ -176,7 +206,7 @@ class StoreBackend:
 
     def new_store(self, folder: Path) -> StoreLocation:
         if self.server is None:
-            return StoreLocation(path=folder / "audit-binder.sqlite3")
+            return StoreLocation(path=new_sqlite_store(folder / "audit-binder.sqlite3"))
         return self.server.new_store()
 
     def discard(self, location: StoreLocation) -> None:
