@@ -9,14 +9,21 @@ is parametrised over both back ends: an SQLite file, and a fresh database on a t
 PostgreSQL server (`tests/postgres.py`). A test written with these fixtures runs on both.
 Without PostgreSQL the `[postgresql]` cases skip, with the reason in the summary; under
 CI (`CI` set) they fail instead.
+
+The moto server holds AWS's own managed policies (`arn:aws:iam::aws:policy/...`) only
+for a test that asks for them (`aws_managed_policies`; the scan scenario and the demo
+attach AdministratorAccess): moto loads all ~1,300 of them into every account's IAM, in
+every partition, on every reset, which was a third of the suite's time.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import os
+import shutil
 import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,12 +32,15 @@ import keyring
 import pytest
 
 from app.demo.moto_server import LocalMotoServer
+from app.store.database import open_database
 from app.store.location import StoreLocation
 from tests.fakes.memory_keyring import MemoryKeyring
 from tests.fakes.sso_server import point_botocore_at_home
 from tests.postgres import PgServer, PostgresUnavailable, start_server
 
 BACKENDS = ("sqlite", "postgresql")
+# Read by moto whenever it builds an account's IAM (after each reset, in this process).
+MANAGED_POLICIES = "MOTO_IAM_LOAD_MANAGED_POLICIES"
 _postgres_missing: list[str] = []
 
 _real_connect = socket.socket.connect
@@ -76,17 +86,30 @@ def _isolate(patch: pytest.MonkeyPatch, folder: Path) -> None:
     point_botocore_at_home(patch)
 
 
+@contextmanager
+def isolated(folder: Path) -> Iterator[MemoryKeyring]:
+    """`_isolate` in `folder` and an in-memory keyring of its own, for a block: what a
+    module-scoped fixture uses to act as a user of its own (a test's own HOME and keyring
+    come later, from `isolated_machine`)."""
+    with pytest.MonkeyPatch.context() as patch:
+        _isolate(patch, folder)
+        backend = MemoryKeyring()
+        previous = keyring.get_keyring()
+        keyring.set_keyring(backend)
+        try:
+            yield backend
+        finally:
+            keyring.set_keyring(previous)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def isolated_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """The same isolation for the whole session (each xdist worker has its own), so that
     module- and session-scoped fixtures, which run before `isolated_machine`, never see
     the real HOME, ~/.aws or keyring either."""
-    with pytest.MonkeyPatch.context() as patch:
-        _isolate(patch, tmp_path_factory.mktemp("session"))
-        previous = keyring.get_keyring()
-        keyring.set_keyring(MemoryKeyring())
+    with isolated(tmp_path_factory.mktemp("session")), pytest.MonkeyPatch.context() as patch:
+        patch.setenv(MANAGED_POLICIES, "false")
         yield
-        keyring.set_keyring(previous)
 
 
 @pytest.fixture(autouse=True)
@@ -105,6 +128,17 @@ def moto_server() -> Iterator[LocalMotoServer]:
     """One moto server on 127.0.0.1 for the whole session."""
     with LocalMotoServer() as server:
         yield server
+
+
+def load_managed_policies(patch: pytest.MonkeyPatch) -> None:
+    """AWS's managed policies in every account moto builds from now on (until undone)."""
+    patch.setenv(MANAGED_POLICIES, "true")
+
+
+@pytest.fixture
+def aws_managed_policies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """AWS's managed policies on the moto server for this test (before `aws` resets it)."""
+    load_managed_policies(monkeypatch)
 
 
 @pytest.fixture
@@ -135,6 +169,34 @@ def pg_server() -> Iterator[PgServer]:
         server.stop()
 
 
+_sqlite_template: list[Path] = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty SQLite store at head, made by `open_database` (Alembic) once per worker.
+
+    The fixtures that only need a new, empty store copy it (`new_sqlite_store`), as
+    PostgreSQL stores are copies of a template database; a migration costs ten times the
+    copy. Tests about creating or migrating a file open a path of their own."""
+    path = tmp_path_factory.mktemp("template") / "audit-binder.sqlite3"
+    open_database(path).close()
+    assert not Path(f"{path}-wal").exists()  # everything is in the file itself
+    _sqlite_template[:] = [path]
+    return path
+
+
+def new_sqlite_store(path: Path) -> Path:
+    """A new, empty store at `path`, as `open_database` would have made it there: at head,
+    readable by the user only. An existing file is left as it is."""
+    if _sqlite_template and not path.exists():  # (outside pytest: open_database makes it)
+        (template,) = _sqlite_template
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(template, path)
+        path.chmod(0o600)
+    return path
+
+
 @dataclass
 class StoreBackend:
     """Makes new, empty stores (at the head revision) on one back end."""
@@ -144,7 +206,7 @@ class StoreBackend:
 
     def new_store(self, folder: Path) -> StoreLocation:
         if self.server is None:
-            return StoreLocation(path=folder / "audit-binder.sqlite3")
+            return StoreLocation(path=new_sqlite_store(folder / "audit-binder.sqlite3"))
         return self.server.new_store()
 
     def discard(self, location: StoreLocation) -> None:

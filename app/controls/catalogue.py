@@ -13,11 +13,13 @@ add) and follow, by family, then by their optional `order`, then by id.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app import paths
 from app.recurrence import Recurrence
 
 FAMILY_TITLES = {
@@ -339,7 +341,18 @@ class CatalogueError(Exception):
 
 
 def load_catalogue(directory: Path | None = None) -> Catalogue:
-    """Read and validate the catalogue (default: the bundled `resources/controls/`)."""
+    """Read and validate the catalogue (default: the bundled `resources/controls/`, read
+    once per process: the installed files do not change while the app runs, and reading
+    and checking them all takes ~70 ms)."""
+    from app.controls.catalogue_loader import read_catalogue
+
+    if directory is None:
+        return _installed(paths.resources_dir() / "controls")
+    return read_catalogue(directory)
+
+
+@functools.cache
+def _installed(directory: Path) -> Catalogue:
     from app.controls.catalogue_loader import read_catalogue
 
     return read_catalogue(directory)

@@ -17,6 +17,7 @@ import pytest
 from app.cli import main
 from app.store.database import open_database
 from app.store.engagements import create_engagement
+from tests.conftest import new_sqlite_store
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ def one_clear_line(text: str) -> str:
 
 
 def make_database(path: Path, *engagements: str) -> Path:
-    with open_database(path) as db, db.session() as session:
+    with open_database(new_sqlite_store(path)) as db, db.session() as session:
         for name in engagements:
             create_engagement(session, name, actor="qa")
     return path

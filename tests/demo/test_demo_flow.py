@@ -1,4 +1,6 @@
-"""The headless demo end to end: fake AWS, scan, store, seed, binder. One run (~15-50 s)."""
+"""The headless demo end to end: fake AWS, scan, store, seed, binder. One run (~10-40 s),
+which also shows where the demo keeps its database: in the user data folder, never
+beside the user's own (`AUDIT_BINDER_DB`)."""
 
 from __future__ import annotations
 
@@ -23,14 +25,17 @@ from app.store.engagements import list_engagements
 from app.store.models import Engagement, ResultRow, Scan
 from app.store.signoffs import verify_chain
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("aws_managed_policies")]
 
 
 def test_headless_demo_writes_a_demo_binder_naming_every_control(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    demo_db = tmp_path / "demo.sqlite3"
-    monkeypatch.setenv("AUDIT_BINDER_DEMO_DB", str(demo_db))
+    # The user's real database may sit in a shared folder: the demo's stays out of it.
+    real = tmp_path / "team" / "audit-binder.sqlite3"
+    monkeypatch.setenv("AUDIT_BINDER_DB", str(real))
+    monkeypatch.delenv("AUDIT_BINDER_DEMO_DB", raising=False)
+    demo_db = Path(os.environ["XDG_DATA_HOME"]) / "audit-binder" / "audit-binder-demo.sqlite3"
     # The user's own AWS settings must not steer the demo: their profile and an endpoint
     # where nothing listens (the demo would fail if it followed either).
     config = Path(os.environ["AWS_CONFIG_FILE"])
@@ -47,6 +52,7 @@ def test_headless_demo_writes_a_demo_binder_naming_every_control(
 
     out = capsys.readouterr().out
     assert str(pdf) in out
+    assert f"demo database: {demo_db}" in out
     ids = load_catalogue().ids
     assert f"Controls ({len(ids)}):" in out
     pages = [page.extract_text() or "" for page in PdfReader(pdf).pages]
@@ -68,7 +74,8 @@ def test_headless_demo_writes_a_demo_binder_naming_every_control(
     assert os.environ["AWS_PROFILE"] == "client-prod"
     assert os.environ["AWS_ENDPOINT_URL"] == "http://127.0.0.1:9"
     assert "AWS_ACCESS_KEY_ID" not in os.environ  # the demo's fake keys stayed in the demo
-    assert not Path(str(tmp_path / "audit-binder.sqlite3")).exists()
+    assert demo_db.is_file()
+    assert not real.parent.exists()  # nothing written beside the real database
     with open_database(demo_db) as db, db.session() as session:
         (engagement,) = list_engagements(session)
         assert engagement.is_demo

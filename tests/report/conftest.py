@@ -1,9 +1,9 @@
 """Binders exported from real stores, read back with pypdf.
 
 Building a binder takes a few seconds, so the read-only tests share binders built
-once per session, one from an SQLite file and one from a PostgreSQL store (`standard`,
-`hostile`: the tests reading them run for each); tests that change something build
-their own.
+once per session (per xdist worker), one from an SQLite file and one from a PostgreSQL
+store (`standard`, `hostile`: the tests reading them run for each); tests that change
+something build their own. A binder's text is extracted when a test first reads it.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 from pathlib import Path
 
 import pytest
@@ -33,7 +34,11 @@ class Built:
     db: StoreLocation
     summary: BinderSummary
     reader: PdfReader
-    pages: list[str]  # extracted text per page
+
+    @cached_property
+    def pages(self) -> list[str]:
+        """The extracted text of each page."""
+        return [page.extract_text() or "" for page in self.reader.pages]
 
     @property
     def text(self) -> str:
@@ -72,8 +77,7 @@ def build(
         summary = write_binder(  # as the GUI and CLI do
             database, spec.engagement, pdf, signer=SIGNER, actor="qa"
         )
-    reader = PdfReader(pdf)
-    return Built(pdf, db_path, summary, reader, [p.extract_text() or "" for p in reader.pages])
+    return Built(pdf, db_path, summary, PdfReader(pdf))
 
 
 @pytest.fixture(scope="session")
@@ -81,10 +85,28 @@ def catalogue() -> Catalogue:
     return load_catalogue()
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def standard(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, catalogue: Catalogue
-) -> Built:
+@pytest.fixture(scope="session")
+def shared_binders() -> dict[tuple[str, str], Built]:
+    """The session's read-only binders by (name, back end), each built once.
+
+    A parametrised session fixture would do the same in principle, but pytest tears it
+    down whenever the next test wants the other back end, and rebuilds it later."""
+    return {}
+
+
+def _shared(request: pytest.FixtureRequest, name: str, spec: Spec) -> Built:
+    binders: dict[tuple[str, str], Built] = request.getfixturevalue("shared_binders")
+    key = (name, str(request.param))
+    if key not in binders:
+        folder = request.getfixturevalue("tmp_path_factory").mktemp(name)
+        catalogue = request.getfixturevalue("catalogue")
+        backend = backend_named(key[1], request)
+        binders[key] = build(folder, spec, catalogue, backend=backend)
+    return binders[key]
+
+
+@pytest.fixture(params=BACKENDS)
+def standard(request: pytest.FixtureRequest) -> Built:
     """Two scans, images, a corrupt image, a text file, an exception, a sign-off; the
     audit period covers today."""
     today = date.today()
@@ -93,17 +115,13 @@ def standard(
         images=2,
         period=(today - timedelta(days=1), today + timedelta(days=30)),
     )
-    backend = backend_named(request.param, request)
-    return build(tmp_path_factory.mktemp("standard"), spec, catalogue, backend=backend)
+    return _shared(request, "standard", spec)
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def hostile(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, catalogue: Catalogue
-) -> Built:
+@pytest.fixture(params=BACKENDS)
+def hostile(request: pytest.FixtureRequest) -> Built:
     spec = Spec(results_per_check=2, images=0, hostile=True, is_demo=True, two_scans=False)
-    backend = backend_named(request.param, request)
-    return build(tmp_path_factory.mktemp("hostile"), spec, catalogue, backend=backend)
+    return _shared(request, "hostile", spec)
 
 
 @pytest.fixture

@@ -223,11 +223,18 @@ def test_everything_marked_when_the_period_is_over(tmp_path: Path, catalogue: Ca
 
 @pytest.mark.slow
 def test_more_results_make_more_pages(tmp_path: Path, catalogue: Catalogue) -> None:
+    # Two controls with eleven checks between them: every control's section is in both
+    # binders, only these have results (with 60 rows a check's population spans pages).
+    controls = ("encryption-at-rest", "backups")
     small = build(
-        tmp_path / "small", Spec(results_per_check=2, images=0, two_scans=False), catalogue
+        tmp_path / "small",
+        Spec(results_per_check=2, images=0, two_scans=False, controls=controls),
+        catalogue,
     )
     large = build(
-        tmp_path / "large", Spec(results_per_check=60, images=0, two_scans=False), catalogue
+        tmp_path / "large",
+        Spec(results_per_check=60, images=0, two_scans=False, controls=controls),
+        catalogue,
     )
     assert large.summary.results == 30 * small.summary.results
     assert len(large.pages) >= len(small.pages) + 20

@@ -19,6 +19,7 @@ from app.scan.request import ScanRequest
 from app.scan.runner import ScanOutcome, run_scan
 from app.store import engagements
 from app.store.database import open_database
+from tests.conftest import load_managed_policies
 from tests.scan.scenario import HOME, OTHER, Built, build_account
 
 ENV = {
@@ -43,9 +44,10 @@ def _set_env(patch: pytest.MonkeyPatch, endpoint: str, home: Path) -> None:
 def account(
     moto_server: LocalMotoServer, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Built]:
-    moto_server.reset()
     home = tmp_path_factory.mktemp("aws-home")
     with pytest.MonkeyPatch.context() as patch:
+        load_managed_policies(patch)  # the scenario's admin-role has AdministratorAccess
+        moto_server.reset()
         _set_env(patch, moto_server.endpoint, home)
         yield build_account(boto3.Session())
 

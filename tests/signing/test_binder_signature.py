@@ -4,6 +4,7 @@ the reason, on any byte changed or appended after signing."""
 from __future__ import annotations
 
 import io
+import shutil
 from pathlib import Path
 
 import pytest
@@ -17,20 +18,40 @@ from pyhanko_certvalidator import ValidationContext
 from pypdf import PdfWriter
 from pypdf.annotations import FreeText
 
+from app.cli import main
 from app.report.binder import export_binder
-from app.signing.identity import new_identity
+from app.signing.identity import SigningIdentity, new_identity
 from app.signing.keystore import IdentityStore
 from app.store.database import open_database
 from tests.cli.helpers import Ran, make_database, run_cli
+from tests.conftest import isolated
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, SigningIdentity]:
+    """A binder exported by `audit-binder export` (once for the module: a few seconds),
+    and the installation identity that first export created and signed it with."""
+    folder = tmp_path_factory.mktemp("exported")
+    with isolated(folder):
+        db = make_database(folder / "db.sqlite3", "Acme")
+        out = folder / "binder.pdf"
+        assert main(["export", "--engagement", "Acme", "--pdf", str(out), "--db", str(db)]) == 0
+        identity = IdentityStore().load()
+    assert identity is not None
+    return out, identity
 
 
 @pytest.fixture
-def binder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
-    db = make_database(tmp_path / "db.sqlite3", "Acme")
-    out = tmp_path / "binder.pdf"
-    ran = run_cli(capsys, "export", "--engagement", "Acme", "--pdf", str(out), "--db", str(db))
-    assert ran.code == 0, ran.err
-    return out
+def binder(exported: tuple[Path, SigningIdentity], tmp_path: Path) -> Path:
+    """This test's copy of the exported binder, to tamper with."""
+    copy = tmp_path / "binder.pdf"
+    shutil.copyfile(exported[0], copy)
+    return copy
+
+
+@pytest.fixture
+def signer(exported: tuple[Path, SigningIdentity]) -> SigningIdentity:
+    return exported[1]
 
 
 def _verify(capsys: pytest.CaptureFixture[str], path: Path, *extra: str) -> Ran:
@@ -41,9 +62,10 @@ def _signature_line(ran: Ran) -> str:
     return ran.out.splitlines()[0]
 
 
-def test_pyhankos_own_validator_accepts_the_signature(binder: Path) -> None:
-    certificate = IdentityStore().certificate()
-    assert certificate is not None
+def test_pyhankos_own_validator_accepts_the_signature(
+    binder: Path, signer: SigningIdentity
+) -> None:
+    certificate = signer.certificate
     reader = PdfFileReader(io.BytesIO(binder.read_bytes()))
     (signature,) = reader.embedded_signatures
     trust = ValidationContext(trust_roots=[signature.signer_cert], allow_fetching=False)
@@ -58,16 +80,14 @@ def test_pyhankos_own_validator_accepts_the_signature(binder: Path) -> None:
 
 
 def test_verify_says_the_signature_first_then_every_hash_then_the_digest(
-    binder: Path, capsys: pytest.CaptureFixture[str]
+    binder: Path, signer: SigningIdentity, capsys: pytest.CaptureFixture[str]
 ) -> None:
     ran = _verify(capsys, binder)
 
     assert ran.code == 0
     first = _signature_line(ran)
     assert first.startswith("Signature: OK: covers the whole file and is intact; signed by ")
-    fingerprint = IdentityStore().load()
-    assert fingerprint is not None
-    assert fingerprint.fingerprint.upper()[:2] + ":" in first
+    assert signer.fingerprint.upper()[:2] + ":" in first
     assert "the signer's claim: no timestamp authority" in first
     assert ran.out.splitlines()[-2].startswith("Digest: OK: ")
 
@@ -180,12 +200,10 @@ def test_an_unsigned_binder_from_an_earlier_version_verifies_its_hashes(
 
 
 def test_verify_cert_requires_that_certificate(
-    binder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    binder: Path, signer: SigningIdentity, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     mine = tmp_path / "mine.pem"
-    identity = IdentityStore().load()
-    assert identity is not None
-    mine.write_bytes(identity.certificate_pem())
+    mine.write_bytes(signer.certificate_pem())
     other = tmp_path / "other.der"
     other.write_bytes(
         new_identity("mallory", "elsewhere", "").certificate.public_bytes(Encoding.DER)

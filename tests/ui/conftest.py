@@ -24,6 +24,7 @@ from app.ui.main_window import MainWindow
 from app.ui.prompts import Prompts
 from app.ui.settings import AppSettings
 from app.ui.workers import ImmediatePool, TaskPool
+from tests.conftest import new_sqlite_store
 
 MOTO_PROFILE = "moto-static"
 
@@ -78,7 +79,7 @@ class FakePrompts(Prompts):
 
 def _context(tmp_path: Path, pool: TaskPool) -> AppContext:
     settings = AppSettings.at(tmp_path / "settings.ini")
-    ctx = build_context(settings, pool, db_path=tmp_path / "ui.sqlite3")
+    ctx = build_context(settings, pool, db_path=new_sqlite_store(tmp_path / "ui.sqlite3"))
     ctx.prompts = FakePrompts()
     return ctx
 

@@ -1,4 +1,5 @@
-"""The composition root: a bad database is refused with a dialog and left untouched; --demo."""
+"""The composition root: a bad database is refused with a dialog and left untouched.
+(The `--demo` hook: tests/demo/test_gui_demo.py.)"""
 
 from __future__ import annotations
 
@@ -6,12 +7,10 @@ import os
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.ui import launch
-from app.ui.context import AppContext
-from app.ui.main_window import MainWindow, Screen
 from tests.ui.helpers import on_modal
 
 
@@ -38,29 +37,3 @@ def test_a_file_that_is_not_a_database_is_refused_and_left_untouched(
     assert "not an Audit Binder database" in seen[0]
     assert str(path) in seen[0]
     assert path.read_bytes() == before
-
-
-@pytest.mark.slow
-def test_the_demo_hook_opens_the_demo_engagement_signed_in(
-    ctx: AppContext, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("AUDIT_BINDER_DEMO_DB", str(tmp_path / "demo.sqlite3"))
-    user_db = ctx.db.path
-    launch.start_demo(ctx)
-    try:
-        assert ctx.db.path == tmp_path / "demo.sqlite3"  # never the user's own DB
-        assert ctx.db.path != user_db
-        assert ctx.signed_in is not None and ctx.signed_in.account_id == "123456789012"
-        assert ctx.engagement_id is not None
-        window = MainWindow(ctx)
-        qtbot.addWidget(window)
-        assert window.current_screen is Screen.ENGAGEMENTS
-        assert "demo" in window.header.engagement_label.text()
-        assert not window.header.demo_badge.isHidden()  # labelled demo in the UI
-        statuses = window.checklist.checklist.statuses
-        # The demo comes scanned: every automated control has results.
-        assert "not_checked" not in [statuses[c] for c in ctx.catalogue.automated_ids]
-        assert ctx.settings.last_engagement() is None  # demo ids stay out of the settings
-    finally:
-        launch.stop_demo(ctx)
-        QApplication.processEvents()
